@@ -1,0 +1,4 @@
+import { runServiceMain } from '@jetsaga/messaging';
+import { inventoryService } from './service.js';
+
+await runServiceMain(inventoryService);

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@jetsaga/messaging';
+import { orderService } from './service.js';
+
+await runServiceMain(orderService);

@@ -1,0 +1,17 @@
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { OrderItem } from '@jetsaga/events';
+
+export { inbox, outbox } from '@jetsaga/messaging/schema';
+
+export const orderStatuses = ['PENDING', 'CONFIRMED', 'CANCELLED'] as const;
+
+export const orders = sqliteTable('orders', {
+  orderId: text('order_id').primaryKey(),
+  customerId: text('customer_id').notNull(),
+  status: text('status', { enum: orderStatuses }).notNull(),
+  items: text('items', { mode: 'json' }).$type<OrderItem[]>().notNull(),
+  total: integer('total').notNull(),
+  cancelReason: text('cancel_reason'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

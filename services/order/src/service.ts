@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import type { ServiceDefinition } from '@jetsaga/messaging';
+import { onPaymentFailed } from './reactions/payment-failed.js';
+import { onPaymentSucceeded } from './reactions/payment-succeeded.js';
+import { onPlaceOrder } from './reactions/place-order.js';
+import { onStockReservationFailed } from './reactions/stock-reservation-failed.js';
+import * as schema from './schema.js';
+
+/** Order: owns orders, starts the saga, confirms or cancels it. */
+export const orderService: ServiceDefinition<typeof schema> = {
+  name: 'order',
+  schema,
+  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+  subscriptions: {
+    PlaceOrder: onPlaceOrder,
+    StockReservationFailed: onStockReservationFailed,
+    PaymentSucceeded: onPaymentSucceeded,
+    PaymentFailed: onPaymentFailed,
+  },
+};

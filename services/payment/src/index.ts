@@ -1,0 +1,3 @@
+export * from './decide.js';
+export * as paymentSchema from './schema.js';
+export { paymentService } from './service.js';

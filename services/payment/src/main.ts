@@ -1,0 +1,4 @@
+import { runServiceMain } from '@jetsaga/messaging';
+import { paymentService } from './service.js';
+
+await runServiceMain(paymentService);

@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import type { ServiceDefinition } from '@jetsaga/messaging';
+import { onCreditWallet } from './reactions/credit-wallet.js';
+import { onStockReserved } from './reactions/stock-reserved.js';
+import * as schema from './schema.js';
+
+/** Payment: owns wallets and payments; charges an order once stock is held. */
+export const paymentService: ServiceDefinition<typeof schema> = {
+  name: 'payment',
+  schema,
+  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+  subscriptions: {
+    CreditWallet: onCreditWallet,
+    StockReserved: onStockReserved,
+  },
+};

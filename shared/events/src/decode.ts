@@ -1,0 +1,101 @@
+import type { z } from 'zod';
+import type { MessageDef } from './define.js';
+import { type Envelope, envelopeSchema, type RawEnvelope } from './envelope.js';
+import { latest, lookup } from './registry.js';
+import { commandSubject, eventSubject } from './subjects.js';
+
+/** Why a message was refused; each is final (retrying cannot fix it). */
+export type InvalidReason =
+  | 'too_large'
+  | 'malformed_json'
+  | 'invalid_envelope'
+  | 'unknown_type'
+  | 'unknown_version'
+  | 'invalid_data'
+  | 'subject_mismatch';
+
+export type Decoded =
+  | { ok: true; envelope: Envelope; def: MessageDef }
+  | { ok: false; reason: InvalidReason; detail: string; envelope?: RawEnvelope };
+
+export interface DecodeOptions {
+  /** The subject the message arrived on; checked against the envelope when given. */
+  subject?: string;
+  /** Payload size limit in bytes (default 256 KiB). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 256 * 1024;
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns wire bytes into a validated envelope, or says precisely why not: size, JSON,
+ * envelope, `(type, version)`, data schema, subject. Unknown data fields are dropped.
+ */
+export function decodeMessage(payload: Uint8Array | string, options: DecodeOptions = {}): Decoded {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > maxBytes) return fail('too_large', `payload is ${size} bytes, the limit is ${maxBytes}`);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : textDecoder.decode(payload));
+  } catch (err) {
+    return fail('malformed_json', (err as Error).message);
+  }
+
+  const env = envelopeSchema.safeParse(json);
+  if (!env.success) return fail('invalid_envelope', describeIssues(env.error));
+  const raw = env.data;
+
+  const def = lookup(raw.type, raw.version);
+  if (!def) {
+    const known = latest(raw.type);
+    if (!known) return fail('unknown_type', `unknown message type "${raw.type}"`, raw);
+    return fail('unknown_version', `${raw.type} has no version ${raw.version}`, raw);
+  }
+
+  const data = def.data.safeParse(raw.data);
+  if (!data.success) return fail('invalid_data', `${raw.type}@${raw.version}: ${describeIssues(data.error)}`, raw);
+  const envelope: Envelope = { ...raw, data: data.data };
+
+  const sagaProblem = checkSagaId(def, envelope);
+  if (sagaProblem) return fail('invalid_envelope', sagaProblem, raw);
+  if (options.subject !== undefined) {
+    const expected = expectedSubject(def, envelope);
+    if (options.subject !== expected) {
+      return fail('subject_mismatch', `${raw.type} arrived on "${options.subject}", expected "${expected}"`, raw);
+    }
+  }
+  return { ok: true, envelope, def };
+}
+
+/** The one subject a valid envelope may travel on. */
+export function expectedSubject(def: MessageDef, envelope: Envelope): string {
+  return def.kind === 'event'
+    ? eventSubject(def.owner, def.type, envelope.sagaId ?? '')
+    : commandSubject(def.owner, def.type);
+}
+
+function checkSagaId(def: MessageDef, envelope: Envelope): string | undefined {
+  if (def.kind === 'event') {
+    if (envelope.producer !== def.owner) return `${def.type} is produced by "${def.owner}", not "${envelope.producer}"`;
+    return envelope.sagaId === null ? `${def.type} needs a sagaId` : undefined;
+  }
+  const expected = def.sagaKey ? String((envelope.data as Record<string, unknown>)[def.sagaKey]) : null;
+  if (envelope.sagaId !== expected) {
+    return `${def.type} needs sagaId ${expected === null ? 'null' : `= data.${def.sagaKey} ("${expected}")`}`;
+  }
+  return undefined;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+function fail(reason: InvalidReason, detail: string, envelope?: RawEnvelope): Decoded {
+  return envelope ? { ok: false, reason, detail, envelope } : { ok: false, reason, detail };
+}

@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import type { ServiceName } from './envelope.js';
+
+/** One version of one message type: its schema, who owns it, what it means. */
+export interface MessageDef<
+  K extends 'command' | 'event' = 'command' | 'event',
+  T extends string = string,
+  S extends z.ZodType = z.ZodType,
+> {
+  kind: K;
+  type: T;
+  version: number;
+  /** The producer of an event, or the service a command is addressed to. */
+  owner: ServiceName;
+  summary: string;
+  data: S;
+  /** Commands that start a saga: the data field whose value is the envelope's sagaId. */
+  sagaKey?: string;
+}
+
+export function defineEvent<const T extends string, S extends z.ZodType>(
+  def: Omit<MessageDef<'event', T, S>, 'kind'>,
+): MessageDef<'event', T, S> {
+  return { kind: 'event', ...def };
+}
+
+export function defineCommand<const T extends string, S extends z.ZodType>(
+  def: Omit<MessageDef<'command', T, S>, 'kind'>,
+): MessageDef<'command', T, S> {
+  return { kind: 'command', ...def };
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { tokenId } from './ids.js';
+
+/** Services that produce events or own a command subject. */
+export const serviceNames = ['order', 'inventory', 'payment'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/**
+ * The one envelope every command and event travels in. `data` is checked separately,
+ * against the schema registered for `(type, version)`.
+ */
+export const envelopeSchema = z.object({
+  id: z.string().min(1).max(64),
+  type: z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'must be a PascalCase message type'),
+  version: z.number().int().positive(),
+  sagaId: tokenId.nullable(),
+  causationId: z.string().min(1).max(64).nullable(),
+  correlationId: z.string().min(1).max(64).nullable(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  producer: z.string().min(1).max(64),
+  data: z.unknown(),
+});
+
+export type RawEnvelope = z.infer<typeof envelopeSchema>;
+
+/** An envelope whose `data` has been validated for its `(type, version)`. */
+export interface Envelope<T extends string = string, D = unknown> extends Omit<RawEnvelope, 'type' | 'data'> {
+  type: T;
+  data: D;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineEvent } from '../define.js';
+import { amount, tokenId } from '../ids.js';
+import { orderItems, stockLine } from './common.js';
+
+export const StockReserved = defineEvent({
+  type: 'StockReserved',
+  version: 1,
+  owner: 'inventory',
+  summary: 'Every item of the order is held (TCC try); payment now charges the customer.',
+  data: z.object({ orderId: tokenId, customerId: tokenId, items: orderItems, total: amount }),
+});
+export type StockReservedData = z.infer<typeof StockReserved.data>;
+
+export const StockReservationFailed = defineEvent({
+  type: 'StockReservationFailed',
+  version: 1,
+  owner: 'inventory',
+  summary: 'At least one item is short, so nothing was held (all or nothing).',
+  data: z.object({
+    orderId: tokenId,
+    reason: z.literal('out_of_stock'),
+    shortages: z
+      .array(z.object({ sku: tokenId, requested: z.number().int(), available: z.number().int() }))
+      .min(1),
+  }),
+});
+export type StockReservationFailedData = z.infer<typeof StockReservationFailed.data>;
+
+export const StockCommitted = defineEvent({
+  type: 'StockCommitted',
+  version: 1,
+  owner: 'inventory',
+  summary: "The order's hold became a sale (TCC confirm).",
+  data: z.object({ orderId: tokenId, items: z.array(stockLine).min(1) }),
+});
+export type StockCommittedData = z.infer<typeof StockCommitted.data>;
+
+export const StockReleased = defineEvent({
+  type: 'StockReleased',
+  version: 1,
+  owner: 'inventory',
+  summary: "The order's hold went back to available stock (TCC cancel).",
+  data: z.object({
+    orderId: tokenId,
+    items: z.array(stockLine).min(1),
+    reason: z.enum(['payment_failed', 'order_cancelled']),
+  }),
+});
+export type StockReleasedData = z.infer<typeof StockReleased.data>;

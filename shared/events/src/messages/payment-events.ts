@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { defineEvent } from '../define.js';
+import { amount, tokenId } from '../ids.js';
+
+export const PaymentSucceeded = defineEvent({
+  type: 'PaymentSucceeded',
+  version: 1,
+  owner: 'payment',
+  summary: "The order's total was captured from the customer's wallet.",
+  data: z.object({ orderId: tokenId, customerId: tokenId, amount, paymentId: z.string().min(1) }),
+});
+export type PaymentSucceededData = z.infer<typeof PaymentSucceeded.data>;
+
+export const PaymentFailed = defineEvent({
+  type: 'PaymentFailed',
+  version: 1,
+  owner: 'payment',
+  summary: 'The wallet could not cover the total; nothing was charged.',
+  data: z.object({
+    orderId: tokenId,
+    customerId: tokenId,
+    amount,
+    reason: z.literal('insufficient_funds'),
+    balance: amount,
+  }),
+});
+export type PaymentFailedData = z.infer<typeof PaymentFailed.data>;

@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import type { MessageDef } from './define.js';
+import { CreditWallet, PlaceOrder, SetStock } from './messages/commands.js';
+import { StockCommitted, StockReleased, StockReservationFailed, StockReserved } from './messages/inventory-events.js';
+import { OrderCancelled, OrderConfirmed, OrderCreated } from './messages/order-events.js';
+import { PaymentFailed, PaymentSucceeded } from './messages/payment-events.js';
+
+/** Every command and event version the system knows, in saga order. */
+export const messages = [
+  PlaceOrder,
+  SetStock,
+  CreditWallet,
+  OrderCreated,
+  StockReserved,
+  StockReservationFailed,
+  PaymentSucceeded,
+  PaymentFailed,
+  OrderConfirmed,
+  OrderCancelled,
+  StockCommitted,
+  StockReleased,
+] as const;
+
+type AnyMessage = (typeof messages)[number];
+export type CommandDef = Extract<AnyMessage, { kind: 'command' }>;
+export type EventDef = Extract<AnyMessage, { kind: 'event' }>;
+export type CommandType = CommandDef['type'];
+export type EventType = EventDef['type'];
+export type MessageType = AnyMessage['type'];
+
+/** The data of a message type, as its newest version defines it. */
+export type DataOf<T extends MessageType> = z.infer<Extract<AnyMessage, { type: T }>['data']>;
+
+const byKey = new Map<string, MessageDef>(messages.map((m) => [`${m.type}@${m.version}`, m]));
+const newest = new Map<string, MessageDef>();
+for (const m of messages) {
+  const seen = newest.get(m.type);
+  if (!seen || seen.version < m.version) newest.set(m.type, m);
+}
+
+/** The definition of `(type, version)`, or undefined when the pair is unknown. */
+export function lookup(type: string, version: number): MessageDef | undefined {
+  return byKey.get(`${type}@${version}`);
+}
+
+/** The newest version of a type, or undefined for an unknown type. */
+export function latest(type: string): MessageDef | undefined {
+  return newest.get(type);
+}
+
+export function isEventType(type: string): type is EventType {
+  return newest.get(type)?.kind === 'event';
+}
+
+export function isCommandType(type: string): type is CommandType {
+  return newest.get(type)?.kind === 'command';
+}

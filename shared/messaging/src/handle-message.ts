@@ -1,0 +1,114 @@
+import { createEnvelope, decodeMessage, type Envelope, type EventDraft, eventSubject } from '@jetsaga/events';
+import type { JetStreamClient, JsMsg } from 'nats';
+import type { ServiceDb } from './db.js';
+import { deadLetter } from './dead-letter.js';
+import { claimInbox } from './inbox.js';
+import type { Logger } from './logger.js';
+import { enqueueOutbox } from './outbox.js';
+import type { Reaction } from './reaction.js';
+import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
+import { childTraceparent } from './trace-context.js';
+
+export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
+
+export interface HandlerDeps {
+  service: string;
+  consumer: string;
+  db: ServiceDb;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  reaction: Reaction<any, any>;
+  js: JetStreamClient;
+  log: Logger;
+  retry: RetryPolicy;
+  maxBytes: number;
+  /** Called after a commit that wrote outbox rows. */
+  onOutboxWrite(): void;
+}
+
+/**
+ * One delivery, start to finish: validate -> (inbox + reaction + outbox in one SQLite
+ * transaction) -> ack. Invalid input is dead-lettered at once; a throwing reaction is nak'ed
+ * with backoff and dead-lettered after `retry.maxDeliver` deliveries.
+ */
+export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outcome> {
+  const decoded = decodeMessage(msg.data, { subject: msg.subject, maxBytes: deps.maxBytes });
+  if (!decoded.ok) {
+    const type = decoded.envelope?.type ?? msg.subject.split('.')[2] ?? 'unknown';
+    return deadLetterAndTerm(msg, deps, { type, reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null });
+  }
+  const message = decoded.envelope;
+  const log = deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
+  let written: number | 'duplicate';
+  try {
+    written = runInTransaction(msg, message, deps, log);
+  } catch (err) {
+    return retryOrDeadLetter(msg, message, deps, log, err);
+  }
+  msg.ack();
+  if (written === 'duplicate') {
+    log.debug({ consumer: deps.consumer }, 'duplicate dropped by inbox');
+    return 'duplicate';
+  }
+  if (written > 0) deps.onOutboxWrite();
+  log.debug({ consumer: deps.consumer, emitted: written }, 'handled');
+  return 'handled';
+}
+
+function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger): number | 'duplicate' {
+  const now = new Date();
+  return deps.db.transaction((tx) => {
+    if (!claimInbox(tx, deps.consumer, message.id, now.getTime())) return 'duplicate';
+    const drafts: EventDraft[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    deps.reaction({ message: message as Envelope<any, any>, tx, now, log, emit: (d: EventDraft) => drafts.push(d) });
+    const traceparent = childTraceparent(msg.headers?.get('traceparent'));
+    for (const draft of drafts) {
+      const sagaId = draft.sagaId ?? message.sagaId;
+      if (!sagaId) throw new Error(`${draft.type} emitted without a sagaId while handling ${message.type}`);
+      const envelope = createEnvelope(draft.type, draft.data, { producer: deps.service, sagaId, cause: message, now });
+      enqueueOutbox(
+        tx,
+        { eventId: envelope.id, subject: eventSubject(deps.service, draft.type, sagaId), payload: JSON.stringify(envelope), headers: { traceparent } },
+        now.getTime(),
+      );
+    }
+    return drafts.length;
+  });
+}
+
+async function retryOrDeadLetter(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger, err: unknown): Promise<Outcome> {
+  const deliveries = msg.info.redeliveryCount;
+  if (shouldRetry(deps.retry, deliveries)) {
+    const delay = retryDelayMs(deps.retry, deliveries);
+    log.warn({ err, consumer: deps.consumer, deliveries, retryInMs: delay }, 'handler failed; will retry');
+    msg.nak(delay);
+    return 'retrying';
+  }
+  return deadLetterAndTerm(msg, deps, {
+    type: message.type,
+    reason: 'handler_failed',
+    error: `${(err as Error)?.message ?? String(err)} (after ${deliveries} deliveries)`,
+    sagaId: message.sagaId,
+  });
+}
+
+async function deadLetterAndTerm(
+  msg: JsMsg,
+  deps: HandlerDeps,
+  what: { type: string; reason: string; error: string; sagaId: string | null },
+): Promise<Outcome> {
+  try {
+    await deadLetter(deps.js, msg, { service: deps.service, consumer: deps.consumer, type: what.type, reason: what.reason, error: what.error });
+  } catch (err) {
+    // Not stored in the DLQ: leave the message to be redelivered rather than lose it.
+    deps.log.error({ err, consumer: deps.consumer, sagaId: what.sagaId }, 'dead-letter publish failed; message left for redelivery');
+    msg.nak(1000);
+    return 'retrying';
+  }
+  msg.term();
+  deps.log.error(
+    { consumer: deps.consumer, sagaId: what.sagaId, type: what.type, reason: what.reason, error: what.error, streamSeq: msg.info.streamSequence },
+    'message dead-lettered',
+  );
+  return 'dead_lettered';
+}

@@ -1,0 +1,33 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { isNull } from 'drizzle-orm';
+
+/**
+ * The kit's tables, part of every service's schema (re-exported by each `schema.ts`, so
+ * drizzle-kit writes them into that service's migrations).
+ */
+
+/** Transactional outbox: rows written in the handler's transaction, published by the relay. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull().unique(),
+    subject: text('subject').notNull(),
+    payload: text('payload').notNull(),
+    headers: text('headers').notNull(),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('outbox_unsent').on(t.seq).where(isNull(t.sentAt))],
+);
+
+/** Inbox: one row per (consumer, event) already handled; the source of truth for dedupe. */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    consumer: text('consumer').notNull(),
+    eventId: text('event_id').notNull(),
+    processedAt: integer('processed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);

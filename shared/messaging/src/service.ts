@@ -1,0 +1,142 @@
+import { type EventType, eventFilter, commandSubject, latest, type ServiceName } from '@jetsaga/events';
+import type { NatsConnection } from 'nats';
+import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
+import { connectNats } from './connect.js';
+import { ConsumerLoop } from './consumer-loop.js';
+import { openServiceDb, type ServiceDb } from './db.js';
+import { KitError } from './errors.js';
+import { handleMessage } from './handle-message.js';
+import { createLogger, type Logger } from './logger.js';
+import { ensureConsumer, ensureStreams, STREAMS } from './provision.js';
+import type { Subscriptions } from './reaction.js';
+import { OutboxRelay } from './relay.js';
+
+/** The transaction handle reactions get for a service's schema. */
+export type ServiceTx<S extends Record<string, unknown>> = Parameters<Parameters<ServiceDb<S>['transaction']>[0]>[0];
+
+export interface ServiceDefinition<S extends Record<string, unknown>> {
+  name: ServiceName;
+  schema: S;
+  migrationsFolder: string;
+  subscriptions: Subscriptions<ServiceTx<S>>;
+}
+
+export interface RunningService {
+  nc: NatsConnection;
+  db: ServiceDb;
+  relay: OutboxRelay;
+  loops: ConsumerLoop[];
+  /** Graceful stop: stop pulling, finish the messages in hand, flush the outbox, close. */
+  stop(): Promise<void>;
+}
+
+export interface Subscription {
+  type: string;
+  stream: string;
+  durable: string;
+  filterSubject: string;
+}
+
+/** One durable consumer per handled type (nats-server 2.9 has no multi-filter consumers). */
+export function subscriptionsOf(service: string, types: string[]): Subscription[] {
+  return types.map((type) => {
+    const def = latest(type);
+    if (!def) throw new KitError('config', `${service} subscribes to unknown message type "${type}"`);
+    if (def.kind === 'command' && def.owner !== service) {
+      throw new KitError('config', `${service} cannot handle ${type}: that command is addressed to ${def.owner}`);
+    }
+    const isCommand = def.kind === 'command';
+    return {
+      type,
+      stream: isCommand ? STREAMS.commands : STREAMS.events,
+      durable: `${service}-${type}`,
+      filterSubject: isCommand ? commandSubject(service, type) : eventFilter(def.owner, type as EventType),
+    };
+  });
+}
+
+/** Opens the db, connects, provisions, and starts the relay and one loop per subscription. */
+export async function startService<S extends Record<string, unknown>>(
+  def: ServiceDefinition<S>,
+  config: ServiceConfig = serviceConfigFromEnv(def.name),
+  log: Logger = createLogger(def.name),
+): Promise<RunningService> {
+  const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: config.synchronous }) as unknown as ServiceDb;
+  const nc = await connectNats(config.natsUrl, `jetsaga-${def.name}`, log);
+  const jsm = await nc.jetstreamManager();
+  const js = nc.jetstream();
+  await ensureStreams(jsm);
+
+  const relay = new OutboxRelay(db, js, log);
+  relay.start();
+  const loops: ConsumerLoop[] = [];
+  for (const sub of subscriptionsOf(def.name, Object.keys(def.subscriptions))) {
+    await ensureConsumer(jsm, {
+      stream: sub.stream,
+      durable: sub.durable,
+      filterSubject: sub.filterSubject,
+      ackWaitMs: config.ackWaitMs,
+      // One more than the loop's own limit, so the loop always sees the last delivery and
+      // dead-letters it instead of the server silently giving up.
+      maxDeliver: config.retry.maxDeliver + 1,
+      maxAckPending: Math.max(1000, config.maxMessages * 4),
+    });
+    const reaction = def.subscriptions[sub.type as keyof Subscriptions<unknown>]!;
+    const handle = (msg: Parameters<typeof handleMessage>[0]) =>
+      handleMessage(msg, {
+        service: def.name,
+        consumer: sub.durable,
+        db,
+        reaction,
+        js,
+        log,
+        retry: config.retry,
+        maxBytes: config.maxMessageBytes,
+        onOutboxWrite: () => relay.wake(),
+      });
+    const loop = new ConsumerLoop(js, { stream: sub.stream, durable: sub.durable, maxMessages: config.maxMessages }, handle, log);
+    await loop.start();
+    loops.push(loop);
+  }
+  log.info({ consumers: loops.length, db: config.dbPath, nats: config.natsUrl }, 'service ready');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await Promise.all(loops.map((l) => l.stop()));
+      const flushed = await relay.flush(config.shutdownTimeoutMs);
+      if (!flushed) log.warn('outbox not empty at shutdown; the relay resumes it on next start');
+      await nc.drain().catch((err: unknown) => log.warn({ err }, 'nats drain failed'));
+      db.$client.close();
+      log.info('service stopped');
+    })());
+  return { nc, db, relay, loops, stop };
+}
+
+/**
+ * Entry point for a service process: config from env, start, stop cleanly on SIGINT/SIGTERM,
+ * and tell a parent process (the stack runner) over IPC when ready.
+ */
+export async function runServiceMain<S extends Record<string, unknown>>(def: ServiceDefinition<S>): Promise<void> {
+  const log = createLogger(def.name);
+  let running: RunningService;
+  try {
+    running = await startService(def, serviceConfigFromEnv(def.name), log);
+  } catch (err) {
+    log.fatal({ err }, 'service failed to start');
+    process.exit(1);
+  }
+  process.send?.({ type: 'ready', service: def.name });
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'stopping');
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}

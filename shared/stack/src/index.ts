@@ -1,0 +1,6 @@
+export * from './free-port.js';
+export * from './nats-server.js';
+export * from './paths.js';
+export * from './service-process.js';
+export * from './stack.js';
+export * from './wait.js';

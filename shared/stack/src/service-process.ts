@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { serviceEntry, tsxLoader } from './paths.js';
+
+export interface ServiceProcessOptions {
+  service: string;
+  env: NodeJS.ProcessEnv;
+  /** Every line the process writes (pino JSON on stdout, anything on stderr). */
+  onLine?: (service: string, line: string, stream: 'stdout' | 'stderr') => void;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * One service as its own OS process (`node --import tsx services/<name>/src/main.ts`).
+ * `start()` resolves once the service says it is ready over IPC; it can be stopped
+ * (SIGTERM, graceful), killed (SIGKILL), paused, and started again.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private exitPromise: Promise<number | null> = Promise.resolve(null);
+  private readonly recent: string[] = [];
+
+  constructor(readonly options: ServiceProcessOptions) {}
+
+  get name(): string {
+    return this.options.service;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`${this.name} is already running`);
+    const child = spawn(process.execPath, ['--import', tsxLoader, serviceEntry(this.name)], {
+      env: this.options.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.pipe(child, 'stdout');
+    this.pipe(child, 'stderr');
+    await this.waitReady(child);
+  }
+
+  /** Graceful stop: SIGTERM, then SIGKILL if it has not exited after `timeoutMs`. */
+  async stop(timeoutMs = 15_000): Promise<number | null> {
+    if (!this.running) return null;
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
+    const code = await this.exitPromise;
+    clearTimeout(timer);
+    return code;
+  }
+
+  /** Sends a signal without waiting (SIGKILL and SIGSTOP/SIGCONT for chaos). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  private waitReady(child: ChildProcess): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`${this.name} not ready after ${this.options.readyTimeoutMs ?? 30_000} ms`)), this.options.readyTimeoutMs ?? 30_000);
+      const onMessage = (m: unknown) => {
+        if ((m as { type?: string })?.type !== 'ready') return;
+        cleanup();
+        resolve();
+      };
+      const onExit = (code: number | null) => fail(new Error(`${this.name} exited with ${code} before it was ready:\n${this.recent.join('\n')}`));
+      const fail = (err: Error) => {
+        cleanup();
+        child.kill('SIGKILL');
+        reject(err);
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  }
+
+  private pipe(child: ChildProcess, stream: 'stdout' | 'stderr'): void {
+    const lines = createInterface({ input: child[stream]! });
+    lines.on('line', (line) => {
+      this.recent.push(line);
+      if (this.recent.length > 40) this.recent.shift();
+      this.options.onLine?.(this.name, line, stream);
+    });
+  }
+}
