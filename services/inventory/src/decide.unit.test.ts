@@ -1,0 +1,440 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { OrderItem } from '@jetsaga/events';
+import {
+  decideCommit,
+  decideRelease,
+  decideReserve,
+  decideSetStock,
+  emptyLevel,
+  linesOf,
+  type InventoryDecision,
+  type InventoryState,
+  type Reservation,
+  type StockLevel,
+} from './decide.js';
+
+// ---- given helpers ------------------------------------------------------------------
+
+/** A stock level whose buckets add up: received = available + held + sold. */
+function level(sku: string, available: number, held = 0, sold = 0): StockLevel {
+  return { sku, available, held, sold, received: available + held + sold };
+}
+
+function stockOf(...levels: StockLevel[]): ReadonlyMap<string, StockLevel> {
+  return new Map(levels.map((l) => [l.sku, l]));
+}
+
+function item(sku: string, quantity: number, unitPrice = 100): OrderItem {
+  return { sku, quantity, unitPrice };
+}
+
+function order(items: OrderItem[]) {
+  return { orderId: 'order-1', customerId: 'cust-1', items, total: items.reduce((s, i) => s + i.quantity * i.unitPrice, 0) };
+}
+
+function held(lines: Reservation['lines'], status: Reservation['status'] = 'HELD'): Reservation {
+  return { orderId: 'order-1', status, lines };
+}
+
+const nothingHappens: InventoryDecision = { stock: [], events: [] };
+
+function assertConserved(levels: StockLevel[]): void {
+  for (const l of levels) {
+    assert.equal(l.available + l.held + l.sold, l.received, `buckets of ${l.sku} must add up to received`);
+    assert.ok(l.available >= 0 && l.held >= 0 && l.sold >= 0, `no bucket of ${l.sku} goes negative`);
+  }
+}
+
+// ---- linesOf --------------------------------------------------------------------------
+
+describe('linesOf', () => {
+  it('sums the quantities of lines that name the same sku, keeping first-seen order', () => {
+    const lines = linesOf([item('apple', 2), item('pear', 1), item('apple', 3)]);
+    assert.deepEqual(lines, [
+      { sku: 'apple', quantity: 5 },
+      { sku: 'pear', quantity: 1 },
+    ]);
+  });
+});
+
+// ---- decideReserve -------------------------------------------------------------------
+
+describe('decideReserve', () => {
+  it('holds every line of the order when all skus have enough stock', () => {
+    // given two skus in stock
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10), level('pear', 5)) };
+    const placed = order([item('apple', 3, 50), item('pear', 2, 80)]);
+
+    // when the order is reserved
+    const decision = decideReserve(state, placed);
+
+    // then each line moves from available to held, and StockReserved carries the order
+    assert.deepEqual(decision, {
+      reservation: {
+        orderId: 'order-1',
+        status: 'HELD',
+        lines: [
+          { sku: 'apple', quantity: 3 },
+          { sku: 'pear', quantity: 2 },
+        ],
+      },
+      stock: [
+        { sku: 'apple', available: 7, held: 3, sold: 0, received: 10 },
+        { sku: 'pear', available: 3, held: 2, sold: 0, received: 5 },
+      ],
+      events: [
+        {
+          type: 'StockReserved',
+          data: {
+            orderId: 'order-1',
+            customerId: 'cust-1',
+            items: [item('apple', 3, 50), item('pear', 2, 80)],
+            total: 310,
+          },
+        },
+      ],
+    });
+    assertConserved(decision.stock);
+  });
+
+  it('holds the order when a sku has exactly the requested quantity available', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 4)) };
+
+    const decision = decideReserve(state, order([item('apple', 4)]));
+
+    assert.equal(decision.reservation?.status, 'HELD');
+    assert.deepEqual(decision.stock, [{ sku: 'apple', available: 0, held: 4, sold: 0, received: 4 }]);
+    assert.deepEqual(decision.events.map((e) => e.type), ['StockReserved']);
+  });
+
+  it('holds nothing when one sku of several is short, and lists that shortage', () => {
+    // given apple is plentiful but pear is short
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10), level('pear', 1)) };
+
+    // when an order asks for both
+    const decision = decideReserve(state, order([item('apple', 3), item('pear', 2)]));
+
+    // then nothing is held (not even apple), the reservation is REJECTED
+    assert.deepEqual(decision, {
+      reservation: { orderId: 'order-1', status: 'REJECTED', lines: [] },
+      stock: [],
+      events: [
+        {
+          type: 'StockReservationFailed',
+          data: {
+            orderId: 'order-1',
+            reason: 'out_of_stock',
+            shortages: [{ sku: 'pear', requested: 2, available: 1 }],
+          },
+        },
+      ],
+    });
+  });
+
+  it('lists every short sku, with available 0 for a sku that was never stocked', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 1), level('pear', 9)) };
+
+    const decision = decideReserve(state, order([item('apple', 2), item('pear', 1), item('plum', 1)]));
+
+    assert.deepEqual(decision, {
+      reservation: { orderId: 'order-1', status: 'REJECTED', lines: [] },
+      stock: [],
+      events: [
+        {
+          type: 'StockReservationFailed',
+          data: {
+            orderId: 'order-1',
+            reason: 'out_of_stock',
+            shortages: [
+              { sku: 'apple', requested: 2, available: 1 },
+              { sku: 'plum', requested: 1, available: 0 },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('sums duplicate sku lines and holds the total once', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10)) };
+    const placed = order([item('apple', 2), item('apple', 3)]);
+
+    const decision = decideReserve(state, placed);
+
+    assert.deepEqual(decision, {
+      reservation: { orderId: 'order-1', status: 'HELD', lines: [{ sku: 'apple', quantity: 5 }] },
+      stock: [{ sku: 'apple', available: 5, held: 5, sold: 0, received: 10 }],
+      events: [{ type: 'StockReserved', data: placed }],
+    });
+  });
+
+  it('refuses duplicate sku lines whose sum exceeds stock even though each line alone fits', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 4)) };
+
+    const decision = decideReserve(state, order([item('apple', 3), item('apple', 3)]));
+
+    assert.deepEqual(decision, {
+      reservation: { orderId: 'order-1', status: 'REJECTED', lines: [] },
+      stock: [],
+      events: [
+        {
+          type: 'StockReservationFailed',
+          data: { orderId: 'order-1', reason: 'out_of_stock', shortages: [{ sku: 'apple', requested: 6, available: 4 }] },
+        },
+      ],
+    });
+  });
+
+  it('keeps held and sold stock of other orders untouched while holding more', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 6, 2, 3)) };
+
+    const decision = decideReserve(state, order([item('apple', 6)]));
+
+    assert.deepEqual(decision.stock, [{ sku: 'apple', available: 0, held: 8, sold: 3, received: 11 }]);
+    assertConserved(decision.stock);
+  });
+
+  for (const status of ['HELD', 'REJECTED', 'COMMITTED', 'RELEASED'] as const) {
+    it(`then nothing happens when the order already has a ${status} reservation`, () => {
+      const state: InventoryState = {
+        reservation: held(status === 'REJECTED' ? [] : [{ sku: 'apple', quantity: 1 }], status),
+        stock: stockOf(level('apple', 10)),
+      };
+
+      const decision = decideReserve(state, order([item('apple', 1)]));
+
+      assert.deepEqual(decision, nothingHappens);
+    });
+  }
+
+  it('does not mutate the stock levels it was given', () => {
+    const apple = level('apple', 10);
+    const state: InventoryState = { reservation: undefined, stock: stockOf(apple) };
+
+    decideReserve(state, order([item('apple', 3)]));
+
+    assert.deepEqual(apple, { sku: 'apple', available: 10, held: 0, sold: 0, received: 10 });
+  });
+});
+
+// ---- decideCommit --------------------------------------------------------------------
+
+describe('decideCommit', () => {
+  it('turns every held line into a sale when the reservation is HELD', () => {
+    // given a HELD reservation of two skus
+    const state: InventoryState = {
+      reservation: held([
+        { sku: 'apple', quantity: 3 },
+        { sku: 'pear', quantity: 2 },
+      ]),
+      stock: stockOf(level('apple', 7, 3), level('pear', 3, 2, 1)),
+    };
+
+    // when it is committed
+    const decision = decideCommit(state);
+
+    // then held moves to sold and StockCommitted lists the lines
+    assert.deepEqual(decision, {
+      reservation: {
+        orderId: 'order-1',
+        status: 'COMMITTED',
+        lines: [
+          { sku: 'apple', quantity: 3 },
+          { sku: 'pear', quantity: 2 },
+        ],
+      },
+      stock: [
+        { sku: 'apple', available: 7, held: 0, sold: 3, received: 10 },
+        { sku: 'pear', available: 3, held: 0, sold: 3, received: 6 },
+      ],
+      events: [
+        {
+          type: 'StockCommitted',
+          data: {
+            orderId: 'order-1',
+            items: [
+              { sku: 'apple', quantity: 3 },
+              { sku: 'pear', quantity: 2 },
+            ],
+          },
+        },
+      ],
+    });
+    assertConserved(decision.stock);
+  });
+
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED'] as const) {
+    it(`then nothing happens when the reservation is ${status}`, () => {
+      const state: InventoryState = {
+        reservation: held(status === 'REJECTED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
+        stock: stockOf(level('apple', 7, 0, 3)),
+      };
+
+      assert.deepEqual(decideCommit(state), nothingHappens);
+    });
+  }
+
+  it('then nothing happens when the order has no reservation', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 7)) };
+
+    assert.deepEqual(decideCommit(state), nothingHappens);
+  });
+});
+
+// ---- decideRelease -------------------------------------------------------------------
+
+describe('decideRelease', () => {
+  it('puts every held line back to available with the reason when the reservation is HELD', () => {
+    const state: InventoryState = {
+      reservation: held([
+        { sku: 'apple', quantity: 3 },
+        { sku: 'pear', quantity: 2 },
+      ]),
+      stock: stockOf(level('apple', 7, 3), level('pear', 3, 2, 1)),
+    };
+
+    const decision = decideRelease(state, 'payment_failed');
+
+    assert.deepEqual(decision, {
+      reservation: {
+        orderId: 'order-1',
+        status: 'RELEASED',
+        lines: [
+          { sku: 'apple', quantity: 3 },
+          { sku: 'pear', quantity: 2 },
+        ],
+      },
+      stock: [
+        { sku: 'apple', available: 10, held: 0, sold: 0, received: 10 },
+        { sku: 'pear', available: 5, held: 0, sold: 1, received: 6 },
+      ],
+      events: [
+        {
+          type: 'StockReleased',
+          data: {
+            orderId: 'order-1',
+            items: [
+              { sku: 'apple', quantity: 3 },
+              { sku: 'pear', quantity: 2 },
+            ],
+            reason: 'payment_failed',
+          },
+        },
+      ],
+    });
+    assertConserved(decision.stock);
+  });
+
+  it('carries order_cancelled as the reason when the order was cancelled', () => {
+    const state: InventoryState = {
+      reservation: held([{ sku: 'apple', quantity: 1 }]),
+      stock: stockOf(level('apple', 0, 1)),
+    };
+
+    const decision = decideRelease(state, 'order_cancelled');
+
+    assert.deepEqual(decision.events, [
+      { type: 'StockReleased', data: { orderId: 'order-1', items: [{ sku: 'apple', quantity: 1 }], reason: 'order_cancelled' } },
+    ]);
+    assert.deepEqual(decision.stock, [{ sku: 'apple', available: 1, held: 0, sold: 0, received: 1 }]);
+  });
+
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED'] as const) {
+    it(`then nothing happens when the reservation is ${status}`, () => {
+      const state: InventoryState = {
+        reservation: held(status === 'REJECTED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
+        stock: stockOf(level('apple', 7, 0, 3)),
+      };
+
+      assert.deepEqual(decideRelease(state, 'order_cancelled'), nothingHappens);
+    });
+  }
+
+  it('then nothing happens when the order has no reservation', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 7)) };
+
+    assert.deepEqual(decideRelease(state, 'payment_failed'), nothingHappens);
+  });
+});
+
+// ---- a whole reservation life ----------------------------------------------------------
+
+describe('reserve then commit or release', () => {
+  function apply(state: InventoryState, decision: InventoryDecision): InventoryState {
+    const stock = new Map(state.stock);
+    for (const l of decision.stock) stock.set(l.sku, l);
+    return { reservation: decision.reservation ?? state.reservation, stock };
+  }
+
+  it('conserves available + held + sold == received at every step of reserve then commit', () => {
+    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10), level('pear', 4)) };
+
+    state = apply(state, decideReserve(state, order([item('apple', 2), item('pear', 4), item('apple', 1)])));
+    assertConserved([...state.stock.values()]);
+    state = apply(state, decideCommit(state));
+    assertConserved([...state.stock.values()]);
+
+    assert.deepEqual([...state.stock.values()], [
+      { sku: 'apple', available: 7, held: 0, sold: 3, received: 10 },
+      { sku: 'pear', available: 0, held: 0, sold: 4, received: 4 },
+    ]);
+    // a late release after the commit moves nothing
+    assert.deepEqual(decideRelease(state, 'order_cancelled'), nothingHappens);
+  });
+
+  it('returns stock to where it started after reserve then release, and a late commit moves nothing', () => {
+    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10, 1, 2)) };
+
+    state = apply(state, decideReserve(state, order([item('apple', 5)])));
+    state = apply(state, decideRelease(state, 'payment_failed'));
+
+    assert.deepEqual([...state.stock.values()], [{ sku: 'apple', available: 10, held: 1, sold: 2, received: 13 }]);
+    assert.deepEqual(decideCommit(state), nothingHappens);
+  });
+});
+
+// ---- decideSetStock ------------------------------------------------------------------
+
+describe('decideSetStock', () => {
+  it('creates a level with the quantity available and received when the sku is new', () => {
+    assert.deepEqual(decideSetStock(undefined, { sku: 'apple', quantity: 10 }), {
+      sku: 'apple',
+      available: 10,
+      held: 0,
+      sold: 0,
+      received: 10,
+    });
+  });
+
+  it('raises received by the increase in available, leaving held and sold alone', () => {
+    const next = decideSetStock(level('apple', 4, 3, 5), { sku: 'apple', quantity: 10 });
+
+    assert.deepEqual(next, { sku: 'apple', available: 10, held: 3, sold: 5, received: 18 });
+    assertConserved([next]);
+  });
+
+  it('lowers received by the decrease in available, leaving held and sold alone', () => {
+    const next = decideSetStock(level('apple', 8, 2, 1), { sku: 'apple', quantity: 3 });
+
+    assert.deepEqual(next, { sku: 'apple', available: 3, held: 2, sold: 1, received: 6 });
+    assertConserved([next]);
+  });
+
+  it('sets available to zero without touching held stock', () => {
+    const next = decideSetStock(level('apple', 5, 2), { sku: 'apple', quantity: 0 });
+
+    assert.deepEqual(next, { sku: 'apple', available: 0, held: 2, sold: 0, received: 2 });
+  });
+
+  it('changes nothing when the quantity equals what is available', () => {
+    const before = level('apple', 5, 1, 1);
+
+    assert.deepEqual(decideSetStock(before, { sku: 'apple', quantity: 5 }), before);
+  });
+
+  it('treats a missing level like an empty one', () => {
+    assert.deepEqual(emptyLevel('apple'), { sku: 'apple', available: 0, held: 0, sold: 0, received: 0 });
+    assert.deepEqual(decideSetStock(undefined, { sku: 'apple', quantity: 0 }), emptyLevel('apple'));
+  });
+});

@@ -1,0 +1,140 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import type { CommandType, DataOf, Envelope } from '@jetsaga/events';
+import { readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging';
+import { allServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
+
+export { waitFor };
+
+export interface TestStackOptions {
+  services?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  serviceEnv?: Record<string, NodeJS.ProcessEnv>;
+  /** Print every service log line (also on when JETSAGA_TEST_LOGS=1). */
+  logs?: boolean;
+}
+
+/**
+ * A real nats-server (its own, on a free port with a temp store, or `NATS_URL`) and real
+ * service processes with temp SQLite files, plus the helpers every integration test needs.
+ */
+export class TestStack {
+  private readonly dbs = new Map<string, Database.Database>();
+
+  private constructor(
+    readonly stack: Stack,
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    private readonly ownsDataDir: boolean,
+  ) {}
+
+  static async start(options: TestStackOptions = {}): Promise<TestStack> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'jetsaga-test-'));
+    const natsUrl = process.env.NATS_URL;
+    if (natsUrl) await resetStreams(natsUrl);
+    const showLogs = options.logs || process.env.JETSAGA_TEST_LOGS === '1';
+    const stack = await Stack.start({
+      dataDir,
+      natsUrl,
+      services: options.services ?? allServices,
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...options.env },
+      serviceEnv: options.serviceEnv,
+      onLine: showLogs ? (service, line) => console.error(`[${service}] ${line}`) : undefined,
+    });
+    const nc = await connect({ servers: stack.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    return new TestStack(stack, nc, nc.jetstream(), await nc.jetstreamManager(), true);
+  }
+
+  /** Publishes a command as the CLI would; resolves on PubAck. */
+  async send<T extends CommandType>(type: T, data: DataOf<T>, options?: SendOptions): Promise<Envelope<T, DataOf<T>>> {
+    return (await sendCommand(this.js, type, data, options)).envelope;
+  }
+
+  async sagaEvents(sagaId: string): Promise<StoredEvent[]> {
+    return readSagaEvents(this.nc, sagaId);
+  }
+
+  async sagaTypes(sagaId: string): Promise<string[]> {
+    return (await this.sagaEvents(sagaId)).map((e) => e.envelope.type);
+  }
+
+  /** Waits until the saga has at least `count` events and returns them in stream order. */
+  async waitForSagaEvents(sagaId: string, count: number, options: WaitOptions = {}): Promise<StoredEvent[]> {
+    return waitFor(
+      async () => {
+        const events = await this.sagaEvents(sagaId);
+        return events.length >= count ? events : undefined;
+      },
+      { timeoutMs: 15_000, what: `${count} events of saga ${sagaId}`, ...options },
+    );
+  }
+
+  /**
+   * Waits until nothing is in flight: every durable consumer has delivered and seen acked
+   * every message, and every running service's outbox is empty.
+   */
+  async waitForQuiescence(options: WaitOptions = {}): Promise<void> {
+    let last: string[] = [];
+    try {
+      await waitFor(async () => (last = await this.busyReasons()).length === 0, { timeoutMs: 20_000, what: 'quiescence', ...options });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; still busy: ${last.join('; ')}`);
+    }
+  }
+
+  async busyReasons(): Promise<string[]> {
+    const reasons: string[] = [];
+    for (const stream of [STREAMS.events, STREAMS.commands]) {
+      for await (const c of this.jsm.consumers.list(stream)) {
+        if (!c.config.durable_name) continue; // ordered readers (trace, tests) are not work
+        if (c.num_pending > 0 || c.num_ack_pending > 0) reasons.push(`${c.name}: ${c.num_pending} pending, ${c.num_ack_pending} unacked`);
+      }
+    }
+    for (const service of this.stack.services.keys()) {
+      const unsent = this.count(service, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
+      if (unsent > 0) reasons.push(`${service}: ${unsent} unsent outbox rows`);
+    }
+    return reasons;
+  }
+
+  /** A read-only handle on a service's SQLite file (WAL: reads see committed work). */
+  db(service: string): Database.Database {
+    let db = this.dbs.get(service);
+    if (!db) {
+      db = new Database(this.stack.dbPath(service), { readonly: true, fileMustExist: true });
+      this.dbs.set(service, db);
+    }
+    return db;
+  }
+
+  rows<T = Record<string, unknown>>(service: string, sql: string, ...params: unknown[]): T[] {
+    return this.db(service).prepare(sql).all(...params) as T[];
+  }
+
+  count(service: string, sql: string, ...params: unknown[]): number {
+    return (this.db(service).prepare(sql).get(...params) as { n: number }).n;
+  }
+
+  async stop(): Promise<void> {
+    for (const db of this.dbs.values()) db.close();
+    this.dbs.clear();
+    await this.nc.close().catch(() => {});
+    await this.stack.stop();
+    if (this.ownsDataDir && process.env.JETSAGA_KEEP_TEST_DATA !== '1') rmSync(this.stack.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** On a shared server (NATS_URL), each test stack starts from empty jetsaga streams. */
+async function resetStreams(url: string): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    for (const name of Object.values(STREAMS)) await jsm.streams.delete(name).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
