@@ -139,4 +139,6 @@ export async function runServiceMain<S extends Record<string, unknown>>(def: Ser
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Started by a runner (stack, tests) that went away: stop rather than linger.
+  if (process.connected) process.once('disconnect', () => onSignal('SIGTERM'));
 }

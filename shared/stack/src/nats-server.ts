@@ -70,8 +70,12 @@ export class NatsServer {
     mkdirSync(this.storeDir, { recursive: true });
     const child = spawn(this.bin, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true, // see ServiceProcess: the runner decides when the broker stops
     });
     this.child = child;
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     let exited = false;

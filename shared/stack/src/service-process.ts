@@ -39,6 +39,9 @@ export class ServiceProcess {
     const child = spawn(process.execPath, ['--import', tsxLoader, serviceEntry(this.name)], {
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Its own process group: a terminal's Ctrl-C reaches only the runner, which stops the
+      // services first and the broker last. A service whose runner dies stops on IPC disconnect.
+      detached: true,
     });
     this.child = child;
     this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
-import { amount, tokenId } from '../ids.js';
+import { amount, quantity, tokenId } from '../ids.js';
 import { orderItems, stockLine } from './common.js';
 
 export const StockReserved = defineEvent({
@@ -21,7 +21,7 @@ export const StockReservationFailed = defineEvent({
     orderId: tokenId,
     reason: z.literal('out_of_stock'),
     shortages: z
-      .array(z.object({ sku: tokenId, requested: z.number().int(), available: z.number().int() }))
+      .array(z.object({ sku: tokenId, requested: quantity, available: z.number().int().nonnegative() }))
       .min(1),
   }),
 });

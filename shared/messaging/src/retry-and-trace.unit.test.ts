@@ -147,3 +147,12 @@ describe('traceIdOf', () => {
     assert.equal(traceIdOf(undefined), undefined);
   });
 });
+
+describe('childTraceparent with an all-zero parent', () => {
+  it('starts a new trace, since all-zero ids are invalid', () => {
+    const zeroTrace = '0'.repeat(32);
+    const next = childTraceparent(`00-${zeroTrace}-00f067aa0ba902b7-01`);
+    assert.match(next, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    assert.notEqual(next.split('-')[1], zeroTrace);
+  });
+});

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import type { OrderItem } from '@jetsaga/events';
+import { sendCommand } from '@jetsaga/messaging';
+import { formatSagaTable } from '../format.js';
+import { startStack, stopOnSignal } from '../run-stack.js';
+import { SagaWatch } from '../saga-watch.js';
+import type { GlobalOptions } from '../connection.js';
+
+interface DemoOrder {
+  flow: 'happy' | 'no stock' | 'no funds';
+  customer: 'alice' | 'bob';
+  items: OrderItem[];
+}
+
+const demoOrders: DemoOrder[] = [
+  { flow: 'happy', customer: 'alice', items: [{ sku: 'apple', quantity: 2, unitPrice: 1500 }] },
+  { flow: 'no stock', customer: 'alice', items: [{ sku: 'apple', quantity: 1, unitPrice: 1500 }, { sku: 'pear', quantity: 5, unitPrice: 700 }] },
+  { flow: 'no funds', customer: 'bob', items: [{ sku: 'apple', quantity: 1, unitPrice: 1500 }] },
+  { flow: 'happy', customer: 'alice', items: [{ sku: 'apple', quantity: 1, unitPrice: 1500 }, { sku: 'pear', quantity: 1, unitPrice: 700 }] },
+  { flow: 'happy', customer: 'bob', items: [{ sku: 'pear', quantity: 1, unitPrice: 700 }] },
+];
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start everything, seed stock and wallets, run the happy, no-stock and no-funds flows, print the sagas')
+    .option('--timeout <ms>', 'how long to wait for the sagas', '30000')
+    .option('--keep', 'keep running after the demo, until Ctrl-C')
+    .action(async (options: { timeout: string; keep?: boolean }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { stack, stop } = await startStack({ ...global, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+      stopOnSignal(stop);
+      const { connect } = await import('nats');
+      const nc = await connect({ servers: stack.natsUrl });
+      const js = nc.jetstream();
+      // Fresh customers and order ids per run, so a reused data dir gives the same outcomes.
+      const run = Date.now().toString(36);
+      const customer = (name: string) => `${name}-${run}`;
+      console.log(`jetsaga demo: NATS ${stack.natsUrl}, data in ${stack.dataDir}`);
+      console.log('seeding: apple = 10, pear = 2; alice has 100.00, bob has 10.00');
+      await sendCommand(js, 'SetStock', { sku: 'apple', quantity: 10 });
+      await sendCommand(js, 'SetStock', { sku: 'pear', quantity: 2 });
+      await sendCommand(js, 'CreditWallet', { customerId: customer('alice'), amount: 10_000 });
+      await sendCommand(js, 'CreditWallet', { customerId: customer('bob'), amount: 1_000 });
+
+      const watch = new SagaWatch(nc);
+      const labels = new Map<string, string>();
+      for (const [i, order] of demoOrders.entries()) {
+        const orderId = `demo-${run}-${i + 1}`;
+        labels.set(orderId, order.flow);
+        watch.track(orderId);
+        await sendCommand(js, 'PlaceOrder', { orderId, customerId: customer(order.customer), items: order.items });
+        console.log(`placed ${orderId} (${order.flow}) for ${order.customer}`);
+      }
+      const finished = await watch.waitAll(Number(options.timeout), () => showProgress(watch));
+      if (process.stdout.isTTY) process.stdout.write('\n');
+      console.log(formatSagaTable(watch.all(), labels));
+      watch.close();
+      await nc.close();
+      if (!finished) console.error(`some sagas did not finish within ${options.timeout} ms`);
+      if (options.keep) {
+        console.log('still running: try `npx jetsaga order place --customer c1 --item apple:1:1500`; Ctrl-C stops.');
+        return;
+      }
+      await stop();
+      process.exit(finished ? 0 : 1);
+    });
+}
+
+function showProgress(watch: SagaWatch): void {
+  const all = watch.all();
+  const done = all.filter((s) => s.finishedAt).length;
+  const line = `sagas finished: ${done}/${all.length}`;
+  if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+  else if (done === all.length) console.log(line);
+}

@@ -1,0 +1,3 @@
+export { prepareMessage } from './commands/publish.js';
+export { parseItem } from './commands/order.js';
+export { sagaFinished, sagaOutcome } from './saga-watch.js';

@@ -1,0 +1,81 @@
+import { decodeMessage, type Envelope } from '@jetsaga/events';
+import type { NatsConnection, Subscription } from 'nats';
+
+export interface SagaProgress {
+  sagaId: string;
+  events: Envelope[];
+  startedAt: number;
+  finishedAt?: number;
+}
+
+/**
+ * Whether a saga has run its course: confirmed and committed, or cancelled with any hold
+ * released. What the demo and `order place --wait` wait for.
+ */
+export function sagaFinished(types: readonly string[]): boolean {
+  if (types.includes('OrderConfirmed')) return types.includes('StockCommitted');
+  if (types.includes('OrderCancelled')) return !types.includes('StockReserved') || types.includes('StockReleased');
+  return false;
+}
+
+export function sagaOutcome(types: readonly string[]): 'CONFIRMED' | 'CANCELLED' | 'PENDING' {
+  if (types.includes('OrderConfirmed')) return 'CONFIRMED';
+  if (types.includes('OrderCancelled')) return 'CANCELLED';
+  return 'PENDING';
+}
+
+/** Watches live events (core subscription on `subject`) and groups them by saga. */
+export class SagaWatch {
+  private readonly sagas = new Map<string, SagaProgress>();
+  private readonly sub: Subscription;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(nc: NatsConnection, subject = 'evt.>') {
+    const sub = nc.subscribe(subject);
+    this.sub = sub;
+    void (async () => {
+      for await (const m of sub) {
+        const decoded = decodeMessage(m.data);
+        if (!decoded.ok || !decoded.envelope.sagaId) continue;
+        const progress = this.sagas.get(decoded.envelope.sagaId);
+        if (!progress) continue;
+        progress.events.push(decoded.envelope);
+        if (!progress.finishedAt && sagaFinished(progress.events.map((e) => e.type))) progress.finishedAt = Date.now();
+        for (const l of this.listeners) l();
+      }
+    })();
+  }
+
+  /** Starts tracking a saga; call before publishing the command that starts it. */
+  track(sagaId: string): SagaProgress {
+    const progress: SagaProgress = { sagaId, events: [], startedAt: Date.now() };
+    this.sagas.set(sagaId, progress);
+    return progress;
+  }
+
+  /** Resolves when every tracked saga has finished, or after `timeoutMs`. */
+  waitAll(timeoutMs: number, onChange?: () => void): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        onChange?.();
+        if ([...this.sagas.values()].every((s) => s.finishedAt)) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve(ok);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  all(): SagaProgress[] {
+    return [...this.sagas.values()];
+  }
+
+  close(): void {
+    this.sub.unsubscribe();
+  }
+}

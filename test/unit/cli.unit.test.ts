@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseItem, prepareMessage, sagaFinished, sagaOutcome } from '@jetsaga/cli';
+
+describe('jetsaga order place --item', () => {
+  it('reads sku:quantity:unitPrice and accumulates repeated items', () => {
+    const items = parseItem('sku-2:1:99', parseItem('sku-1:2:1500'));
+    assert.deepEqual(items, [
+      { sku: 'sku-1', quantity: 2, unitPrice: 1500 },
+      { sku: 'sku-2', quantity: 1, unitPrice: 99 },
+    ]);
+  });
+
+  it('refuses an item that is not sku:quantity:unitPrice', () => {
+    assert.throws(() => parseItem('sku-1:2'), /sku:quantity:unitPrice/);
+    assert.throws(() => parseItem('sku 1:2:3'), /sku:quantity:unitPrice/);
+  });
+});
+
+describe('jetsaga publish', () => {
+  it('wraps bare data in an envelope for the subject, with sagaId from the order id', () => {
+    const env = prepareMessage('cmd.order.PlaceOrder', JSON.stringify({ orderId: 'o-1', customerId: 'c1', items: [{ sku: 's', quantity: 1, unitPrice: 5 }] }));
+    assert.equal(env.type, 'PlaceOrder');
+    assert.equal(env.version, 1);
+    assert.equal(env.sagaId, 'o-1');
+    assert.equal(env.producer, 'cli');
+  });
+
+  it('accepts a whole envelope as it is', () => {
+    const whole = { id: 'cmd-1', type: 'SetStock', version: 1, sagaId: null, causationId: null, correlationId: null, occurredAt: '2026-01-01T00:00:00.000Z', producer: 'me', data: { sku: 'x', quantity: 3 } };
+    assert.deepEqual(prepareMessage('cmd.inventory.SetStock', JSON.stringify(whole)), whole);
+  });
+
+  it('refuses data that fails the schema, saying why', () => {
+    assert.throws(() => prepareMessage('cmd.payment.CreditWallet', '{"customerId":"c1","amount":-5}'), /invalid_data.*amount/);
+  });
+
+  it('refuses an envelope sent to the wrong subject', () => {
+    const whole = { id: 'cmd-2', type: 'SetStock', version: 1, sagaId: null, causationId: null, correlationId: null, occurredAt: '2026-01-01T00:00:00.000Z', producer: 'me', data: { sku: 'x', quantity: 3 } };
+    assert.throws(() => prepareMessage('cmd.payment.CreditWallet', JSON.stringify(whole)), /subject_mismatch/);
+  });
+
+  it('refuses malformed JSON and unknown subjects', () => {
+    assert.throws(() => prepareMessage('cmd.inventory.SetStock', '{nope'), /not JSON/);
+    assert.throws(() => prepareMessage('orders.new', '{}'), /not a jetsaga subject/);
+    assert.throws(() => prepareMessage('cmd.inventory.Restock', '{}'), /unknown message type "Restock"/);
+  });
+});
+
+describe('when a saga has run its course', () => {
+  it('is finished once confirmed and committed, not before', () => {
+    assert.equal(sagaFinished(['OrderCreated', 'StockReserved', 'PaymentSucceeded', 'OrderConfirmed']), false);
+    assert.equal(sagaFinished(['OrderCreated', 'StockReserved', 'PaymentSucceeded', 'OrderConfirmed', 'StockCommitted']), true);
+  });
+
+  it('is finished once cancelled and any hold released', () => {
+    assert.equal(sagaFinished(['OrderCreated', 'StockReservationFailed', 'OrderCancelled']), true);
+    assert.equal(sagaFinished(['OrderCreated', 'StockReserved', 'PaymentFailed', 'OrderCancelled']), false);
+    assert.equal(sagaFinished(['OrderCreated', 'StockReserved', 'PaymentFailed', 'OrderCancelled', 'StockReleased']), true);
+  });
+
+  it('reports the outcome from the order events', () => {
+    assert.equal(sagaOutcome(['OrderCreated']), 'PENDING');
+    assert.equal(sagaOutcome(['OrderCreated', 'StockReservationFailed', 'OrderCancelled']), 'CANCELLED');
+    assert.equal(sagaOutcome(['OrderCreated', 'StockReserved', 'PaymentSucceeded', 'OrderConfirmed']), 'CONFIRMED');
+  });
+});
