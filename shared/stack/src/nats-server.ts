@@ -17,11 +17,11 @@ export class NatsServerNotFound extends Error {
 }
 
 /** The nats-server binary: $NATS_SERVER_BIN, then PATH, then /usr/sbin. */
-export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string {
+export function findNatsServer(env: NodeJS.ProcessEnv = process.env, fallbacks = ['/usr/sbin/nats-server']): string {
   const candidates = [
     env.NATS_SERVER_BIN,
     ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'nats-server')),
-    '/usr/sbin/nats-server',
+    ...fallbacks,
   ].filter((c): c is string => !!c);
   for (const candidate of candidates) {
     try {

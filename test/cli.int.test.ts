@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { repoRoot } from '@jetsaga/stack';
+import { TestStack } from './support/harness.js';
+
+const run = promisify(execFile);
+const bin = `${repoRoot}node_modules/.bin/jetsaga`;
+
+/** Runs the CLI with `stdin` as its standard input; resolves with exit code and output. */
+function runWithInput(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('the jetsaga CLI against running services', () => {
+  let t: TestStack;
+  const jetsaga = (...args: string[]) => run(bin, ['--nats', t.stack.natsUrl, ...args], { cwd: repoRoot, timeout: 30_000 });
+
+  before(async () => {
+    t = await TestStack.start();
+  });
+  after(() => t?.stop());
+
+  it('seeds stock and a wallet, then places an order and prints its saga', async () => {
+    // given
+    await jetsaga('stock', 'set', 'cli-sku', '3');
+    await jetsaga('wallet', 'credit', 'cli-customer', '5000');
+    // when
+    const { stdout } = await jetsaga('order', 'place', '--customer', 'cli-customer', '--item', 'cli-sku:2:1500', '--id', 'cli-order-1');
+    // then
+    assert.match(stdout, /PlaceOrder cli-order-1 accepted/);
+    assert.match(stdout, /CONFIRMED/);
+    await t.waitForQuiescence();
+    assert.deepEqual(t.rows('inventory', 'SELECT available, sold FROM stock WHERE sku = ?', 'cli-sku'), [{ available: 1, sold: 2 }]);
+    assert.deepEqual(t.rows('payment', 'SELECT balance FROM wallets WHERE customer_id = ?', 'cli-customer'), [{ balance: 2000 }]);
+  });
+
+  it('publishes bare data from stdin wrapped in a valid envelope', async () => {
+    const result = await runWithInput(['--nats', t.stack.natsUrl, 'publish', 'cmd.inventory.SetStock', '-'], '{"sku":"stdin-sku","quantity":7}');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /SetStock .* stored in COMMANDS/);
+    await t.waitForQuiescence();
+    assert.deepEqual(t.rows('inventory', 'SELECT available FROM stock WHERE sku = ?', 'stdin-sku'), [{ available: 7 }]);
+  });
+
+  it('refuses to publish a message that fails its schema, and sends nothing', async () => {
+    // given
+    const before = (await t.jsm.streams.info('COMMANDS')).state.last_seq;
+    // when a credit with a negative amount comes on stdin
+    const result = await runWithInput(['--nats', t.stack.natsUrl, 'publish', 'cmd.payment.CreditWallet', '-'], '{"customerId":"c1","amount":-5}');
+    // then
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /refused \(invalid_data\).*amount/);
+    assert.equal((await t.jsm.streams.info('COMMANDS')).state.last_seq, before, 'nothing was published');
+  });
+});
