@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
-import { amount, quantity, tokenId } from '../ids.js';
-import { orderItems, stockLine } from './common.js';
+import { quantity, tokenId } from '../ids.js';
+import { orderSummary, stockLine } from './common.js';
 
 export const StockReserved = defineEvent({
   type: 'StockReserved',
   version: 1,
   owner: 'inventory',
   summary: 'Every item of the order is held (TCC try); payment now charges the customer.',
-  data: z.object({ orderId: tokenId, customerId: tokenId, items: orderItems, total: amount }),
+  data: orderSummary,
 });
 export type StockReservedData = z.infer<typeof StockReserved.data>;
 

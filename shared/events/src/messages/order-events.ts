@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
-import { amount, tokenId } from '../ids.js';
-import { orderItems } from './common.js';
+import { orderSummary } from './common.js';
 
 export const OrderCreated = defineEvent({
   type: 'OrderCreated',
   version: 1,
   owner: 'order',
   summary: 'An order was accepted as PENDING; inventory now tries to hold its items.',
-  data: z.object({ orderId: tokenId, customerId: tokenId, items: orderItems, total: amount }),
+  data: orderSummary,
 });
 export type OrderCreatedData = z.infer<typeof OrderCreated.data>;
 
@@ -17,7 +16,7 @@ export const OrderConfirmed = defineEvent({
   version: 1,
   owner: 'order',
   summary: 'Stock is held and payment captured: the order is CONFIRMED.',
-  data: z.object({ orderId: tokenId, customerId: tokenId, items: orderItems, total: amount }),
+  data: orderSummary,
 });
 export type OrderConfirmedData = z.infer<typeof OrderConfirmed.data>;
 
@@ -29,12 +28,6 @@ export const OrderCancelled = defineEvent({
   version: 1,
   owner: 'order',
   summary: 'The order is CANCELLED; every participant undoes what it did for it.',
-  data: z.object({
-    orderId: tokenId,
-    customerId: tokenId,
-    items: orderItems,
-    total: amount,
-    reason: z.enum(cancelReasons),
-  }),
+  data: orderSummary.extend({ reason: z.enum(cancelReasons) }),
 });
 export type OrderCancelledData = z.infer<typeof OrderCancelled.data>;
