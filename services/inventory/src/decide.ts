@@ -14,7 +14,8 @@ export interface StockLevel {
   received: number;
 }
 
-export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED' | 'REJECTED';
+/** CANCELLED is a tombstone: the order was cancelled before its reservation was tried. */
+export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED' | 'REJECTED' | 'CANCELLED';
 
 export interface Reservation {
   orderId: string;
@@ -32,7 +33,11 @@ export interface InventoryDecision {
   reservation?: Reservation;
   stock: StockLevel[];
   events: EventDraft[];
+  /** Release the hold at this time rather than now (delayed compensation). */
+  releaseAt?: Date;
 }
+
+export type ReleaseReason = 'payment_failed' | 'order_cancelled';
 
 const nothing: InventoryDecision = { stock: [], events: [] };
 
@@ -47,7 +52,7 @@ export function emptyLevel(sku: string): StockLevel {
   return { sku, available: 0, held: 0, sold: 0, received: 0 };
 }
 
-/** TCC try: hold every line of the order, or nothing at all. */
+/** TCC try: hold every line of the order, or nothing at all. A tombstone makes it a no-op. */
 export function decideReserve(
   state: InventoryState,
   order: { orderId: string; customerId: string; items: OrderItem[]; total: number },
@@ -82,15 +87,28 @@ export function decideCommit(state: InventoryState): InventoryDecision {
   };
 }
 
-/** TCC cancel: the hold goes back to available. Only a HELD reservation moves. */
-export function decideRelease(state: InventoryState, reason: 'payment_failed' | 'order_cancelled'): InventoryDecision {
+/**
+ * TCC cancel: a HELD reservation goes back to available. With no reservation yet the cancel
+ * came first: it leaves a tombstone so the late try holds nothing (barrier).
+ */
+export function decideRelease(state: InventoryState, orderId: string, reason: ReleaseReason): InventoryDecision {
   const r = state.reservation;
-  if (r?.status !== 'HELD') return nothing;
+  if (!r) return { reservation: { orderId, status: 'CANCELLED', lines: [] }, stock: [], events: [] };
+  if (r.status !== 'HELD') return nothing;
   return {
     reservation: { ...r, status: 'RELEASED' },
     stock: r.lines.map((l) => move(level(state, l.sku), 'held', 'available', l.quantity)),
     events: [draft('StockReleased', { orderId: r.orderId, items: r.lines, reason })],
   };
+}
+
+/**
+ * A cancellation with a release delay: a HELD reservation stays held until `now + delayMs`
+ * (a durable timer then releases it); everything else is decided at once.
+ */
+export function decideCancellation(state: InventoryState, orderId: string, reason: ReleaseReason, now: Date, delayMs: number): InventoryDecision {
+  if (delayMs > 0 && state.reservation?.status === 'HELD') return { stock: [], events: [], releaseAt: new Date(now.getTime() + delayMs) };
+  return decideRelease(state, orderId, reason);
 }
 
 /** Sets the quantity free for new holds; held and sold stock stay as they are. */

@@ -1,6 +1,6 @@
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { inbox, outbox } from '@jetsaga/messaging/schema';
+export { inbox, outbox, timers } from '@jetsaga/messaging/schema';
 
 /** Per sku: available + held + sold == received, always. */
 export const stock = sqliteTable('stock', {
@@ -13,10 +13,13 @@ export const stock = sqliteTable('stock', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-/** One order's hold: TCC try (HELD), confirm (COMMITTED), cancel (RELEASED); REJECTED held nothing. */
+/**
+ * One order's hold: TCC try (HELD), confirm (COMMITTED), cancel (RELEASED). REJECTED held
+ * nothing; CANCELLED is the tombstone of a cancel that came before the try.
+ */
 export const reservations = sqliteTable('reservations', {
   orderId: text('order_id').primaryKey(),
-  status: text('status', { enum: ['HELD', 'COMMITTED', 'RELEASED', 'REJECTED'] }).notNull(),
+  status: text('status', { enum: ['HELD', 'COMMITTED', 'RELEASED', 'REJECTED', 'CANCELLED'] }).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

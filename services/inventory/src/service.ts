@@ -4,6 +4,7 @@ import { onOrderCancelled } from './reactions/order-cancelled.js';
 import { onOrderConfirmed } from './reactions/order-confirmed.js';
 import { onOrderCreated } from './reactions/order-created.js';
 import { onPaymentFailed } from './reactions/payment-failed.js';
+import { onReleaseHold } from './reactions/release-hold.js';
 import { onSetStock } from './reactions/set-stock.js';
 import * as schema from './schema.js';
 
@@ -18,5 +19,8 @@ export const inventoryService: ServiceDefinition<typeof schema> = {
     PaymentFailed: onPaymentFailed,
     OrderConfirmed: onOrderConfirmed,
     OrderCancelled: onOrderCancelled,
+  },
+  timers: {
+    ReleaseHold: onReleaseHold,
   },
 };

@@ -14,6 +14,8 @@ export interface Order {
 export interface OrderDecision {
   order?: Order;
   events: EventDraft[];
+  /** When a PENDING order times out (armed as a durable timer). */
+  deadline?: Date;
 }
 
 const nothing: OrderDecision = { events: [] };
@@ -22,11 +24,15 @@ export function orderTotal(items: OrderItem[]): number {
   return items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
 }
 
-/** Starts the saga; a second PlaceOrder for an existing orderId creates nothing. */
-export function decidePlace(existing: Order | undefined, command: PlaceOrderData): OrderDecision {
+/** Starts the saga with a deadline; a second PlaceOrder for an existing orderId creates nothing. */
+export function decidePlace(existing: Order | undefined, command: PlaceOrderData, now: Date, deadlineMs: number): OrderDecision {
   if (existing) return nothing;
   const order: Order = { ...command, status: 'PENDING', total: orderTotal(command.items), cancelReason: null };
-  return { order, events: [draft('OrderCreated', { orderId: order.orderId, customerId: order.customerId, items: order.items, total: order.total })] };
+  return {
+    order,
+    events: [draft('OrderCreated', summary(order))],
+    deadline: new Date(now.getTime() + deadlineMs),
+  };
 }
 
 /** Payment captured: a PENDING order is confirmed. A cancelled order never comes back. */
@@ -36,7 +42,7 @@ export function decideConfirm(order: Order | undefined): OrderDecision {
   return { order: confirmed, events: [draft('OrderConfirmed', summary(confirmed))] };
 }
 
-/** A step refused (no stock, no funds): a PENDING order is cancelled. */
+/** A step refused (no stock, no funds) or the deadline passed: a PENDING order is cancelled. */
 export function decideCancel(order: Order | undefined, reason: CancelReason): OrderDecision {
   if (order?.status !== 'PENDING') return nothing;
   const cancelled: Order = { ...order, status: 'CANCELLED', cancelReason: reason };

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition } from '@jetsaga/messaging';
+import { onOrderDeadline } from './reactions/order-deadline.js';
 import { onPaymentFailed } from './reactions/payment-failed.js';
 import { onPaymentSucceeded } from './reactions/payment-succeeded.js';
 import { onPlaceOrder } from './reactions/place-order.js';
 import { onStockReservationFailed } from './reactions/stock-reservation-failed.js';
 import * as schema from './schema.js';
 
-/** Order: owns orders, starts the saga, confirms or cancels it. */
+/** Order: owns orders, starts the saga, confirms or cancels it, enforces its deadline. */
 export const orderService: ServiceDefinition<typeof schema> = {
   name: 'order',
   schema,
@@ -16,5 +17,8 @@ export const orderService: ServiceDefinition<typeof schema> = {
     StockReservationFailed: onStockReservationFailed,
     PaymentSucceeded: onPaymentSucceeded,
     PaymentFailed: onPaymentFailed,
+  },
+  timers: {
+    OrderDeadline: onOrderDeadline,
   },
 };

@@ -1,4 +1,4 @@
-import { type CreditWalletData, draft, type EventDraft, type StockReservedData } from '@jetsaga/events';
+import { type CreditWalletData, draft, type EventDraft, type OrderCancelledData, type StockReservedData } from '@jetsaga/events';
 
 export interface Wallet {
   customerId: string;
@@ -6,7 +6,8 @@ export interface Wallet {
   credited: number;
 }
 
-export type PaymentStatus = 'CAPTURED' | 'FAILED';
+/** VOIDED is a tombstone: the order was cancelled before payment was tried. */
+export type PaymentStatus = 'CAPTURED' | 'FAILED' | 'REFUNDED' | 'VOIDED';
 
 export interface Payment {
   orderId: string;
@@ -27,7 +28,10 @@ export interface PaymentDecision {
   events: EventDraft[];
 }
 
-/** Charges the order's total once: a second StockReserved for the same order does nothing. */
+/**
+ * Charges the order's total once: a second StockReserved for the same order does nothing,
+ * and so does one that comes after the order's cancellation (tombstone).
+ */
 export function decideCharge(state: PaymentState, reserved: StockReservedData, paymentId: string): PaymentDecision {
   if (state.payment) return { events: [] };
   const { orderId, customerId, total: amount } = reserved;
@@ -42,6 +46,23 @@ export function decideCharge(state: PaymentState, reserved: StockReservedData, p
     wallet: { ...state.wallet, balance: balance - amount },
     payment: { orderId, paymentId, customerId, amount, status: 'CAPTURED' },
     events: [draft('PaymentSucceeded', { orderId, customerId, amount, paymentId })],
+  };
+}
+
+/**
+ * The order was cancelled: a captured charge goes back to the wallet (also one that landed
+ * after the cancellation). With no payment yet, a tombstone stops the late charge (barrier).
+ */
+export function decideCancel(state: PaymentState, cancelled: OrderCancelledData, paymentId: string): PaymentDecision {
+  const p = state.payment;
+  const { orderId, customerId } = cancelled;
+  if (!p) return { payment: { orderId, paymentId, customerId, amount: 0, status: 'VOIDED' }, events: [] };
+  if (p.status !== 'CAPTURED') return { events: [] };
+  const wallet = state.wallet ?? { customerId: p.customerId, balance: 0, credited: 0 };
+  return {
+    wallet: { ...wallet, balance: wallet.balance + p.amount },
+    payment: { ...p, status: 'REFUNDED' },
+    events: [draft('PaymentRefunded', { orderId, customerId: p.customerId, amount: p.amount, paymentId: p.paymentId, reason: 'order_cancelled' })],
   };
 }
 

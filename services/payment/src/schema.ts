@@ -1,8 +1,8 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { inbox, outbox } from '@jetsaga/messaging/schema';
+export { inbox, outbox, timers } from '@jetsaga/messaging/schema';
 
-/** balance == credited - captured (+ refunded, later), never negative. */
+/** Summed over wallets: balance + captured == credited; never negative. */
 export const wallets = sqliteTable('wallets', {
   customerId: text('customer_id').primaryKey(),
   balance: integer('balance').notNull(),
@@ -16,7 +16,7 @@ export const payments = sqliteTable('payments', {
   paymentId: text('payment_id').notNull(),
   customerId: text('customer_id').notNull(),
   amount: integer('amount').notNull(),
-  status: text('status', { enum: ['CAPTURED', 'FAILED'] }).notNull(),
+  status: text('status', { enum: ['CAPTURED', 'FAILED', 'REFUNDED', 'VOIDED'] }).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

@@ -3,7 +3,7 @@ import type { MessageDef } from './define.js';
 import { CreditWallet, PlaceOrder, SetStock } from './messages/commands.js';
 import { StockCommitted, StockReleased, StockReservationFailed, StockReserved } from './messages/inventory-events.js';
 import { OrderCancelled, OrderConfirmed, OrderCreated } from './messages/order-events.js';
-import { PaymentFailed, PaymentSucceeded } from './messages/payment-events.js';
+import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './messages/payment-events.js';
 
 /** Every command and event version the system knows, in saga order. */
 export const messages = [
@@ -19,6 +19,7 @@ export const messages = [
   OrderCancelled,
   StockCommitted,
   StockReleased,
+  PaymentRefunded,
 ] as const;
 
 type AnyMessage = (typeof messages)[number];

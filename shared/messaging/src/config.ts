@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_BYTES } from '@jetsaga/events';
 import { parseSynchronous, type Synchronous } from './db.js';
 import { KitError } from './errors.js';
+import { type FaultPlan, parseFaults } from './faults.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 
 export interface ServiceConfig {
@@ -15,6 +16,11 @@ export interface ServiceConfig {
   /** Messages buffered per pull consumer. */
   maxMessages: number;
   shutdownTimeoutMs: number;
+  /** How long inbox rows, sent outbox rows and fired timers are kept (default 7 days). */
+  retentionMs: number;
+  pruneIntervalMs: number;
+  timerPollMs: number;
+  faults: FaultPlan;
 }
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -33,7 +39,16 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_BYTES, 1024),
     maxMessages: int(env, 'CONSUMER_MAX_MESSAGES', 256, 1),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100),
+    retentionMs: int(env, 'RETENTION_MS', 7 * 24 * 3600_000, 1),
+    pruneIntervalMs: int(env, 'PRUNE_INTERVAL_MS', 3600_000, 100),
+    timerPollMs: int(env, 'TIMER_POLL_MS', 1000, 10),
+    faults: parseFaults(env.JETSAGA_FAULTS),
   };
+}
+
+/** An integer setting from the environment, with a default and a lower bound. */
+export function intFromEnv(name: string, fallback: number, min: number, env: NodeJS.ProcessEnv = process.env): number {
+  return int(env, name, fallback, min);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

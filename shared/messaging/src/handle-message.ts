@@ -1,12 +1,14 @@
-import { createEnvelope, decodeMessage, type Envelope, type EventDraft, eventSubject } from '@jetsaga/events';
+import { decodeMessage, type Envelope, type EventDraft } from '@jetsaga/events';
 import type { JetStreamClient, JsMsg } from 'nats';
 import type { ServiceDb } from './db.js';
 import { deadLetter } from './dead-letter.js';
+import { writeEmitted } from './emit.js';
+import { type FaultPlan, injectFault } from './faults.js';
 import { claimInbox } from './inbox.js';
 import type { Logger } from './logger.js';
-import { enqueueOutbox } from './outbox.js';
 import type { Reaction } from './reaction.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
+import { armTimer, type TimerRequest } from './timers.js';
 import { childTraceparent } from './trace-context.js';
 
 export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
@@ -21,8 +23,11 @@ export interface HandlerDeps {
   log: Logger;
   retry: RetryPolicy;
   maxBytes: number;
+  faults?: FaultPlan;
   /** Called after a commit that wrote outbox rows. */
   onOutboxWrite(): void;
+  /** Called after a commit that armed a timer. */
+  onTimerArmed(): void;
 }
 
 /**
@@ -55,25 +60,27 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
 }
 
 function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger): number | 'duplicate' {
+  if (deps.faults) injectFault(deps.faults, message.type, msg.info.redeliveryCount);
   const now = new Date();
-  return deps.db.transaction((tx) => {
+  const traceparent = childTraceparent(msg.headers?.get('traceparent'));
+  const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
+  let armed = 0;
+  const written = deps.db.transaction((tx) => {
     if (!claimInbox(tx, deps.consumer, message.id, now.getTime())) return 'duplicate';
     const drafts: EventDraft[] = [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    deps.reaction({ message: message as Envelope<any, any>, tx, now, log, emit: (d: EventDraft) => drafts.push(d) });
-    const traceparent = childTraceparent(msg.headers?.get('traceparent'));
-    for (const draft of drafts) {
-      const sagaId = draft.sagaId ?? message.sagaId;
-      if (!sagaId) throw new Error(`${draft.type} emitted without a sagaId while handling ${message.type}`);
-      const envelope = createEnvelope(draft.type, draft.data, { producer: deps.service, sagaId, cause: message, now });
-      enqueueOutbox(
-        tx,
-        { eventId: envelope.id, subject: eventSubject(deps.service, draft.type, sagaId), payload: JSON.stringify(envelope), headers: { traceparent } },
-        now.getTime(),
-      );
-    }
-    return drafts.length;
+    deps.reaction({
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      message: message as Envelope<any, any>,
+      tx,
+      now,
+      log,
+      emit: (d: EventDraft) => drafts.push(d),
+      schedule: (t: TimerRequest) => void (armed += armTimer(tx, t, origin, now.getTime()) ? 1 : 0),
+    });
+    return writeEmitted(tx, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
   });
+  if (armed > 0) deps.onTimerArmed();
+  return written;
 }
 
 async function retryOrDeadLetter(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger, err: unknown): Promise<Outcome> {

@@ -16,3 +16,8 @@ export * from './service.js';
 export * from './trace-context.js';
 export * from './saga-events.js';
 export * from './send-command.js';
+export * from './emit.js';
+export * from './faults.js';
+export * from './prune.js';
+export * from './timer-loop.js';
+export * from './timers.js';

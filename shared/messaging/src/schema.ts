@@ -31,3 +31,26 @@ export const inbox = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
 );
+
+/**
+ * Durable timers (deadlines, delayed compensation): rows fired by the service itself, so
+ * they survive restarts. The id is `<kind>:<key>`: arming the same timer twice is a no-op.
+ */
+export const timers = sqliteTable(
+  'timers',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    dueAt: integer('due_at').notNull(),
+    payload: text('payload').notNull(),
+    sagaId: text('saga_id'),
+    /** The message that armed it: the events it emits are caused by that message. */
+    causationId: text('causation_id'),
+    correlationId: text('correlation_id'),
+    traceparent: text('traceparent'),
+    createdAt: integer('created_at').notNull(),
+    firedAt: integer('fired_at'),
+  },
+  (t) => [index('timers_due').on(t.dueAt).where(isNull(t.firedAt))],
+);

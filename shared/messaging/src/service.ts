@@ -8,8 +8,10 @@ import { KitError } from './errors.js';
 import { handleMessage } from './handle-message.js';
 import { createLogger, type Logger } from './logger.js';
 import { ensureConsumer, ensureStreams, STREAMS } from './provision.js';
-import type { Subscriptions } from './reaction.js';
+import { pruneHousekeeping } from './prune.js';
+import type { Subscriptions, TimerReaction } from './reaction.js';
 import { OutboxRelay } from './relay.js';
+import { TimerLoop } from './timer-loop.js';
 
 /** The transaction handle reactions get for a service's schema. */
 export type ServiceTx<S extends Record<string, unknown>> = Parameters<Parameters<ServiceDb<S>['transaction']>[0]>[0];
@@ -19,12 +21,15 @@ export interface ServiceDefinition<S extends Record<string, unknown>> {
   schema: S;
   migrationsFolder: string;
   subscriptions: Subscriptions<ServiceTx<S>>;
+  /** Timer reactions by timer kind. */
+  timers?: Record<string, TimerReaction<ServiceTx<S>>>;
 }
 
 export interface RunningService {
   nc: NatsConnection;
   db: ServiceDb;
   relay: OutboxRelay;
+  timerLoop: TimerLoop;
   loops: ConsumerLoop[];
   /** Graceful stop: stop pulling, finish the messages in hand, flush the outbox, close. */
   stop(): Promise<void>;
@@ -69,6 +74,14 @@ export async function startService<S extends Record<string, unknown>>(
 
   const relay = new OutboxRelay(db, js, log);
   relay.start();
+  const timerLoop = new TimerLoop({ service: def.name, db, handlers: def.timers ?? {}, log, onOutboxWrite: () => relay.wake(), pollMs: config.timerPollMs });
+  timerLoop.start();
+  const prune = () => {
+    const pruned = pruneHousekeeping(db, Date.now() - config.retentionMs);
+    if (pruned.inbox + pruned.outbox + pruned.timers > 0) log.info({ pruned }, 'housekeeping pruned old rows');
+  };
+  prune();
+  const pruneTimer = setInterval(prune, config.pruneIntervalMs);
   const loops: ConsumerLoop[] = [];
   for (const sub of subscriptionsOf(def.name, Object.keys(def.subscriptions))) {
     await ensureConsumer(jsm, {
@@ -92,7 +105,9 @@ export async function startService<S extends Record<string, unknown>>(
         log,
         retry: config.retry,
         maxBytes: config.maxMessageBytes,
+        faults: config.faults,
         onOutboxWrite: () => relay.wake(),
+        onTimerArmed: () => timerLoop.wake(),
       });
     const loop = new ConsumerLoop(js, { stream: sub.stream, durable: sub.durable, maxMessages: config.maxMessages }, handle, log);
     await loop.start();
@@ -104,13 +119,15 @@ export async function startService<S extends Record<string, unknown>>(
   const stop = () =>
     (stopping ??= (async () => {
       await Promise.all(loops.map((l) => l.stop()));
+      timerLoop.stop();
+      clearInterval(pruneTimer);
       const flushed = await relay.flush(config.shutdownTimeoutMs);
       if (!flushed) log.warn('outbox not empty at shutdown; the relay resumes it on next start');
       await nc.drain().catch((err: unknown) => log.warn({ err }, 'nats drain failed'));
       db.$client.close();
       log.info('service stopped');
     })());
-  return { nc, db, relay, loops, stop };
+  return { nc, db, relay, timerLoop, loops, stop };
 }
 
 /**

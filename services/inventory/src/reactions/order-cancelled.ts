@@ -1,9 +1,5 @@
 import type { Reaction } from '@jetsaga/messaging';
-import { decideRelease } from '../decide.js';
-import { type InventoryTx, loadState, saveDecision } from '../store.js';
+import type { InventoryTx } from '../store.js';
+import { compensate } from './cancellation.js';
 
-export const onOrderCancelled: Reaction<'OrderCancelled', InventoryTx> = ({ message, tx, now, emit }) => {
-  const decision = decideRelease(loadState(tx, message.data.orderId), 'order_cancelled');
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
-};
+export const onOrderCancelled: Reaction<'OrderCancelled', InventoryTx> = (ctx) => compensate(ctx, ctx.message.data.orderId, 'order_cancelled');

@@ -25,3 +25,18 @@ export const PaymentFailed = defineEvent({
   }),
 });
 export type PaymentFailedData = z.infer<typeof PaymentFailed.data>;
+
+export const PaymentRefunded = defineEvent({
+  type: 'PaymentRefunded',
+  version: 1,
+  owner: 'payment',
+  summary: 'A captured payment went back to the wallet because its order was cancelled (e.g. the charge landed after the deadline).',
+  data: z.object({
+    orderId: tokenId,
+    customerId: tokenId,
+    amount,
+    paymentId: z.string().min(1),
+    reason: z.enum(['order_cancelled']),
+  }),
+});
+export type PaymentRefundedData = z.infer<typeof PaymentRefunded.data>;

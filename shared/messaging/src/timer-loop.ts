@@ -1,0 +1,100 @@
+import type { EventDraft } from '@jetsaga/events';
+import type { ServiceDb } from './db.js';
+import { writeEmitted } from './emit.js';
+import type { Logger } from './logger.js';
+import type { TimerReaction } from './reaction.js';
+import { armTimer, type DueTimer, markTimerFired, nextTimerDue, readDueTimers, type TimerRequest } from './timers.js';
+import { childTraceparent } from './trace-context.js';
+
+export interface TimerLoopOptions {
+  service: string;
+  db: ServiceDb;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handlers: Record<string, TimerReaction<any>>;
+  log: Logger;
+  onOutboxWrite(): void;
+  /** Longest sleep between checks (default 1000 ms); a newly armed timer wakes the loop. */
+  pollMs?: number;
+}
+
+/**
+ * Fires due timers, each in its own transaction with the events it emits: the timer row is
+ * marked fired in the same commit, so a crash fires it again and a commit never twice.
+ */
+export class TimerLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  fired = 0;
+
+  constructor(private readonly options: TimerLoopOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  wake(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Fires every timer due at `now`; returns how many fired. */
+  fireDue(now = new Date()): number {
+    let count = 0;
+    for (const due of readDueTimers(this.options.db, now.getTime(), 100)) {
+      try {
+        if (this.fireOne(due, now)) count++;
+      } catch (err) {
+        this.options.log.error({ err, timer: due.id, sagaId: due.sagaId }, 'timer reaction failed; will retry');
+      }
+    }
+    this.fired += count;
+    return count;
+  }
+
+  private fireOne(due: DueTimer, now: Date): boolean {
+    const handler = this.options.handlers[due.kind];
+    if (!handler) throw new Error(`no timer reaction for kind "${due.kind}"`);
+    const { service, db, log } = this.options;
+    const traceparent = childTraceparent(due.traceparent);
+    const origin = { sagaId: due.sagaId, causationId: due.causationId, correlationId: due.correlationId, traceparent };
+    const written = db.transaction((tx) => {
+      if (!markTimerFired(tx, due.id, now.getTime())) return -1;
+      const drafts: EventDraft[] = [];
+      handler({
+        timer: due,
+        tx,
+        now,
+        log: log.child({ sagaId: due.sagaId, timer: due.id }),
+        emit: (d: EventDraft) => drafts.push(d),
+        schedule: (t: TimerRequest) => armTimer(tx, t, origin, now.getTime()),
+      });
+      const cause = due.causationId ? { id: due.causationId, correlationId: due.correlationId } : null;
+      return writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });
+    });
+    if (written > 0) this.options.onOutboxWrite();
+    return written >= 0;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    try {
+      this.fireDue();
+    } catch (err) {
+      this.options.log.error({ err }, 'timer loop failed');
+    }
+    const pollMs = this.options.pollMs ?? 1000;
+    const next = nextTimerDue(this.options.db);
+    this.schedule(next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - Date.now())));
+  }
+}

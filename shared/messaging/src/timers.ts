@@ -1,0 +1,72 @@
+import { and, asc, eq, isNull, lte } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { timers } from './schema.js';
+
+type Db = Pick<BetterSQLite3Database, 'insert' | 'select' | 'update'>;
+
+export interface TimerRequest {
+  /** What the timer is for; the service maps each kind to a timer reaction. */
+  kind: string;
+  /** What it is about (e.g. an order id); `(kind, key)` identifies the timer. */
+  key: string;
+  dueAt: Date;
+  payload?: unknown;
+}
+
+export interface DueTimer {
+  id: string;
+  kind: string;
+  key: string;
+  dueAt: number;
+  payload: unknown;
+  sagaId: string | null;
+  causationId: string | null;
+  correlationId: string | null;
+  traceparent: string | null;
+}
+
+export interface TimerOrigin {
+  sagaId: string | null;
+  causationId: string | null;
+  correlationId: string | null;
+  traceparent: string | null;
+}
+
+/** Arms a timer in `tx`; false when one with the same kind and key exists already. */
+export function armTimer(tx: Db, request: TimerRequest, origin: TimerOrigin, now: number): boolean {
+  const result = tx
+    .insert(timers)
+    .values({
+      id: `${request.kind}:${request.key}`,
+      kind: request.kind,
+      key: request.key,
+      dueAt: request.dueAt.getTime(),
+      payload: JSON.stringify(request.payload ?? null),
+      ...origin,
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .run();
+  return result.changes === 1;
+}
+
+export function readDueTimers(db: Db, now: number, limit: number): DueTimer[] {
+  return db
+    .select()
+    .from(timers)
+    .where(and(isNull(timers.firedAt), lte(timers.dueAt, now)))
+    .orderBy(asc(timers.dueAt))
+    .limit(limit)
+    .all()
+    .map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
+}
+
+/** The earliest due time of an armed timer, if any. */
+export function nextTimerDue(db: Db): number | undefined {
+  return db.select({ dueAt: timers.dueAt }).from(timers).where(isNull(timers.firedAt)).orderBy(asc(timers.dueAt)).limit(1).get()?.dueAt;
+}
+
+/** Marks a timer fired; false if it was fired already (so its work must not run twice). */
+export function markTimerFired(tx: Db, id: string, now: number): boolean {
+  return tx.update(timers).set({ firedAt: now }).where(and(eq(timers.id, id), isNull(timers.firedAt))).run().changes === 1;
+}
