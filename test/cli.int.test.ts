@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '@jetsaga/stack';
 import { TestStack } from './support/harness.js';
+import { assertInvariants } from './support/invariants.js';
 
 const run = promisify(execFile);
 const bin = `${repoRoot}node_modules/.bin/jetsaga`;
@@ -42,6 +43,7 @@ describe('the jetsaga CLI against running services', () => {
     await t.waitForQuiescence();
     assert.deepEqual(t.rows('inventory', 'SELECT available, sold FROM stock WHERE sku = ?', 'cli-sku'), [{ available: 1, sold: 2 }]);
     assert.deepEqual(t.rows('payment', 'SELECT balance FROM wallets WHERE customer_id = ?', 'cli-customer'), [{ balance: 2000 }]);
+    await assertInvariants(t);
   });
 
   it('publishes bare data from stdin wrapped in a valid envelope', async () => {
@@ -50,6 +52,7 @@ describe('the jetsaga CLI against running services', () => {
     assert.match(result.stdout, /SetStock .* stored in COMMANDS/);
     await t.waitForQuiescence();
     assert.deepEqual(t.rows('inventory', 'SELECT available FROM stock WHERE sku = ?', 'stdin-sku'), [{ available: 7 }]);
+    await assertInvariants(t);
   });
 
   it('refuses to publish a message that fails its schema, and sends nothing', async () => {
@@ -61,5 +64,6 @@ describe('the jetsaga CLI against running services', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /refused \(invalid_data\).*amount/);
     assert.equal((await t.jsm.streams.info('COMMANDS')).state.last_seq, before, 'nothing was published');
+    await assertInvariants(t);
   });
 });

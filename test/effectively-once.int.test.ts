@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { headers } from 'nats';
 import { TestStack, waitFor } from './support/harness.js';
+import { assertInvariants } from './support/invariants.js';
 
 describe('effectively-once processing', () => {
   let t: TestStack;
@@ -45,6 +46,7 @@ describe('effectively-once processing', () => {
     assert.equal(t.count('payment', 'SELECT count(*) AS n FROM payments WHERE order_id = ?', 'dup-1'), 1);
     assert.equal(t.count('payment', 'SELECT count(*) AS n FROM inbox'), inboxRows);
     assert.deepEqual(await t.sagaTypes('dup-1'), [...events.map((e) => e.envelope.type), 'StockReserved']);
+    await assertInvariants(t);
   });
 
   it('creates one order when PlaceOrder is sent twice, with the same id or the same orderId', async () => {
@@ -60,6 +62,7 @@ describe('effectively-once processing', () => {
     assert.equal(t.count('order', 'SELECT count(*) AS n FROM orders WHERE order_id = ?', 'dup-2'), 1);
     assert.deepEqual(await t.sagaTypes('dup-2'), ['OrderCreated', 'StockReserved', 'PaymentSucceeded', 'OrderConfirmed', 'StockCommitted']);
     assert.equal(t.count('payment', 'SELECT count(*) AS n FROM payments WHERE order_id = ?', 'dup-2'), 1);
+    await assertInvariants(t);
   });
 
   it('does not apply twice an outbox row that was published but not marked sent before a crash', async () => {
@@ -83,5 +86,6 @@ describe('effectively-once processing', () => {
     assert.deepEqual(await t.sagaTypes('crash-window-1'), events.map((e) => e.envelope.type));
     assert.deepEqual(t.rows('payment', 'SELECT balance FROM wallets WHERE customer_id = ?', 'carol'), balance);
     assert.equal(t.count('payment', 'SELECT count(*) AS n FROM payments WHERE order_id = ?', 'crash-window-1'), 1);
+    await assertInvariants(t);
   });
 });

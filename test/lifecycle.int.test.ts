@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestStack } from './support/harness.js';
+import { assertInvariants } from './support/invariants.js';
 
 describe('service lifecycle', () => {
   let t: TestStack;
@@ -30,6 +31,7 @@ describe('service lifecycle', () => {
       events.map((e) => e.envelope.type),
       ['OrderCreated', 'StockReserved', 'PaymentSucceeded', 'OrderConfirmed', 'StockCommitted'],
     );
+    await assertInvariants(t);
   });
 
   it('keeps its state across a SIGKILL and restart', async () => {
@@ -47,5 +49,6 @@ describe('service lifecycle', () => {
     await t.send('PlaceOrder', { orderId: 'after-kill-1', customerId: 'dave', items: [{ sku: 'kiwi', quantity: 1, unitPrice: 400 }] });
     const events = await t.waitForSagaEvents('after-kill-1', 5);
     assert.equal(events.at(-1)!.envelope.type, 'StockCommitted');
+    await assertInvariants(t);
   });
 });

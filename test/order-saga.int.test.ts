@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestStack } from './support/harness.js';
+import { assertInvariants } from './support/invariants.js';
 
 describe('the order saga across order, inventory and payment processes', () => {
   let t: TestStack;
@@ -44,6 +45,7 @@ describe('the order saga across order, inventory and payment processes', () => {
     ]);
     assert.deepEqual(t.rows('payment', 'SELECT balance, credited FROM wallets WHERE customer_id = ?', 'alice'), [{ balance: 6300, credited: 10_000 }]);
     assert.deepEqual(t.rows('payment', 'SELECT status, amount FROM payments WHERE order_id = ?', 'happy-1'), [{ status: 'CAPTURED', amount: 3700 }]);
+    await assertInvariants(t);
   });
 
   it('cancels an order when any item is short, holding nothing and charging nothing', async () => {
@@ -75,6 +77,7 @@ describe('the order saga across order, inventory and payment processes', () => {
     assert.equal(t.count('inventory', 'SELECT count(*) AS n FROM reservation_lines WHERE order_id = ?', 'no-stock-1'), 0);
     assert.deepEqual(t.rows('payment', 'SELECT balance FROM wallets WHERE customer_id = ?', 'alice'), walletBefore);
     assert.equal(t.count('payment', 'SELECT count(*) AS n FROM payments WHERE order_id = ?', 'no-stock-1'), 0);
+    await assertInvariants(t);
   });
 
   it('releases the hold and cancels the order when the wallet cannot pay', async () => {
@@ -97,6 +100,7 @@ describe('the order saga across order, inventory and payment processes', () => {
     assert.deepEqual(t.rows('inventory', 'SELECT sku, available, held, sold FROM stock ORDER BY sku'), stockBefore);
     assert.deepEqual(t.rows('payment', 'SELECT balance FROM wallets WHERE customer_id = ?', 'bob'), [{ balance: 500 }]);
     assert.deepEqual(t.rows('payment', 'SELECT status FROM payments WHERE order_id = ?', 'no-funds-1'), [{ status: 'FAILED' }]);
+    await assertInvariants(t);
   });
 });
 

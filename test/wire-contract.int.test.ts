@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 // Only the bare client: this test is what any NATS user can do, with no jetsaga code.
 import { connect, headers, type NatsConnection, StringCodec } from 'nats';
 import { TestStack } from './support/harness.js';
+import { assertInvariants } from './support/invariants.js';
 
 const sc = StringCodec();
 
@@ -65,5 +66,6 @@ describe('the wire contract, driven by a bare NATS client', () => {
       { subject: 'evt.order.OrderConfirmed.wire-order-1', type: 'OrderConfirmed' },
       { subject: 'evt.inventory.StockCommitted.wire-order-1', type: 'StockCommitted' },
     ]);
+    await assertInvariants(t);
   });
 });

@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { connect, headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck } from 'nats';
 import type { CommandType, DataOf, Envelope } from '@jetsaga/events';
-import { readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging';
+import { type DeadLetterEntry, listDeadLetters, readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging';
 import { allServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
 
 export { waitFor };
@@ -21,10 +21,14 @@ export interface TestStackOptions {
  * A real nats-server (its own, on a free port with a temp store, or `NATS_URL`) and real
  * service processes with temp SQLite files, plus the helpers every integration test needs.
  */
+/** A service log line, parsed (pino JSON). */
+export type LogLine = Record<string, unknown> & { level: number; msg: string; time: string; service: string };
+
 export class TestStack {
   private readonly dbs = new Map<string, Database.Database>();
 
   private constructor(
+    readonly logs: LogLine[],
     readonly stack: Stack,
     readonly nc: NatsConnection,
     readonly js: JetStreamClient,
@@ -37,16 +41,45 @@ export class TestStack {
     const natsUrl = process.env.NATS_URL;
     if (natsUrl) await resetStreams(natsUrl);
     const showLogs = options.logs || process.env.JETSAGA_TEST_LOGS === '1';
+    const logs: LogLine[] = [];
     const stack = await Stack.start({
       dataDir,
       natsUrl,
       services: options.services ?? allServices,
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...options.env },
       serviceEnv: options.serviceEnv,
-      onLine: showLogs ? (service, line) => console.error(`[${service}] ${line}`) : undefined,
+      onLine: (service, line) => {
+        if (showLogs) console.error(`[${service}] ${line}`);
+        try {
+          logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          // not a log line (a crash trace, a warning from node): shown with JETSAGA_TEST_LOGS=1
+        }
+      },
     });
     const nc = await connect({ servers: stack.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    return new TestStack(stack, nc, nc.jetstream(), await nc.jetstreamManager(), true);
+    return new TestStack(logs, stack, nc, nc.jetstream(), await nc.jetstreamManager(), true);
+  }
+
+  /** The log lines of `service` with message `msg` (what a test reads to see retries). */
+  logsOf(service: string, msg: string): LogLine[] {
+    return this.logs.filter((l) => l.service === service && l.msg === msg);
+  }
+
+  /** Publishes raw bytes, as a buggy or hostile client would; JetStream-acked. */
+  publishRaw(subject: string, payload: string | Uint8Array, msgId?: string): Promise<PubAck> {
+    const h = natsHeaders();
+    if (msgId) h.set('Nats-Msg-Id', msgId);
+    return this.js.publish(subject, payload, { headers: h });
+  }
+
+  deadLetters(filter?: string): Promise<DeadLetterEntry[]> {
+    return listDeadLetters(this.nc, filter);
+  }
+
+  /** The nats-server this stack started (null with NATS_URL): kill and start it for broker restarts. */
+  get natsServer() {
+    return this.stack.nats;
   }
 
   /** Publishes a command as the CLI would; resolves on PubAck. */

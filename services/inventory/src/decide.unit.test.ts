@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OrderItem } from '@jetsaga/events';
 import {
+  decideCancellation,
   decideCommit,
   decideRelease,
   decideReserve,
@@ -38,6 +39,10 @@ function held(lines: Reservation['lines'], status: Reservation['status'] = 'HELD
 }
 
 const nothingHappens: InventoryDecision = { stock: [], events: [] };
+
+const tombstone: Reservation = { orderId: 'order-1', status: 'CANCELLED', lines: [] };
+
+const now = new Date('2024-05-01T12:00:00.000Z');
 
 function assertConserved(levels: StockLevel[]): void {
   for (const l of levels) {
@@ -195,10 +200,10 @@ describe('decideReserve', () => {
     assertConserved(decision.stock);
   });
 
-  for (const status of ['HELD', 'REJECTED', 'COMMITTED', 'RELEASED'] as const) {
+  for (const status of ['HELD', 'REJECTED', 'COMMITTED', 'RELEASED', 'CANCELLED'] as const) {
     it(`then nothing happens when the order already has a ${status} reservation`, () => {
       const state: InventoryState = {
-        reservation: held(status === 'REJECTED' ? [] : [{ sku: 'apple', quantity: 1 }], status),
+        reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 1 }], status),
         stock: stockOf(level('apple', 10)),
       };
 
@@ -207,6 +212,17 @@ describe('decideReserve', () => {
       assert.deepEqual(decision, nothingHappens);
     });
   }
+
+  it('holds nothing when the order was cancelled before the try (tombstone barrier)', () => {
+    // given the cancel came first and left a tombstone
+    const state: InventoryState = { reservation: tombstone, stock: stockOf(level('apple', 10)) };
+
+    // when the late OrderCreated is reserved
+    const decision = decideReserve(state, order([item('apple', 3)]));
+
+    // then nothing is held and no StockReserved is emitted
+    assert.deepEqual(decision, nothingHappens);
+  });
 
   it('does not mutate the stock levels it was given', () => {
     const apple = level('apple', 10);
@@ -264,10 +280,10 @@ describe('decideCommit', () => {
     assertConserved(decision.stock);
   });
 
-  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED'] as const) {
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED'] as const) {
     it(`then nothing happens when the reservation is ${status}`, () => {
       const state: InventoryState = {
-        reservation: held(status === 'REJECTED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
+        reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
         stock: stockOf(level('apple', 7, 0, 3)),
       };
 
@@ -294,7 +310,7 @@ describe('decideRelease', () => {
       stock: stockOf(level('apple', 7, 3), level('pear', 3, 2, 1)),
     };
 
-    const decision = decideRelease(state, 'payment_failed');
+    const decision = decideRelease(state, 'order-1', 'payment_failed');
 
     assert.deepEqual(decision, {
       reservation: {
@@ -332,7 +348,7 @@ describe('decideRelease', () => {
       stock: stockOf(level('apple', 0, 1)),
     };
 
-    const decision = decideRelease(state, 'order_cancelled');
+    const decision = decideRelease(state, 'order-1', 'order_cancelled');
 
     assert.deepEqual(decision.events, [
       { type: 'StockReleased', data: { orderId: 'order-1', items: [{ sku: 'apple', quantity: 1 }], reason: 'order_cancelled' } },
@@ -340,21 +356,38 @@ describe('decideRelease', () => {
     assert.deepEqual(decision.stock, [{ sku: 'apple', available: 1, held: 0, sold: 0, received: 1 }]);
   });
 
-  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED'] as const) {
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED'] as const) {
     it(`then nothing happens when the reservation is ${status}`, () => {
       const state: InventoryState = {
-        reservation: held(status === 'REJECTED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
+        reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
         stock: stockOf(level('apple', 7, 0, 3)),
       };
 
-      assert.deepEqual(decideRelease(state, 'order_cancelled'), nothingHappens);
+      assert.deepEqual(decideRelease(state, 'order-1', 'order_cancelled'), nothingHappens);
     });
   }
 
-  it('then nothing happens when the order has no reservation', () => {
-    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 7)) };
+  for (const reason of ['payment_failed', 'order_cancelled'] as const) {
+    it(`leaves a CANCELLED tombstone, with no event and no stock change, when ${reason} arrives before any reservation`, () => {
+      // given the order has no reservation yet
+      const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 7)) };
 
-    assert.deepEqual(decideRelease(state, 'payment_failed'), nothingHappens);
+      // when the cancel arrives first
+      const decision = decideRelease(state, 'order-1', reason);
+
+      // then a tombstone for that order is recorded and nothing else
+      assert.deepEqual(decision, { reservation: tombstone, stock: [], events: [] });
+    });
+  }
+
+  it('names the tombstone after the orderId it was given', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf() };
+
+    assert.deepEqual(decideRelease(state, 'order-42', 'order_cancelled'), {
+      reservation: { orderId: 'order-42', status: 'CANCELLED', lines: [] },
+      stock: [],
+      events: [],
+    });
   });
 });
 
@@ -380,17 +413,88 @@ describe('reserve then commit or release', () => {
       { sku: 'pear', available: 0, held: 0, sold: 4, received: 4 },
     ]);
     // a late release after the commit moves nothing
-    assert.deepEqual(decideRelease(state, 'order_cancelled'), nothingHappens);
+    assert.deepEqual(decideRelease(state, 'order-1', 'order_cancelled'), nothingHappens);
   });
 
   it('returns stock to where it started after reserve then release, and a late commit moves nothing', () => {
     let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10, 1, 2)) };
 
     state = apply(state, decideReserve(state, order([item('apple', 5)])));
-    state = apply(state, decideRelease(state, 'payment_failed'));
+    state = apply(state, decideRelease(state, 'order-1', 'payment_failed'));
 
     assert.deepEqual([...state.stock.values()], [{ sku: 'apple', available: 10, held: 1, sold: 2, received: 13 }]);
     assert.deepEqual(decideCommit(state), nothingHappens);
+  });
+
+  it('holds nothing and keeps the stock when the cancel arrives before the order (barrier)', () => {
+    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10)) };
+
+    state = apply(state, decideRelease(state, 'order-1', 'order_cancelled'));
+    const late = decideReserve(state, order([item('apple', 5)]));
+
+    assert.deepEqual(state.reservation, tombstone);
+    assert.deepEqual(late, nothingHappens);
+    assert.deepEqual([...state.stock.values()], [{ sku: 'apple', available: 10, held: 0, sold: 0, received: 10 }]);
+  });
+});
+
+// ---- decideCancellation --------------------------------------------------------------
+
+describe('decideCancellation', () => {
+  const heldApple: InventoryState = {
+    reservation: held([{ sku: 'apple', quantity: 3 }]),
+    stock: stockOf(level('apple', 7, 3)),
+  };
+
+  it('keeps a HELD reservation held and asks for its release delayMs later when there is a delay', () => {
+    // given a HELD reservation; when it is cancelled with a 5s release delay
+    const decision = decideCancellation(heldApple, 'order-1', 'order_cancelled', now, 5_000);
+
+    // then nothing moves yet and the release is due 5s later
+    assert.deepEqual(decision, { stock: [], events: [], releaseAt: new Date('2024-05-01T12:00:05.000Z') });
+  });
+
+  it('releases a HELD reservation at once when the delay is 0', () => {
+    const decision = decideCancellation(heldApple, 'order-1', 'payment_failed', now, 0);
+
+    assert.deepEqual(decision, {
+      reservation: { orderId: 'order-1', status: 'RELEASED', lines: [{ sku: 'apple', quantity: 3 }] },
+      stock: [{ sku: 'apple', available: 10, held: 0, sold: 0, received: 10 }],
+      events: [{ type: 'StockReleased', data: { orderId: 'order-1', items: [{ sku: 'apple', quantity: 3 }], reason: 'payment_failed' } }],
+    });
+  });
+
+  it('leaves a tombstone at once, with no timer, when there is no reservation even with a delay', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 7)) };
+
+    const decision = decideCancellation(state, 'order-1', 'order_cancelled', now, 5_000);
+
+    assert.deepEqual(decision, { reservation: tombstone, stock: [], events: [] });
+  });
+
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED'] as const) {
+    it(`then nothing happens, and no timer is set, when the reservation is ${status} even with a delay`, () => {
+      const state: InventoryState = {
+        reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
+        stock: stockOf(level('apple', 7, 0, 3)),
+      };
+
+      assert.deepEqual(decideCancellation(state, 'order-1', 'order_cancelled', now, 5_000), nothingHappens);
+    });
+  }
+
+  it('puts the hold back when the delayed release fires on the still-HELD reservation', () => {
+    // given the cancellation only armed a timer
+    const delayed = decideCancellation(heldApple, 'order-1', 'order_cancelled', now, 5_000);
+    assert.equal(delayed.reservation, undefined);
+
+    // when the timer fires on the unchanged state
+    const released = decideRelease(heldApple, 'order-1', 'order_cancelled');
+
+    // then the hold goes back to available
+    assert.equal(released.reservation?.status, 'RELEASED');
+    assert.deepEqual(released.stock, [{ sku: 'apple', available: 10, held: 0, sold: 0, received: 10 }]);
+    assertConserved(released.stock);
   });
 });
 

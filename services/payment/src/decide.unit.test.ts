@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StockReservedData } from '@jetsaga/events';
-import { decideCharge, decideCredit, type Payment, type PaymentState, type Wallet } from './decide.js';
+import type { CancelReason, OrderCancelledData, StockReservedData } from '@jetsaga/events';
+import { decideCancel, decideCharge, decideCredit, type Payment, type PaymentState, type Wallet } from './decide.js';
 
 // ---- given helpers ------------------------------------------------------------------
 
@@ -13,7 +13,17 @@ function wallet(balance: number, credited = balance): Wallet {
   return { customerId: 'cust-1', balance, credited };
 }
 
+function cancelled(total: number, reason: CancelReason = 'timeout'): OrderCancelledData {
+  return { ...reserved(total), reason };
+}
+
 const captured: Payment = { orderId: 'order-1', paymentId: 'pay-0', customerId: 'cust-1', amount: 300, status: 'CAPTURED' };
+
+const voided: Payment = { orderId: 'order-1', paymentId: 'pay-v', customerId: 'cust-1', amount: 0, status: 'VOIDED' };
+
+function applied(state: PaymentState, decision: { wallet?: Wallet; payment?: Payment }): PaymentState {
+  return { wallet: decision.wallet ?? state.wallet, payment: decision.payment ?? state.payment };
+}
 
 // ---- decideCharge --------------------------------------------------------------------
 
@@ -91,6 +101,23 @@ describe('decideCharge', () => {
     assert.deepEqual(decideCharge(state, reserved(300), 'pay-2'), { events: [] });
   });
 
+  it('then nothing happens when the order was already refunded', () => {
+    const state: PaymentState = { wallet: wallet(1000), payment: { ...captured, status: 'REFUNDED' } };
+
+    assert.deepEqual(decideCharge(state, reserved(300), 'pay-2'), { events: [] });
+  });
+
+  it('charges nothing when the order was cancelled before payment was tried (VOIDED tombstone)', () => {
+    // given the cancellation came first and left a tombstone
+    const state: PaymentState = { wallet: wallet(1000), payment: voided };
+
+    // when the late StockReserved arrives
+    const decision = decideCharge(state, reserved(300), 'pay-2');
+
+    // then nothing is charged and nothing is emitted
+    assert.deepEqual(decision, { events: [] });
+  });
+
   it('charges once: applying the decision and redelivering the event changes nothing more', () => {
     let state: PaymentState = { wallet: wallet(1000), payment: undefined };
 
@@ -100,6 +127,114 @@ describe('decideCharge', () => {
 
     assert.deepEqual(second, { events: [] });
     assert.deepEqual(state.wallet, { customerId: 'cust-1', balance: 700, credited: 1000 });
+  });
+});
+
+// ---- decideCancel --------------------------------------------------------------------
+
+describe('decideCancel', () => {
+  it('refunds a CAPTURED payment to the wallet and emits PaymentRefunded with the original paymentId', () => {
+    // given 300 was captured from a wallet now holding 700
+    const state: PaymentState = { wallet: wallet(700, 1000), payment: captured };
+
+    // when the order is cancelled
+    const decision = decideCancel(state, cancelled(300), 'pay-new');
+
+    // then the 300 goes back and the payment is REFUNDED
+    assert.deepEqual(decision, {
+      wallet: { customerId: 'cust-1', balance: 1000, credited: 1000 },
+      payment: { orderId: 'order-1', paymentId: 'pay-0', customerId: 'cust-1', amount: 300, status: 'REFUNDED' },
+      events: [
+        {
+          type: 'PaymentRefunded',
+          data: { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId: 'pay-0', reason: 'order_cancelled' },
+        },
+      ],
+    });
+  });
+
+  it('refunds the captured amount, not the total on the cancellation', () => {
+    const state: PaymentState = { wallet: wallet(0, 300), payment: captured };
+
+    const decision = decideCancel(state, cancelled(999), 'pay-new');
+
+    assert.deepEqual(decision.wallet, { customerId: 'cust-1', balance: 300, credited: 300 });
+    assert.deepEqual(decision.events.map((e) => e.data), [
+      { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId: 'pay-0', reason: 'order_cancelled' },
+    ]);
+  });
+
+  it('refunds into a fresh wallet when the captured payment has no wallet loaded', () => {
+    const state: PaymentState = { wallet: undefined, payment: captured };
+
+    const decision = decideCancel(state, cancelled(300), 'pay-new');
+
+    assert.deepEqual(decision.wallet, { customerId: 'cust-1', balance: 300, credited: 0 });
+    assert.equal(decision.payment?.status, 'REFUNDED');
+  });
+
+  for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
+    it(`leaves a VOIDED tombstone of amount 0, with no event, when the order is cancelled (${reason}) before any payment`, () => {
+      // given no payment yet
+      const state: PaymentState = { wallet: wallet(1000), payment: undefined };
+
+      // when the cancellation arrives first
+      const decision = decideCancel(state, cancelled(300, reason), 'pay-v');
+
+      // then only the tombstone is recorded; the wallet is untouched
+      assert.deepEqual(decision, { payment: voided, events: [] });
+    });
+  }
+
+  for (const status of ['FAILED', 'REFUNDED', 'VOIDED'] as const) {
+    it(`then nothing happens when the payment is ${status}`, () => {
+      const payment: Payment = status === 'VOIDED' ? voided : { ...captured, status };
+      const state: PaymentState = { wallet: wallet(700, 1000), payment };
+
+      assert.deepEqual(decideCancel(state, cancelled(300), 'pay-new'), { events: [] });
+    });
+  }
+
+  it('refunds once: applying the decision and redelivering the cancellation changes nothing more', () => {
+    let state: PaymentState = { wallet: wallet(700, 1000), payment: captured };
+
+    state = applied(state, decideCancel(state, cancelled(300), 'pay-1'));
+    const second = decideCancel(state, cancelled(300), 'pay-2');
+
+    assert.deepEqual(second, { events: [] });
+    assert.deepEqual(state.wallet, { customerId: 'cust-1', balance: 1000, credited: 1000 });
+  });
+});
+
+describe('charge and cancel in either order', () => {
+  it('returns the wallet to its starting balance when the charge lands before the cancellation', () => {
+    let state: PaymentState = { wallet: wallet(1000), payment: undefined };
+
+    const charge = decideCharge(state, reserved(300), 'pay-1');
+    state = applied(state, charge);
+    const refund = decideCancel(state, cancelled(300), 'pay-2');
+    state = applied(state, refund);
+
+    assert.deepEqual([...charge.events, ...refund.events].map((e) => e.type), ['PaymentSucceeded', 'PaymentRefunded']);
+    assert.deepEqual(state, {
+      wallet: { customerId: 'cust-1', balance: 1000, credited: 1000 },
+      payment: { orderId: 'order-1', paymentId: 'pay-1', customerId: 'cust-1', amount: 300, status: 'REFUNDED' },
+    });
+  });
+
+  it('never charges when the cancellation lands before the charge', () => {
+    let state: PaymentState = { wallet: wallet(1000), payment: undefined };
+
+    const cancel = decideCancel(state, cancelled(300), 'pay-1');
+    state = applied(state, cancel);
+    const charge = decideCharge(state, reserved(300), 'pay-2');
+    state = applied(state, charge);
+
+    assert.deepEqual([...cancel.events, ...charge.events], []);
+    assert.deepEqual(state, {
+      wallet: { customerId: 'cust-1', balance: 1000, credited: 1000 },
+      payment: { orderId: 'order-1', paymentId: 'pay-1', customerId: 'cust-1', amount: 0, status: 'VOIDED' },
+    });
   });
 });
 

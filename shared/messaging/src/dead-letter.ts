@@ -4,7 +4,7 @@ import { dlqSubject } from '@jetsaga/events';
 export interface DeadLetterInfo {
   service: string;
   consumer: string;
-  /** The message type when known, else `unknown`. */
+  /** The message type the consumer handles (not what a bad message claims to be). */
   type: string;
   reason: string;
   error: string;
@@ -38,8 +38,7 @@ export async function deadLetter(js: JetStreamClient, msg: JsMsg, info: DeadLett
   h.set(DLQ_HEADERS.streamSeq, String(msg.info.streamSequence));
   h.set(DLQ_HEADERS.deliveries, String(msg.info.redeliveryCount));
   h.set(DLQ_HEADERS.at, new Date().toISOString());
-  const safeType = /^[A-Za-z0-9_-]+$/.test(info.type) ? info.type : 'unknown';
-  await js.publish(dlqSubject(info.service, safeType), msg.data, {
+  await js.publish(dlqSubject(info.service, info.type), msg.data, {
     headers: h,
     msgID: `${info.consumer}:${msg.info.stream}:${msg.info.streamSequence}`,
   });

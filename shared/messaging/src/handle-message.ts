@@ -16,6 +16,8 @@ export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
 export interface HandlerDeps {
   service: string;
   consumer: string;
+  /** The message type this consumer handles: dead letters go to `dlq.<service>.<type>`. */
+  type: string;
   db: ServiceDb;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   reaction: Reaction<any, any>;
@@ -38,8 +40,7 @@ export interface HandlerDeps {
 export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outcome> {
   const decoded = decodeMessage(msg.data, { subject: msg.subject, maxBytes: deps.maxBytes });
   if (!decoded.ok) {
-    const type = decoded.envelope?.type ?? msg.subject.split('.')[2] ?? 'unknown';
-    return deadLetterAndTerm(msg, deps, { type, reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null });
+    return deadLetterAndTerm(msg, deps, { reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null });
   }
   const message = decoded.envelope;
   const log = deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
@@ -92,7 +93,6 @@ async function retryOrDeadLetter(msg: JsMsg, message: Envelope, deps: HandlerDep
     return 'retrying';
   }
   return deadLetterAndTerm(msg, deps, {
-    type: message.type,
     reason: 'handler_failed',
     error: `${(err as Error)?.message ?? String(err)} (after ${deliveries} deliveries)`,
     sagaId: message.sagaId,
@@ -102,10 +102,10 @@ async function retryOrDeadLetter(msg: JsMsg, message: Envelope, deps: HandlerDep
 async function deadLetterAndTerm(
   msg: JsMsg,
   deps: HandlerDeps,
-  what: { type: string; reason: string; error: string; sagaId: string | null },
+  what: { reason: string; error: string; sagaId: string | null },
 ): Promise<Outcome> {
   try {
-    await deadLetter(deps.js, msg, { service: deps.service, consumer: deps.consumer, type: what.type, reason: what.reason, error: what.error });
+    await deadLetter(deps.js, msg, { service: deps.service, consumer: deps.consumer, type: deps.type, reason: what.reason, error: what.error });
   } catch (err) {
     // Not stored in the DLQ: leave the message to be redelivered rather than lose it.
     deps.log.error({ err, consumer: deps.consumer, sagaId: what.sagaId }, 'dead-letter publish failed; message left for redelivery');
@@ -114,7 +114,7 @@ async function deadLetterAndTerm(
   }
   msg.term();
   deps.log.error(
-    { consumer: deps.consumer, sagaId: what.sagaId, type: what.type, reason: what.reason, error: what.error, streamSeq: msg.info.streamSequence },
+    { consumer: deps.consumer, sagaId: what.sagaId, type: deps.type, reason: what.reason, error: what.error, streamSeq: msg.info.streamSequence },
     'message dead-lettered',
   );
   return 'dead_lettered';

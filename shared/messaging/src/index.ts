@@ -21,3 +21,5 @@ export * from './faults.js';
 export * from './prune.js';
 export * from './timer-loop.js';
 export * from './timers.js';
+export * from './dead-letters.js';
+export * from './read-stream.js';

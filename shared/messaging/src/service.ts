@@ -99,6 +99,7 @@ export async function startService<S extends Record<string, unknown>>(
       handleMessage(msg, {
         service: def.name,
         consumer: sub.durable,
+        type: sub.type,
         db,
         reaction,
         js,

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import type { TestStack } from './harness.js';
+
+interface Options {
+  /** Every order must be CONFIRMED or CANCELLED (after quiescence). Default true. */
+  terminal?: boolean;
+}
+
+/**
+ * The invariants of ARCHITECTURE.md, read from every service's db. Returns each violation as
+ * a sentence naming the sku, customer or order involved; empty when all hold.
+ */
+export function findViolations(t: TestStack, options: Options = {}): string[] {
+  const has = (s: string) => t.stack.services.has(s);
+  const v: string[] = [];
+  if (has('inventory')) v.push(...stockViolations(t));
+  if (has('payment')) v.push(...moneyViolations(t));
+  if (has('order')) v.push(...orderViolations(t, options.terminal ?? true, has('inventory'), has('payment')));
+  for (const service of t.stack.services.keys()) {
+    const unsent = t.count(service, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
+    if (unsent > 0) v.push(`${service}: ${unsent} outbox rows never sent`);
+  }
+  return v;
+}
+
+/** Waits for quiescence, then asserts that no invariant is violated. */
+export async function assertInvariants(t: TestStack, options: Options = {}): Promise<void> {
+  await t.waitForQuiescence();
+  assert.deepEqual(findViolations(t, options), [], 'invariants hold');
+}
+
+function stockViolations(t: TestStack): string[] {
+  const v: string[] = [];
+  type Level = { sku: string; available: number; held: number; sold: number; received: number };
+  for (const s of t.rows<Level>('inventory', 'SELECT sku, available, held, sold, received FROM stock')) {
+    if (s.available + s.held + s.sold !== s.received) v.push(`stock ${s.sku}: available ${s.available} + held ${s.held} + sold ${s.sold} != received ${s.received}`);
+    if (s.available < 0 || s.held < 0 || s.sold < 0) v.push(`stock ${s.sku}: a negative bucket (${s.available}/${s.held}/${s.sold})`);
+  }
+  const byStatus = (status: string) =>
+    new Map(
+      t
+        .rows<{ sku: string; n: number }>(
+          'inventory',
+          `SELECT l.sku, sum(l.quantity) AS n FROM reservation_lines l JOIN reservations r USING (order_id) WHERE r.status = ? GROUP BY l.sku`,
+          status,
+        )
+        .map((r) => [r.sku, r.n]),
+    );
+  const held = byStatus('HELD');
+  const sold = byStatus('COMMITTED');
+  for (const s of t.rows<Level>('inventory', 'SELECT sku, held, sold FROM stock')) {
+    if ((held.get(s.sku) ?? 0) !== s.held) v.push(`stock ${s.sku}: held ${s.held} but HELD reservations hold ${held.get(s.sku) ?? 0}`);
+    if ((sold.get(s.sku) ?? 0) !== s.sold) v.push(`stock ${s.sku}: sold ${s.sold} but COMMITTED reservations sold ${sold.get(s.sku) ?? 0}`);
+  }
+  return v;
+}
+
+function moneyViolations(t: TestStack): string[] {
+  const v: string[] = [];
+  for (const w of t.rows<{ customer_id: string; balance: number }>('payment', 'SELECT customer_id, balance FROM wallets WHERE balance < 0')) {
+    v.push(`wallet ${w.customer_id}: negative balance ${w.balance}`);
+  }
+  const { balances, credited } = t.rows<{ balances: number; credited: number }>('payment', 'SELECT coalesce(sum(balance), 0) AS balances, coalesce(sum(credited), 0) AS credited FROM wallets')[0]!;
+  const captured = t.count('payment', "SELECT coalesce(sum(amount), 0) AS n FROM payments WHERE status = 'CAPTURED'");
+  if (balances + captured !== credited) v.push(`money: wallets ${balances} + captured ${captured} != credited ${credited}`);
+  return v;
+}
+
+function orderViolations(t: TestStack, terminal: boolean, withInventory: boolean, withPayment: boolean): string[] {
+  const v: string[] = [];
+  const orders = t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders');
+  const payments = withPayment ? new Map(t.rows<{ order_id: string; status: string }>('payment', 'SELECT order_id, status FROM payments').map((p) => [p.order_id, p.status])) : null;
+  const reservations = withInventory
+    ? new Map(t.rows<{ order_id: string; status: string }>('inventory', 'SELECT order_id, status FROM reservations').map((r) => [r.order_id, r.status]))
+    : null;
+  for (const o of orders) {
+    const payment = payments?.get(o.order_id);
+    const reservation = reservations?.get(o.order_id);
+    if (o.status === 'PENDING' && terminal) v.push(`order ${o.order_id}: not terminal (PENDING)`);
+    if (o.status === 'CONFIRMED') {
+      if (payments && payment !== 'CAPTURED') v.push(`order ${o.order_id}: CONFIRMED but payment is ${payment ?? 'missing'}`);
+      if (reservations && reservation !== 'COMMITTED') v.push(`order ${o.order_id}: CONFIRMED but reservation is ${reservation ?? 'missing'}`);
+    }
+    if (o.status === 'CANCELLED') {
+      if (payment === 'CAPTURED') v.push(`order ${o.order_id}: CANCELLED but still charged`);
+      if (reservation === 'HELD' || reservation === 'COMMITTED') v.push(`order ${o.order_id}: CANCELLED but stock is ${reservation}`);
+    }
+  }
+  return v;
+}
