@@ -51,4 +51,30 @@ describe('service lifecycle', () => {
     assert.equal(events.at(-1)!.envelope.type, 'StockCommitted');
     await assertInvariants(t);
   });
+
+  it('prunes inbox rows, sent outbox rows and fired timers past the retention, never an unsent row', async () => {
+    // given payment stopped, with rows older than the 7-day retention written into its db
+    await t.stack.service('payment').stop();
+    const old = Date.now() - 8 * 24 * 3600_000;
+    const db = new (await import('better-sqlite3')).default(t.stack.dbPath('payment'));
+    const envelope = (id: string) =>
+      JSON.stringify({ id, type: 'PaymentFailed', version: 1, sagaId: 'prune-1', causationId: null, correlationId: id, occurredAt: new Date(old).toISOString(), producer: 'payment', data: { orderId: 'prune-1', customerId: 'dave', amount: 1, reason: 'insufficient_funds', balance: 0 } });
+    const addOutbox = db.prepare('INSERT INTO outbox (event_id, subject, payload, headers, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?)');
+    addOutbox.run('old-sent', 'evt.payment.PaymentFailed.prune-1', envelope('old-sent'), '{}', old, old);
+    addOutbox.run('old-unsent', 'evt.payment.PaymentFailed.prune-1', envelope('old-unsent'), '{}', old, null);
+    db.prepare('INSERT INTO inbox (consumer, event_id, processed_at) VALUES (?, ?, ?)').run('payment-StockReserved', 'old-inbox', old);
+    db.prepare("INSERT INTO timers (id, kind, key, due_at, payload, created_at, fired_at) VALUES ('Old:1', 'Old', '1', ?, 'null', ?, ?)").run(old, old, old);
+    db.close();
+    const recentInbox = t.count('payment', 'SELECT count(*) AS n FROM inbox WHERE processed_at > ?', old);
+    // when it starts again (it prunes at start, then hourly)
+    await t.stack.service('payment').start();
+    await t.waitForQuiescence();
+    // then the old rows are gone, the recent ones stay, and the unsent row was published, not deleted
+    assert.equal(t.count('payment', "SELECT count(*) AS n FROM outbox WHERE event_id = 'old-sent'"), 0);
+    assert.equal(t.count('payment', "SELECT count(*) AS n FROM inbox WHERE event_id = 'old-inbox'"), 0);
+    assert.equal(t.count('payment', "SELECT count(*) AS n FROM timers WHERE id = 'Old:1'"), 0);
+    assert.equal(t.count('payment', 'SELECT count(*) AS n FROM inbox'), recentInbox);
+    assert.equal(t.count('payment', "SELECT count(*) AS n FROM outbox WHERE event_id = 'old-unsent' AND sent_at IS NOT NULL"), 1);
+    assert.deepEqual(await t.sagaTypes('prune-1'), ['PaymentFailed']);
+  });
 });

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TestStack, waitFor } from './support/harness.js';
+import { assertInvariants } from './support/invariants.js';
+
+const ORDERS_PER_ROUND = 20;
+
+describe('crashes mid-saga', () => {
+  let t: TestStack;
+
+  before(async () => {
+    // A short ack wait: deliveries lost with a killed process (or acks lost with a killed
+    // broker) come back after it, and the inbox drops what was already done.
+    t = await TestStack.start({ env: { ACK_WAIT_MS: '2000' } });
+    await t.send('SetStock', { sku: 'nut', quantity: 1_000 });
+    await t.send('CreditWallet', { customerId: 'rich', amount: 1_000_000 });
+    await t.send('CreditWallet', { customerId: 'poor', amount: 10 });
+    await t.waitForQuiescence();
+  });
+  after(() => t?.stop());
+
+  /** Places a mix of happy and no-funds orders without waiting for them. */
+  async function placeOrders(prefix: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < ORDERS_PER_ROUND; i++) {
+      const orderId = `${prefix}-${i}`;
+      ids.push(orderId);
+      await t.send('PlaceOrder', { orderId, customerId: i % 4 === 0 ? 'poor' : 'rich', items: [{ sku: 'nut', quantity: 1, unitPrice: 100 }] });
+    }
+    return ids;
+  }
+
+  async function assertAllFinished(ids: string[]): Promise<void> {
+    await waitFor(() => t.count('order', `SELECT count(*) AS n FROM orders WHERE status != 'PENDING' AND order_id LIKE ?`, `${ids[0]!.replace(/-0$/, '')}-%`) === ids.length || undefined, {
+      timeoutMs: 30_000,
+      what: `${ids.length} sagas to end`,
+    });
+    await assertInvariants(t);
+    for (const id of ids) {
+      const types = await t.sagaTypes(id);
+      assert.equal(new Set(types).size, types.length, `saga ${id} has no event twice: ${types.join(', ')}`);
+    }
+  }
+
+  for (const service of ['order', 'inventory', 'payment']) {
+    it(`loses nothing and doubles nothing when ${service} is SIGKILLed mid-saga and restarted`, async () => {
+      // given sagas in flight
+      const ids = await placeOrders(`kill-${service}`);
+      // when the service dies at once, then comes back
+      await t.stack.service(service).kill();
+      await t.stack.service(service).start();
+      // then every saga ends, each event once, and the invariants hold
+      await assertAllFinished(ids);
+    });
+  }
+
+  it('finishes every saga when nats-server is killed and restarted mid-flow (same store)', { skip: process.env.NATS_URL ? 'the broker is external (NATS_URL)' : false }, async () => {
+    // given sagas in flight
+    const ids = await placeOrders('broker-restart');
+    // when the broker dies and comes back on the same port and store
+    await t.natsServer!.kill('SIGKILL');
+    await t.natsServer!.start();
+    // then the services reconnect and every saga ends
+    await assertAllFinished(ids);
+  });
+});
