@@ -130,6 +130,8 @@ export class TestStack {
     for (const service of this.stack.services.keys()) {
       const unsent = this.count(service, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
       if (unsent > 0) reasons.push(`${service}: ${unsent} unsent outbox rows`);
+      const due = this.count(service, 'SELECT count(*) AS n FROM timers WHERE fired_at IS NULL AND due_at <= ?', Date.now());
+      if (due > 0) reasons.push(`${service}: ${due} timers due`);
     }
     return reasons;
   }

@@ -1,5 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
-import type { ServiceTx } from '@jetsaga/messaging';
+import type { EffectContext, ServiceTx } from '@jetsaga/messaging';
 import type { InventoryDecision, InventoryState, Reservation, StockLevel } from './decide.js';
 import * as schema from './schema.js';
 
@@ -51,4 +51,11 @@ export function saveDecision(tx: InventoryTx, decision: InventoryDecision, now: 
     }
   }
   saveStock(tx, decision.stock, now);
+}
+
+/** Saves the decision, arms a delayed release if it asks for one, and emits its events. */
+export function applyDecision({ tx, now, emit, schedule }: EffectContext<InventoryTx>, decision: InventoryDecision, orderId: string, payload?: unknown): void {
+  saveDecision(tx, decision, now.getTime());
+  if (decision.releaseAt) schedule({ kind: 'ReleaseHold', key: orderId, dueAt: decision.releaseAt, payload });
+  decision.events.forEach(emit);
 }

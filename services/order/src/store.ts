@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { CancelReason } from '@jetsaga/events';
-import type { ServiceTx } from '@jetsaga/messaging';
+import type { EffectContext, ServiceTx } from '@jetsaga/messaging';
 import type { Order, OrderDecision } from './decide.js';
 import * as schema from './schema.js';
 
@@ -27,4 +27,11 @@ export function saveDecision(tx: OrderTx, decision: OrderDecision, now: number):
     .values({ ...o, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({ target: schema.orders.orderId, set: { status: o.status, cancelReason: o.cancelReason, updatedAt: now } })
     .run();
+}
+
+/** Saves the decision, emits its events, and disarms the deadline of an order that ended. */
+export function applyDecision({ tx, now, emit, cancelTimer }: EffectContext<OrderTx>, decision: OrderDecision): void {
+  saveDecision(tx, decision, now.getTime());
+  if (decision.order && decision.order.status !== 'PENDING') cancelTimer('OrderDeadline', decision.order.orderId);
+  decision.events.forEach(emit);
 }

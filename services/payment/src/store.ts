@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { ServiceTx } from '@jetsaga/messaging';
+import type { EffectContext, ServiceTx } from '@jetsaga/messaging';
 import type { Payment, PaymentDecision, PaymentState, Wallet } from './decide.js';
 import * as schema from './schema.js';
 
@@ -39,4 +39,9 @@ export function saveDecision(tx: PaymentTx, decision: PaymentDecision, now: numb
       .onConflictDoUpdate({ target: schema.payments.orderId, set: { status: p.status, updatedAt: now } })
       .run();
   }
+}
+
+export function applyDecision({ tx, now, emit }: EffectContext<PaymentTx>, decision: PaymentDecision): void {
+  saveDecision(tx, decision, now.getTime());
+  decision.events.forEach(emit);
 }

@@ -8,7 +8,7 @@ import { claimInbox } from './inbox.js';
 import type { Logger } from './logger.js';
 import type { Reaction } from './reaction.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
-import { armTimer, type TimerRequest } from './timers.js';
+import { armTimer, disarmTimer, type TimerRequest } from './timers.js';
 import { childTraceparent } from './trace-context.js';
 
 export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
@@ -77,6 +77,7 @@ function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log:
       log,
       emit: (d: EventDraft) => drafts.push(d),
       schedule: (t: TimerRequest) => void (armed += armTimer(tx, t, origin, now.getTime()) ? 1 : 0),
+      cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, now.getTime()),
     });
     return writeEmitted(tx, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
   });

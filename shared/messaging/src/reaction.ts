@@ -12,6 +12,8 @@ export interface EffectContext<Tx> {
   emit(draft: EventDraft): void;
   /** Arms a durable timer in `tx` (a no-op if the same kind and key is armed already). */
   schedule(timer: TimerRequest): void;
+  /** Disarms a timer in `tx` (no-op if none is armed). */
+  cancelTimer(kind: string, key: string): void;
 }
 
 export interface ReactionContext<T extends MessageType, Tx> extends EffectContext<Tx> {

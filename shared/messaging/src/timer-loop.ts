@@ -3,7 +3,7 @@ import type { ServiceDb } from './db.js';
 import { writeEmitted } from './emit.js';
 import type { Logger } from './logger.js';
 import type { TimerReaction } from './reaction.js';
-import { armTimer, type DueTimer, markTimerFired, nextTimerDue, readDueTimers, type TimerRequest } from './timers.js';
+import { armTimer, disarmTimer, type DueTimer, markTimerFired, nextTimerDue, readDueTimers, type TimerRequest } from './timers.js';
 import { childTraceparent } from './trace-context.js';
 
 export interface TimerLoopOptions {
@@ -72,7 +72,8 @@ export class TimerLoop {
         now,
         log: log.child({ sagaId: due.sagaId, timer: due.id }),
         emit: (d: EventDraft) => drafts.push(d),
-        schedule: (t: TimerRequest) => armTimer(tx, t, origin, now.getTime()),
+        schedule: (t: TimerRequest) => void armTimer(tx, t, origin, now.getTime()),
+        cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, now.getTime()),
       });
       const cause = due.causationId ? { id: due.causationId, correlationId: due.correlationId } : null;
       return writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });

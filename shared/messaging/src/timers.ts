@@ -70,3 +70,8 @@ export function nextTimerDue(db: Db): number | undefined {
 export function markTimerFired(tx: Db, id: string, now: number): boolean {
   return tx.update(timers).set({ firedAt: now }).where(and(eq(timers.id, id), isNull(timers.firedAt))).run().changes === 1;
 }
+
+/** Disarms a timer that is no longer needed (marked fired, pruned later); false if none was armed. */
+export function disarmTimer(tx: Db, kind: string, key: string, now: number): boolean {
+  return tx.update(timers).set({ firedAt: now }).where(and(eq(timers.id, `${kind}:${key}`), isNull(timers.firedAt))).run().changes === 1;
+}

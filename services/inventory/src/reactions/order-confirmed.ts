@@ -1,9 +1,8 @@
 import type { Reaction } from '@jetsaga/messaging';
 import { decideCommit } from '../decide.js';
-import { type InventoryTx, loadState, saveDecision } from '../store.js';
+import { applyDecision, type InventoryTx, loadState } from '../store.js';
 
-export const onOrderConfirmed: Reaction<'OrderConfirmed', InventoryTx> = ({ message, tx, now, emit }) => {
-  const decision = decideCommit(loadState(tx, message.data.orderId));
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
+export const onOrderConfirmed: Reaction<'OrderConfirmed', InventoryTx> = (ctx) => {
+  const { orderId } = ctx.message.data;
+  applyDecision(ctx, decideCommit(loadState(ctx.tx, orderId)), orderId);
 };

@@ -1,10 +1,9 @@
 import type { TimerReaction } from '@jetsaga/messaging';
 import { decideRelease, type ReleaseReason } from '../decide.js';
-import { type InventoryTx, loadState, saveDecision } from '../store.js';
+import { applyDecision, type InventoryTx, loadState } from '../store.js';
 
-export const onReleaseHold: TimerReaction<InventoryTx> = ({ timer, tx, now, emit }) => {
-  const { reason } = timer.payload as { reason: ReleaseReason };
-  const decision = decideRelease(loadState(tx, timer.key), timer.key, reason);
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
+export const onReleaseHold: TimerReaction<InventoryTx> = (ctx) => {
+  const orderId = ctx.timer.key;
+  const { reason } = ctx.timer.payload as { reason: ReleaseReason };
+  applyDecision(ctx, decideRelease(loadState(ctx.tx, orderId), orderId, reason), orderId);
 };

@@ -1,9 +1,6 @@
 import type { Reaction } from '@jetsaga/messaging';
 import { decideCancel } from '../decide.js';
-import { loadOrder, type OrderTx, saveDecision } from '../store.js';
+import { applyDecision, loadOrder, type OrderTx } from '../store.js';
 
-export const onPaymentFailed: Reaction<'PaymentFailed', OrderTx> = ({ message, tx, now, emit }) => {
-  const decision = decideCancel(loadOrder(tx, message.data.orderId), 'payment_failed');
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
-};
+export const onPaymentFailed: Reaction<'PaymentFailed', OrderTx> = (ctx) =>
+  applyDecision(ctx, decideCancel(loadOrder(ctx.tx, ctx.message.data.orderId), 'payment_failed'));

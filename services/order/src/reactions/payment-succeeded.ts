@@ -1,9 +1,6 @@
 import type { Reaction } from '@jetsaga/messaging';
 import { decideConfirm } from '../decide.js';
-import { loadOrder, type OrderTx, saveDecision } from '../store.js';
+import { applyDecision, loadOrder, type OrderTx } from '../store.js';
 
-export const onPaymentSucceeded: Reaction<'PaymentSucceeded', OrderTx> = ({ message, tx, now, emit }) => {
-  const decision = decideConfirm(loadOrder(tx, message.data.orderId));
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
-};
+export const onPaymentSucceeded: Reaction<'PaymentSucceeded', OrderTx> = (ctx) =>
+  applyDecision(ctx, decideConfirm(loadOrder(ctx.tx, ctx.message.data.orderId)));

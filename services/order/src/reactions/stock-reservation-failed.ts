@@ -1,9 +1,6 @@
 import type { Reaction } from '@jetsaga/messaging';
 import { decideCancel } from '../decide.js';
-import { loadOrder, type OrderTx, saveDecision } from '../store.js';
+import { applyDecision, loadOrder, type OrderTx } from '../store.js';
 
-export const onStockReservationFailed: Reaction<'StockReservationFailed', OrderTx> = ({ message, tx, now, emit }) => {
-  const decision = decideCancel(loadOrder(tx, message.data.orderId), 'out_of_stock');
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
-};
+export const onStockReservationFailed: Reaction<'StockReservationFailed', OrderTx> = (ctx) =>
+  applyDecision(ctx, decideCancel(loadOrder(ctx.tx, ctx.message.data.orderId), 'out_of_stock'));

@@ -1,11 +1,9 @@
 import { newId } from '@jetsaga/events';
 import type { Reaction } from '@jetsaga/messaging';
 import { decideCharge } from '../decide.js';
-import { loadState, type PaymentTx, saveDecision } from '../store.js';
+import { applyDecision, loadState, type PaymentTx } from '../store.js';
 
-export const onStockReserved: Reaction<'StockReserved', PaymentTx> = ({ message, tx, now, emit }) => {
-  const { orderId, customerId } = message.data;
-  const decision = decideCharge(loadState(tx, orderId, customerId), message.data, newId());
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
+export const onStockReserved: Reaction<'StockReserved', PaymentTx> = (ctx) => {
+  const { orderId, customerId } = ctx.message.data;
+  applyDecision(ctx, decideCharge(loadState(ctx.tx, orderId, customerId), ctx.message.data, newId()));
 };
