@@ -10,9 +10,10 @@ describe('the saga deadline', () => {
     t = await TestStack.start({
       serviceEnv: {
         order: { ORDER_DEADLINE_MS: '1500' },
-        // The first delivery of each OrderCancelled fails, so a payment restarted with both
-        // StockReserved and OrderCancelled waiting charges first: the late success we must undo.
-        payment: { JETSAGA_FAULTS: 'OrderCancelled:1' },
+        // The first 3 deliveries of each OrderCancelled fail (retried after ~0.2, 0.4, 0.8 s), so
+        // a payment restarted with both StockReserved and OrderCancelled waiting charges first:
+        // the late success we must undo.
+        payment: { JETSAGA_FAULTS: 'OrderCancelled:3' },
       },
     });
     await t.send('SetStock', { sku: 'date', quantity: 10 });

@@ -49,6 +49,19 @@ describe('effectively-once processing', () => {
     await assertInvariants(t);
   });
 
+  it('credits a wallet once when the same CreditWallet is re-published past the broker dedupe', async () => {
+    // given a credit that was applied (only the inbox protects this one: a credit always adds)
+    const credit = await t.send('CreditWallet', { customerId: 'zoe', amount: 700 });
+    await t.waitForQuiescence();
+    // when the very same envelope comes again under a new Nats-Msg-Id
+    const ack = await t.publishRaw('cmd.payment.CreditWallet', JSON.stringify(credit), `replay-${credit.id}`);
+    assert.equal(ack.duplicate, false, 'the broker stored it');
+    await t.waitForQuiescence();
+    // then the wallet holds the amount once
+    assert.deepEqual(t.rows('payment', 'SELECT balance, credited FROM wallets WHERE customer_id = ?', 'zoe'), [{ balance: 700, credited: 700 }]);
+    await assertInvariants(t);
+  });
+
   it('creates one order when PlaceOrder is sent twice, with the same id or the same orderId', async () => {
     // given
     const data = { orderId: 'dup-2', customerId: 'carol', items: [{ sku: 'gum', quantity: 1, unitPrice: 250 }] };

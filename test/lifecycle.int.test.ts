@@ -76,5 +76,6 @@ describe('service lifecycle', () => {
     assert.equal(t.count('payment', 'SELECT count(*) AS n FROM inbox'), recentInbox);
     assert.equal(t.count('payment', "SELECT count(*) AS n FROM outbox WHERE event_id = 'old-unsent' AND sent_at IS NOT NULL"), 1);
     assert.deepEqual(await t.sagaTypes('prune-1'), ['PaymentFailed']);
+    await assertInvariants(t);
   });
 });

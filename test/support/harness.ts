@@ -108,15 +108,39 @@ export class TestStack {
 
   /**
    * Waits until nothing is in flight: every durable consumer has delivered and seen acked
-   * every message, and every running service's outbox is empty.
+   * every message, every outbox is empty, no timer is due, and nothing moved between two
+   * probes 100 ms apart (a relay can publish between reading consumers and reading outboxes).
    */
   async waitForQuiescence(options: WaitOptions = {}): Promise<void> {
     let last: string[] = [];
+    let previous = '';
     try {
-      await waitFor(async () => (last = await this.busyReasons()).length === 0, { timeoutMs: 20_000, what: 'quiescence', ...options });
+      await waitFor(
+        async () => {
+          last = await this.busyReasons();
+          const mark = await this.progressMark();
+          const quiet = last.length === 0 && mark === previous;
+          previous = last.length === 0 ? mark : '';
+          if (!quiet && last.length === 0) await new Promise((r) => setTimeout(r, 100));
+          return quiet;
+        },
+        { timeoutMs: 20_000, what: 'quiescence', ...options },
+      );
     } catch (err) {
       throw new Error(`${(err as Error).message}; still busy: ${last.join('; ')}`);
     }
+  }
+
+  /** Stream positions and consumer ack floors: equal twice means nothing moved in between. */
+  private async progressMark(): Promise<string> {
+    const parts: string[] = [];
+    for (const stream of [STREAMS.events, STREAMS.commands]) {
+      parts.push(`${stream}:${(await this.jsm.streams.info(stream)).state.last_seq}`);
+      for await (const c of this.jsm.consumers.list(stream)) {
+        if (c.config.durable_name) parts.push(`${c.name}:${c.ack_floor.stream_seq}`);
+      }
+    }
+    return parts.join(',');
   }
 
   async busyReasons(): Promise<string[]> {
@@ -132,6 +156,10 @@ export class TestStack {
       if (unsent > 0) reasons.push(`${service}: ${unsent} unsent outbox rows`);
       const due = this.count(service, 'SELECT count(*) AS n FROM timers WHERE fired_at IS NULL AND due_at <= ?', Date.now());
       if (due > 0) reasons.push(`${service}: ${due} timers due`);
+    }
+    if (this.stack.services.has('notification')) {
+      const pending = this.count('notification', "SELECT count(*) AS n FROM notifications WHERE status = 'PENDING'");
+      if (pending > 0) reasons.push(`notification: ${pending} pending notifications`);
     }
     return reasons;
   }

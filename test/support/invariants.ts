@@ -16,6 +16,8 @@ export function findViolations(t: TestStack, options: Options = {}): string[] {
   if (has('inventory')) v.push(...stockViolations(t));
   if (has('payment')) v.push(...moneyViolations(t));
   if (has('order')) v.push(...orderViolations(t, options.terminal ?? true, has('inventory'), has('payment')));
+  if (has('loyalty')) v.push(...pointsViolations(t, has('order')));
+  if (has('notification') && has('order') && (options.terminal ?? true)) v.push(...notificationViolations(t));
   for (const service of t.stack.services.keys()) {
     const unsent = t.count(service, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
     if (unsent > 0) v.push(`${service}: ${unsent} outbox rows never sent`);
@@ -85,6 +87,42 @@ function orderViolations(t: TestStack, terminal: boolean, withInventory: boolean
       if (payment === 'CAPTURED') v.push(`order ${o.order_id}: CANCELLED but still charged`);
       if (reservation === 'HELD' || reservation === 'COMMITTED') v.push(`order ${o.order_id}: CANCELLED but stock is ${reservation}`);
     }
+    if (o.status === 'REFUNDING' && terminal) v.push(`order ${o.order_id}: not terminal (REFUNDING)`);
+    if (o.status === 'REFUNDED') {
+      if (payments && payment !== 'REFUNDED') v.push(`order ${o.order_id}: REFUNDED but payment is ${payment ?? 'missing'}`);
+      if (reservations && reservation !== 'RESTOCKED') v.push(`order ${o.order_id}: REFUNDED but reservation is ${reservation ?? 'missing'}`);
+    }
+  }
+  return v;
+}
+
+function pointsViolations(t: TestStack, withOrders: boolean): string[] {
+  const v: string[] = [];
+  type Account = { customer_id: string; balance: number; debt: number };
+  const confirmed = new Map(
+    t.rows<{ customer_id: string; n: number }>('loyalty', "SELECT customer_id, sum(points) AS n FROM entries WHERE status = 'CONFIRMED' GROUP BY customer_id").map((r) => [r.customer_id, r.n]),
+  );
+  for (const a of t.rows<Account>('loyalty', 'SELECT customer_id, balance, debt FROM accounts')) {
+    if (a.balance < 0 || a.debt < 0) v.push(`points ${a.customer_id}: negative balance or debt (${a.balance}/${a.debt})`);
+    if (a.balance - a.debt !== (confirmed.get(a.customer_id) ?? 0)) v.push(`points ${a.customer_id}: balance ${a.balance} - debt ${a.debt} != confirmed points ${confirmed.get(a.customer_id) ?? 0}`);
+  }
+  if (!withOrders) return v;
+  const status = new Map(t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders').map((o) => [o.order_id, o.status]));
+  for (const e of t.rows<{ order_id: string; status: string }>('loyalty', "SELECT order_id, status FROM entries WHERE status IN ('CONFIRMED', 'PENDING')")) {
+    const order = status.get(e.order_id);
+    if (e.status === 'CONFIRMED' && order !== 'CONFIRMED' && order !== 'REFUNDING') v.push(`points of order ${e.order_id}: CONFIRMED but the order is ${order ?? 'missing'}`);
+    if (e.status === 'PENDING' && (order === 'CANCELLED' || order === 'REFUNDED' || order === 'CONFIRMED')) v.push(`points of order ${e.order_id}: still PENDING but the order is ${order}`);
+  }
+  return v;
+}
+
+function notificationViolations(t: TestStack): string[] {
+  const v: string[] = [];
+  const kindOf: Record<string, string> = { CONFIRMED: 'confirmed', CANCELLED: 'cancelled', REFUNDED: 'refunded' };
+  const sent = new Set(t.rows<{ id: string }>('notification', "SELECT id FROM notifications WHERE status = 'SENT'").map((n) => n.id));
+  for (const o of t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders')) {
+    const kind = kindOf[o.status];
+    if (kind && !sent.has(`${o.order_id}:${kind}`)) v.push(`order ${o.order_id}: ${o.status} but no ${kind} notification sent`);
   }
   return v;
 }

@@ -14,8 +14,11 @@ export interface StockLevel {
   received: number;
 }
 
-/** CANCELLED is a tombstone: the order was cancelled before its reservation was tried. */
-export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED' | 'REJECTED' | 'CANCELLED';
+/**
+ * CANCELLED is a tombstone: the order was cancelled before its reservation was tried.
+ * RESTOCKED: a refund put the sold items back.
+ */
+export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED' | 'REJECTED' | 'CANCELLED' | 'RESTOCKED';
 
 export interface Reservation {
   orderId: string;
@@ -109,6 +112,17 @@ export function decideRelease(state: InventoryState, orderId: string, reason: Re
 export function decideCancellation(state: InventoryState, orderId: string, reason: ReleaseReason, now: Date, delayMs: number): InventoryDecision {
   if (delayMs > 0 && state.reservation?.status === 'HELD') return { stock: [], events: [], releaseAt: new Date(now.getTime() + delayMs) };
   return decideRelease(state, orderId, reason);
+}
+
+/** A refunded order's sold items go back to available, once. */
+export function decideRestock(state: InventoryState): InventoryDecision {
+  const r = state.reservation;
+  if (r?.status !== 'COMMITTED') return nothing;
+  return {
+    reservation: { ...r, status: 'RESTOCKED' },
+    stock: r.lines.map((l) => move(level(state, l.sku), 'sold', 'available', l.quantity)),
+    events: [draft('StockRestocked', { orderId: r.orderId, items: r.lines })],
+  };
 }
 
 /** Sets the quantity free for new holds; held and sold stock stay as they are. */

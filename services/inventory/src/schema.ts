@@ -15,11 +15,12 @@ export const stock = sqliteTable('stock', {
 
 /**
  * One order's hold: TCC try (HELD), confirm (COMMITTED), cancel (RELEASED). REJECTED held
- * nothing; CANCELLED is the tombstone of a cancel that came before the try.
+ * nothing; CANCELLED is the tombstone of a cancel that came before the try; RESTOCKED: a
+ * refund put the sold items back.
  */
 export const reservations = sqliteTable('reservations', {
   orderId: text('order_id').primaryKey(),
-  status: text('status', { enum: ['HELD', 'COMMITTED', 'RELEASED', 'REJECTED', 'CANCELLED'] }).notNull(),
+  status: text('status', { enum: ['HELD', 'COMMITTED', 'RELEASED', 'REJECTED', 'CANCELLED', 'RESTOCKED'] }).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

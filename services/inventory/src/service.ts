@@ -4,6 +4,7 @@ import { onOrderCancelled } from './reactions/order-cancelled.js';
 import { onOrderConfirmed } from './reactions/order-confirmed.js';
 import { onOrderCreated } from './reactions/order-created.js';
 import { onPaymentFailed } from './reactions/payment-failed.js';
+import { onPaymentRefunded } from './reactions/payment-refunded.js';
 import { onReleaseHold } from './reactions/release-hold.js';
 import { onSetStock } from './reactions/set-stock.js';
 import * as schema from './schema.js';
@@ -19,6 +20,7 @@ export const inventoryService: ServiceDefinition<typeof schema> = {
     PaymentFailed: onPaymentFailed,
     OrderConfirmed: onOrderConfirmed,
     OrderCancelled: onOrderCancelled,
+    PaymentRefunded: onPaymentRefunded,
   },
   timers: {
     ReleaseHold: onReleaseHold,

@@ -1,7 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CancelReason, PlaceOrderData } from '@jetsaga/events';
-import { decideCancel, decideConfirm, decidePlace, orderTotal, type Order, type OrderStatus } from './decide.js';
+import {
+  decideCancel,
+  decideConfirm,
+  decidePlace,
+  decideRefunded,
+  decideRefundRequest,
+  orderTotal,
+  type Order,
+  type OrderStatus,
+} from './decide.js';
 
 // ---- given helpers ------------------------------------------------------------------
 
@@ -15,7 +24,7 @@ const placeOrder: PlaceOrderData = {
   ],
 };
 
-function orderIn(status: OrderStatus, cancelReason: CancelReason | null = null): Order {
+function orderIn(status: OrderStatus, cancelReason: CancelReason | null = null, refundReason: string | null = null): Order {
   return {
     orderId: 'order-1',
     customerId: 'cust-1',
@@ -23,6 +32,7 @@ function orderIn(status: OrderStatus, cancelReason: CancelReason | null = null):
     items: [{ sku: 'apple', quantity: 2, unitPrice: 150 }],
     total: 300,
     cancelReason,
+    refundReason,
   };
 }
 
@@ -59,6 +69,7 @@ describe('decidePlace', () => {
         items: placeOrder.items,
         total: 630,
         cancelReason: null,
+        refundReason: null,
       },
       events: [
         {
@@ -84,7 +95,7 @@ describe('decidePlace', () => {
     assert.equal(given.getTime(), now.getTime());
   });
 
-  for (const status of ['PENDING', 'CONFIRMED', 'CANCELLED'] as const) {
+  for (const status of ['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDING', 'REFUNDED'] as const) {
     it(`then nothing happens when a ${status} order with that id already exists, and no new deadline is set`, () => {
       assert.deepEqual(decidePlace(orderIn(status), placeOrder, now, deadlineMs), { events: [] });
     });
@@ -114,6 +125,12 @@ describe('decideConfirm', () => {
   it('then nothing happens when the order does not exist', () => {
     assert.deepEqual(decideConfirm(undefined), { events: [] });
   });
+
+  for (const status of ['REFUNDING', 'REFUNDED'] as const) {
+    it(`then nothing happens when a late payment arrives for a ${status} order`, () => {
+      assert.deepEqual(decideConfirm(orderIn(status, null, 'damaged')), { events: [] });
+    });
+  }
 });
 
 // ---- decideCancel --------------------------------------------------------------------
@@ -149,6 +166,12 @@ describe('decideCancel', () => {
   it('then nothing happens when the order does not exist', () => {
     assert.deepEqual(decideCancel(undefined, 'out_of_stock'), { events: [] });
   });
+
+  for (const status of ['REFUNDING', 'REFUNDED'] as const) {
+    it(`then nothing happens when the deadline fires on a ${status} order`, () => {
+      assert.deepEqual(decideCancel(orderIn(status, null, 'damaged'), 'timeout'), { events: [] });
+    });
+  }
 });
 
 // ---- the saga's end states -------------------------------------------------------------
@@ -210,5 +233,127 @@ describe('place then deadline then late payment', () => {
     assert.ok(confirmed);
 
     assert.deepEqual(decideCancel(confirmed, 'timeout'), { events: [] });
+  });
+});
+
+// ---- decideRefundRequest -------------------------------------------------------------
+
+describe('decideRefundRequest', () => {
+  it('moves a CONFIRMED order to REFUNDING with the reason and emits RefundRequested', () => {
+    // given a CONFIRMED order; when a refund is requested
+    const decision = decideRefundRequest(orderIn('CONFIRMED'), { orderId: 'order-1', reason: 'arrived damaged' });
+
+    // then the order is REFUNDING, remembers the reason, and RefundRequested carries the summary and the reason
+    assert.deepEqual(decision, {
+      order: { ...orderIn('CONFIRMED'), status: 'REFUNDING', refundReason: 'arrived damaged' },
+      events: [{ type: 'RefundRequested', data: { ...summary, reason: 'arrived damaged' } }],
+    });
+  });
+
+  it('rejects a refund of an unknown order with reason unknown_order and status null, changing nothing', () => {
+    assert.deepEqual(decideRefundRequest(undefined, { orderId: 'order-9', reason: 'changed my mind' }), {
+      events: [{ type: 'RefundRejected', data: { orderId: 'order-9', reason: 'unknown_order', status: null } }],
+    });
+  });
+
+  for (const status of ['PENDING', 'CANCELLED'] as const) {
+    it(`rejects a refund of a ${status} order with reason not_confirmed and its status, changing nothing`, () => {
+      const order = orderIn(status, status === 'CANCELLED' ? 'timeout' : null);
+
+      assert.deepEqual(decideRefundRequest(order, { orderId: 'order-1', reason: 'changed my mind' }), {
+        events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'not_confirmed', status } }],
+      });
+    });
+  }
+
+  for (const status of ['REFUNDING', 'REFUNDED'] as const) {
+    it(`rejects a second refund of a ${status} order with reason already_refunded, keeping the first reason`, () => {
+      const order = orderIn(status, null, 'arrived damaged');
+
+      const decision = decideRefundRequest(order, { orderId: 'order-1', reason: 'another reason' });
+
+      assert.deepEqual(decision, {
+        events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'already_refunded', status } }],
+      });
+    });
+  }
+
+  it('does not mutate the order it was given', () => {
+    const order = orderIn('CONFIRMED');
+
+    decideRefundRequest(order, { orderId: 'order-1', reason: 'arrived damaged' });
+
+    assert.deepEqual(order, orderIn('CONFIRMED'));
+  });
+});
+
+// ---- decideRefunded ------------------------------------------------------------------
+
+describe('decideRefunded', () => {
+  it('moves a REFUNDING order to REFUNDED and emits OrderRefunded with the refund reason', () => {
+    // given an order being refunded; when its stock is back
+    const decision = decideRefunded(orderIn('REFUNDING', null, 'arrived damaged'));
+
+    // then
+    assert.deepEqual(decision, {
+      order: orderIn('REFUNDED', null, 'arrived damaged'),
+      events: [{ type: 'OrderRefunded', data: { ...summary, reason: 'arrived damaged' } }],
+    });
+  });
+
+  for (const status of ['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDED'] as const) {
+    it(`then nothing happens when the order is ${status}`, () => {
+      assert.deepEqual(decideRefunded(orderIn(status, null, status === 'REFUNDED' ? 'arrived damaged' : null)), { events: [] });
+    });
+  }
+
+  it('then nothing happens when the order does not exist', () => {
+    assert.deepEqual(decideRefunded(undefined), { events: [] });
+  });
+});
+
+describe('place, confirm, refund', () => {
+  it('ends REFUNDED with one RefundRequested and one OrderRefunded, and a repeated request is rejected as already_refunded', () => {
+    // given a placed and confirmed order
+    const placed = decidePlace(undefined, placeOrder, now, deadlineMs).order;
+    assert.ok(placed);
+    const confirmed = decideConfirm(placed).order;
+    assert.ok(confirmed);
+
+    // when a refund is requested, requested again while REFUNDING, completed, then requested a third time
+    const requested = decideRefundRequest(confirmed, { orderId: 'order-1', reason: 'too small' });
+    assert.ok(requested.order);
+    const again = decideRefundRequest(requested.order, { orderId: 'order-1', reason: 'too small' });
+    const refunded = decideRefunded(requested.order);
+    assert.ok(refunded.order);
+    const late = decideRefundRequest(refunded.order, { orderId: 'order-1', reason: 'too small' });
+
+    // then the order is REFUNDED with the reason, and only the first request started a refund
+    const placedSummary = { orderId: 'order-1', customerId: 'cust-1', items: placeOrder.items, total: 630 };
+    assert.deepEqual(refunded.order, {
+      ...placedSummary,
+      status: 'REFUNDED',
+      cancelReason: null,
+      refundReason: 'too small',
+    });
+    assert.deepEqual([...requested.events, ...again.events, ...refunded.events, ...late.events], [
+      { type: 'RefundRequested', data: { ...placedSummary, reason: 'too small' } },
+      { type: 'RefundRejected', data: { orderId: 'order-1', reason: 'already_refunded', status: 'REFUNDING' } },
+      { type: 'OrderRefunded', data: { ...placedSummary, reason: 'too small' } },
+      { type: 'RefundRejected', data: { orderId: 'order-1', reason: 'already_refunded', status: 'REFUNDED' } },
+    ]);
+    // and a redelivered StockRestocked does nothing more
+    assert.deepEqual(decideRefunded(refunded.order), { events: [] });
+  });
+
+  it('rejects a refund of an order the deadline cancelled, as not_confirmed', () => {
+    const placed = decidePlace(undefined, placeOrder, now, deadlineMs).order;
+    assert.ok(placed);
+    const cancelled = decideCancel(placed, 'timeout').order;
+    assert.ok(cancelled);
+
+    assert.deepEqual(decideRefundRequest(cancelled, { orderId: 'order-1', reason: 'too small' }), {
+      events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'not_confirmed', status: 'CANCELLED' } }],
+    });
   });
 });

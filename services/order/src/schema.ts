@@ -3,7 +3,7 @@ import type { OrderItem } from '@jetsaga/events';
 
 export { inbox, outbox, timers } from '@jetsaga/messaging/schema';
 
-export const orderStatuses = ['PENDING', 'CONFIRMED', 'CANCELLED'] as const;
+export const orderStatuses = ['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDING', 'REFUNDED'] as const;
 
 export const orders = sqliteTable('orders', {
   orderId: text('order_id').primaryKey(),
@@ -12,6 +12,7 @@ export const orders = sqliteTable('orders', {
   items: text('items', { mode: 'json' }).$type<OrderItem[]>().notNull(),
   total: integer('total').notNull(),
   cancelReason: text('cancel_reason'),
+  refundReason: text('refund_reason'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

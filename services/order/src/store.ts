@@ -16,6 +16,7 @@ export function loadOrder(tx: OrderTx, orderId: string): Order | undefined {
       items: row.items,
       total: row.total,
       cancelReason: row.cancelReason as CancelReason | null,
+      refundReason: row.refundReason,
     }
   );
 }
@@ -25,7 +26,7 @@ export function saveDecision(tx: OrderTx, decision: OrderDecision, now: number):
   if (!o) return;
   tx.insert(schema.orders)
     .values({ ...o, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: schema.orders.orderId, set: { status: o.status, cancelReason: o.cancelReason, updatedAt: now } })
+    .onConflictDoUpdate({ target: schema.orders.orderId, set: { status: o.status, cancelReason: o.cancelReason, refundReason: o.refundReason, updatedAt: now } })
     .run();
 }
 

@@ -1,5 +1,7 @@
 import { type CreditWalletData, draft, type EventDraft, type OrderCancelledData, type StockReservedData } from '@jetsaga/events';
 
+type RefundReason = 'order_cancelled' | 'refund_requested';
+
 export interface Wallet {
   customerId: string;
   balance: number;
@@ -35,15 +37,16 @@ export interface PaymentDecision {
 export function decideCharge(state: PaymentState, reserved: StockReservedData, paymentId: string): PaymentDecision {
   if (state.payment) return { events: [] };
   const { orderId, customerId, total: amount } = reserved;
-  const balance = state.wallet?.balance ?? 0;
-  if (!state.wallet || balance < amount) {
+  const wallet = state.wallet ?? { customerId, balance: 0, credited: 0 };
+  const balance = wallet.balance;
+  if (balance < amount) {
     return {
       payment: { orderId, paymentId, customerId, amount, status: 'FAILED' },
       events: [draft('PaymentFailed', { orderId, customerId, amount, reason: 'insufficient_funds', balance })],
     };
   }
   return {
-    wallet: { ...state.wallet, balance: balance - amount },
+    wallet: { ...wallet, balance: balance - amount },
     payment: { orderId, paymentId, customerId, amount, status: 'CAPTURED' },
     events: [draft('PaymentSucceeded', { orderId, customerId, amount, paymentId })],
   };
@@ -54,15 +57,24 @@ export function decideCharge(state: PaymentState, reserved: StockReservedData, p
  * after the cancellation). With no payment yet, a tombstone stops the late charge (barrier).
  */
 export function decideCancel(state: PaymentState, cancelled: OrderCancelledData, paymentId: string): PaymentDecision {
-  const p = state.payment;
   const { orderId, customerId } = cancelled;
-  if (!p) return { payment: { orderId, paymentId, customerId, amount: 0, status: 'VOIDED' }, events: [] };
-  if (p.status !== 'CAPTURED') return { events: [] };
+  if (!state.payment) return { payment: { orderId, paymentId, customerId, amount: 0, status: 'VOIDED' }, events: [] };
+  return refund(state, 'order_cancelled');
+}
+
+/** A refund of a confirmed order: its captured charge goes back to the wallet, once. */
+export function decideRefund(state: PaymentState): PaymentDecision {
+  return refund(state, 'refund_requested');
+}
+
+function refund(state: PaymentState, reason: RefundReason): PaymentDecision {
+  const p = state.payment;
+  if (p?.status !== 'CAPTURED') return { events: [] };
   const wallet = state.wallet ?? { customerId: p.customerId, balance: 0, credited: 0 };
   return {
     wallet: { ...wallet, balance: wallet.balance + p.amount },
     payment: { ...p, status: 'REFUNDED' },
-    events: [draft('PaymentRefunded', { orderId, customerId: p.customerId, amount: p.amount, paymentId: p.paymentId, reason: 'order_cancelled' })],
+    events: [draft('PaymentRefunded', { orderId: p.orderId, customerId: p.customerId, amount: p.amount, paymentId: p.paymentId, reason })],
   };
 }
 

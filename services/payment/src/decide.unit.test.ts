@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CancelReason, OrderCancelledData, StockReservedData } from '@jetsaga/events';
-import { decideCancel, decideCharge, decideCredit, type Payment, type PaymentState, type Wallet } from './decide.js';
+import { decideCancel, decideCharge, decideCredit, decideRefund, type Payment, type PaymentState, type Wallet } from './decide.js';
 
 // ---- given helpers ------------------------------------------------------------------
 
@@ -234,6 +234,109 @@ describe('charge and cancel in either order', () => {
     assert.deepEqual(state, {
       wallet: { customerId: 'cust-1', balance: 1000, credited: 1000 },
       payment: { orderId: 'order-1', paymentId: 'pay-1', customerId: 'cust-1', amount: 0, status: 'VOIDED' },
+    });
+  });
+});
+
+// ---- decideRefund --------------------------------------------------------------------
+
+describe('decideRefund', () => {
+  it('gives a CAPTURED payment back to the wallet and emits PaymentRefunded with reason refund_requested and the original paymentId', () => {
+    // given 300 was captured from a wallet now holding 700
+    const state: PaymentState = { wallet: wallet(700, 1000), payment: captured };
+
+    // when a refund of the confirmed order is requested
+    const decision = decideRefund(state);
+
+    // then the 300 goes back, credited stays, and the payment is REFUNDED
+    assert.deepEqual(decision, {
+      wallet: { customerId: 'cust-1', balance: 1000, credited: 1000 },
+      payment: { orderId: 'order-1', paymentId: 'pay-0', customerId: 'cust-1', amount: 300, status: 'REFUNDED' },
+      events: [
+        {
+          type: 'PaymentRefunded',
+          data: { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId: 'pay-0', reason: 'refund_requested' },
+        },
+      ],
+    });
+  });
+
+  it('refunds into a fresh wallet when the captured payment has no wallet loaded', () => {
+    const state: PaymentState = { wallet: undefined, payment: captured };
+
+    const decision = decideRefund(state);
+
+    assert.deepEqual(decision, {
+      wallet: { customerId: 'cust-1', balance: 300, credited: 0 },
+      payment: { ...captured, status: 'REFUNDED' },
+      events: [
+        {
+          type: 'PaymentRefunded',
+          data: { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId: 'pay-0', reason: 'refund_requested' },
+        },
+      ],
+    });
+  });
+
+  for (const status of ['FAILED', 'REFUNDED', 'VOIDED'] as const) {
+    it(`then nothing happens when the payment is ${status}`, () => {
+      const payment: Payment = status === 'VOIDED' ? voided : { ...captured, status };
+      const state: PaymentState = { wallet: wallet(700, 1000), payment };
+
+      assert.deepEqual(decideRefund(state), { events: [] });
+    });
+  }
+
+  it('then nothing happens, and no tombstone is left, when the order has no payment', () => {
+    const state: PaymentState = { wallet: wallet(1000), payment: undefined };
+
+    assert.deepEqual(decideRefund(state), { events: [] });
+  });
+
+  it('refunds once: applying the decision and redelivering RefundRequested changes nothing more', () => {
+    let state: PaymentState = { wallet: wallet(700, 1000), payment: captured };
+
+    state = applied(state, decideRefund(state));
+    const second = decideRefund(state);
+
+    assert.deepEqual(second, { events: [] });
+    assert.deepEqual(state, { wallet: wallet(1000), payment: { ...captured, status: 'REFUNDED' } });
+  });
+
+  it('then nothing happens when a cancellation arrives after the refund', () => {
+    let state: PaymentState = { wallet: wallet(700, 1000), payment: captured };
+
+    state = applied(state, decideRefund(state));
+
+    assert.deepEqual(decideCancel(state, cancelled(300), 'pay-new'), { events: [] });
+  });
+
+  it('then nothing happens when a refund request arrives after the cancellation refunded the charge', () => {
+    let state: PaymentState = { wallet: wallet(700, 1000), payment: captured };
+
+    state = applied(state, decideCancel(state, cancelled(300), 'pay-new'));
+
+    assert.deepEqual(decideRefund(state), { events: [] });
+    assert.deepEqual(state.wallet, wallet(1000));
+  });
+});
+
+describe('charge then refund', () => {
+  it('returns the wallet to its starting balance with one PaymentSucceeded and one PaymentRefunded of the same amount and id', () => {
+    let state: PaymentState = { wallet: wallet(1000), payment: undefined };
+
+    const charge = decideCharge(state, reserved(450), 'pay-1');
+    state = applied(state, charge);
+    const refund = decideRefund(state);
+    state = applied(state, refund);
+
+    assert.deepEqual([...charge.events, ...refund.events], [
+      { type: 'PaymentSucceeded', data: { orderId: 'order-1', customerId: 'cust-1', amount: 450, paymentId: 'pay-1' } },
+      { type: 'PaymentRefunded', data: { orderId: 'order-1', customerId: 'cust-1', amount: 450, paymentId: 'pay-1', reason: 'refund_requested' } },
+    ]);
+    assert.deepEqual(state, {
+      wallet: { customerId: 'cust-1', balance: 1000, credited: 1000 },
+      payment: { orderId: 'order-1', paymentId: 'pay-1', customerId: 'cust-1', amount: 450, status: 'REFUNDED' },
     });
   });
 });

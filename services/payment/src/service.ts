@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition } from '@jetsaga/messaging';
 import { onCreditWallet } from './reactions/credit-wallet.js';
 import { onOrderCancelled } from './reactions/order-cancelled.js';
+import { onRefundRequested } from './reactions/refund-requested.js';
 import { onStockReserved } from './reactions/stock-reserved.js';
 import * as schema from './schema.js';
 
@@ -14,5 +15,6 @@ export const paymentService: ServiceDefinition<typeof schema> = {
     CreditWallet: onCreditWallet,
     StockReserved: onStockReserved,
     OrderCancelled: onOrderCancelled,
+    RefundRequested: onRefundRequested,
   },
 };

@@ -13,20 +13,29 @@ export interface SagaProgress {
  * released. What the demo and `order place --wait` wait for.
  */
 export function sagaFinished(types: readonly string[]): boolean {
+  if (types.includes('RefundRejected')) return true;
+  if (types.includes('RefundRequested')) return types.includes('OrderRefunded');
   if (types.includes('OrderConfirmed')) return types.includes('StockCommitted');
   if (types.includes('OrderCancelled')) return !types.includes('StockReserved') || types.includes('StockReleased');
   return false;
 }
 
-export function sagaOutcome(types: readonly string[]): 'CONFIRMED' | 'CANCELLED' | 'PENDING' {
+export function sagaOutcome(types: readonly string[]): 'CONFIRMED' | 'CANCELLED' | 'REFUNDED' | 'REFUSED' | 'REFUNDING' | 'PENDING' {
+  if (types.includes('OrderRefunded')) return 'REFUNDED';
+  if (types.includes('RefundRejected')) return 'REFUSED';
+  if (types.includes('RefundRequested')) return 'REFUNDING';
   if (types.includes('OrderConfirmed')) return 'CONFIRMED';
   if (types.includes('OrderCancelled')) return 'CANCELLED';
   return 'PENDING';
 }
 
-/** Watches live events (core subscription on `subject`) and groups them by saga. */
+/**
+ * Watches live events (core subscription on `subject`) and groups them by saga. Tracking a
+ * saga again (a refund after the order) starts a new entry that gets the events from then on.
+ */
 export class SagaWatch {
   private readonly sagas = new Map<string, SagaProgress>();
+  private readonly entries: SagaProgress[] = [];
   private readonly sub: Subscription;
   private readonly listeners = new Set<() => void>();
 
@@ -50,6 +59,7 @@ export class SagaWatch {
   track(sagaId: string): SagaProgress {
     const progress: SagaProgress = { sagaId, events: [], startedAt: Date.now() };
     this.sagas.set(sagaId, progress);
+    this.entries.push(progress);
     return progress;
   }
 
@@ -58,7 +68,7 @@ export class SagaWatch {
     return new Promise((resolve) => {
       const check = () => {
         onChange?.();
-        if ([...this.sagas.values()].every((s) => s.finishedAt)) done(true);
+        if (this.entries.every((s) => s.finishedAt)) done(true);
       };
       const timer = setTimeout(() => done(false), timeoutMs);
       const done = (ok: boolean) => {
@@ -72,7 +82,7 @@ export class SagaWatch {
   }
 
   all(): SagaProgress[] {
-    return [...this.sagas.values()];
+    return [...this.entries];
   }
 
   close(): void {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tokenId } from './ids.js';
 
 /** Services that produce events or own a command subject. */
-export const serviceNames = ['order', 'inventory', 'payment'] as const;
+export const serviceNames = ['order', 'inventory', 'payment', 'loyalty', 'notification'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 /**

@@ -10,6 +10,7 @@ export * from './json-schema.js';
 export * from './messages/commands.js';
 export * from './messages/common.js';
 export * from './messages/inventory-events.js';
+export * from './messages/loyalty-events.js';
 export * from './messages/order-events.js';
 export * from './messages/payment-events.js';
 export * from './registry.js';

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { MessageDef } from './define.js';
-import { CreditWallet, PlaceOrder, SetStock } from './messages/commands.js';
-import { StockCommitted, StockReleased, StockReservationFailed, StockReserved } from './messages/inventory-events.js';
-import { OrderCancelled, OrderConfirmed, OrderCreated } from './messages/order-events.js';
+import { CreditWallet, PlaceOrder, RequestRefund, SetStock } from './messages/commands.js';
+import { StockCommitted, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
+import { PointsAwarded, PointsReverted } from './messages/loyalty-events.js';
+import { OrderCancelled, OrderConfirmed, OrderCreated, OrderRefunded, RefundRejected, RefundRequested } from './messages/order-events.js';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './messages/payment-events.js';
 
 /** Every command and event version the system knows, in saga order. */
@@ -10,6 +11,7 @@ export const messages = [
   PlaceOrder,
   SetStock,
   CreditWallet,
+  RequestRefund,
   OrderCreated,
   StockReserved,
   StockReservationFailed,
@@ -20,6 +22,12 @@ export const messages = [
   StockCommitted,
   StockReleased,
   PaymentRefunded,
+  PointsAwarded,
+  PointsReverted,
+  RefundRequested,
+  RefundRejected,
+  StockRestocked,
+  OrderRefunded,
 ] as const;
 
 type AnyMessage = (typeof messages)[number];

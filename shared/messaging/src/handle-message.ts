@@ -30,6 +30,8 @@ export interface HandlerDeps {
   onOutboxWrite(): void;
   /** Called after a commit that armed a timer. */
   onTimerArmed(): void;
+  /** Called after every commit of a reaction. */
+  onCommit?(): void;
 }
 
 /**
@@ -44,6 +46,12 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
   }
   const message = decoded.envelope;
   const log = deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
+  const deliveries = msg.info.redeliveryCount;
+  if (deliveries > crashCeiling(deps.retry) && !alreadyHandled(deps, message.id)) {
+    // Delivered this often without a handler failure to show for it: it keeps killing the
+    // process (or timing out). Park it rather than crash forever.
+    return deadLetterAndTerm(msg, deps, { reason: 'too_many_deliveries', error: `${deliveries} deliveries without an outcome`, sagaId: message.sagaId });
+  }
   let written: number | 'duplicate';
   try {
     written = runInTransaction(msg, message, deps, log);
@@ -56,8 +64,18 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
     return 'duplicate';
   }
   if (written > 0) deps.onOutboxWrite();
+  deps.onCommit?.();
   log.debug({ consumer: deps.consumer, emitted: written }, 'handled');
   return 'handled';
+}
+
+/** Deliveries after which a message that never got to fail is parked: crash loops, not retries. */
+export function crashCeiling(policy: RetryPolicy): number {
+  return policy.maxDeliver + 20;
+}
+
+function alreadyHandled(deps: HandlerDeps, eventId: string): boolean {
+  return !!deps.db.$client.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(deps.consumer, eventId);
 }
 
 function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger): number | 'duplicate' {

@@ -96,7 +96,8 @@ export class OutboxRelay {
     })();
     await this.running;
     this.running = null;
-    if (!this.stopped) this.schedule(failed ? this.retryMs : this.pollMs);
+    // A wake() between the last round and here set `again`: honour it now.
+    if (!this.stopped) this.schedule(failed ? this.retryMs : this.again ? 0 : this.pollMs);
   }
 
   /** One batch: publish every row, await the acks, mark the acked prefix sent. */

@@ -51,6 +51,8 @@ export const timers = sqliteTable(
     traceparent: text('traceparent'),
     createdAt: integer('created_at').notNull(),
     firedAt: integer('fired_at'),
+    /** Failed firings so far; each pushes `due_at` back with backoff. */
+    attempts: integer('attempts').notNull().default(0),
   },
   (t) => [index('timers_due').on(t.dueAt).where(isNull(t.firedAt))],
 );

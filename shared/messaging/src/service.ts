@@ -23,6 +23,22 @@ export interface ServiceDefinition<S extends Record<string, unknown>> {
   subscriptions: Subscriptions<ServiceTx<S>>;
   /** Timer reactions by timer kind. */
   timers?: Record<string, TimerReaction<ServiceTx<S>>>;
+  /** Background work of the service's own (e.g. delivering notifications), woken after each commit. */
+  workers?: (env: WorkerEnv) => Worker[];
+}
+
+export interface WorkerEnv {
+  db: ServiceDb;
+  log: Logger;
+  config: ServiceConfig;
+}
+
+export interface Worker {
+  start(): void;
+  /** Something was committed: look for work now rather than at the next poll. */
+  wake(): void;
+  /** Finish the work in hand and stop. */
+  stop(): Promise<void>;
 }
 
 export interface RunningService {
@@ -82,6 +98,8 @@ export async function startService<S extends Record<string, unknown>>(
   };
   prune();
   const pruneTimer = setInterval(prune, config.pruneIntervalMs);
+  const workers = def.workers?.({ db, log, config }) ?? [];
+  for (const w of workers) w.start();
   const loops: ConsumerLoop[] = [];
   for (const sub of subscriptionsOf(def.name, Object.keys(def.subscriptions))) {
     await ensureConsumer(jsm, {
@@ -89,9 +107,9 @@ export async function startService<S extends Record<string, unknown>>(
       durable: sub.durable,
       filterSubject: sub.filterSubject,
       ackWaitMs: config.ackWaitMs,
-      // One more than the loop's own limit, so the loop always sees the last delivery and
-      // dead-letters it instead of the server silently giving up.
-      maxDeliver: config.retry.maxDeliver + 1,
+      // Unlimited on the server: were the server to give up, the message would be dropped
+      // silently. The consumer loop dead-letters it instead (see handleMessage).
+      maxDeliver: -1,
       maxAckPending: Math.max(1000, config.maxMessages * 4),
     });
     const reaction = def.subscriptions[sub.type as keyof Subscriptions<unknown>]!;
@@ -109,6 +127,7 @@ export async function startService<S extends Record<string, unknown>>(
         faults: config.faults,
         onOutboxWrite: () => relay.wake(),
         onTimerArmed: () => timerLoop.wake(),
+        onCommit: () => workers.forEach((w) => w.wake()),
       });
     const loop = new ConsumerLoop(js, { stream: sub.stream, durable: sub.durable, maxMessages: config.maxMessages }, handle, log);
     await loop.start();
@@ -122,9 +141,15 @@ export async function startService<S extends Record<string, unknown>>(
       await Promise.all(loops.map((l) => l.stop()));
       timerLoop.stop();
       clearInterval(pruneTimer);
+      await Promise.all(workers.map((w) => w.stop()));
       const flushed = await relay.flush(config.shutdownTimeoutMs);
       if (!flushed) log.warn('outbox not empty at shutdown; the relay resumes it on next start');
-      await nc.drain().catch((err: unknown) => log.warn({ err }, 'nats drain failed'));
+      // drain() waits for the broker: when it is down, give up after a while and close.
+      const drained = await Promise.race([
+        nc.drain().then(() => true, (err: unknown) => (log.warn({ err }, 'nats drain failed'), false)),
+        new Promise<false>((r) => setTimeout(() => r(false), 3000).unref()),
+      ]);
+      if (!drained) await nc.close().catch(() => {});
       db.$client.close();
       log.info('service stopped');
     })());

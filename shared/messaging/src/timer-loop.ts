@@ -3,7 +3,8 @@ import type { ServiceDb } from './db.js';
 import { writeEmitted } from './emit.js';
 import type { Logger } from './logger.js';
 import type { TimerReaction } from './reaction.js';
-import { armTimer, disarmTimer, type DueTimer, markTimerFired, nextTimerDue, readDueTimers, type TimerRequest } from './timers.js';
+import { defaultRetryPolicy, retryDelayMs } from './retry-policy.js';
+import { armTimer, disarmTimer, type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers, type TimerRequest } from './timers.js';
 import { childTraceparent } from './trace-context.js';
 
 export interface TimerLoopOptions {
@@ -50,7 +51,10 @@ export class TimerLoop {
       try {
         if (this.fireOne(due, now)) count++;
       } catch (err) {
-        this.options.log.error({ err, timer: due.id, sagaId: due.sagaId }, 'timer reaction failed; will retry');
+        const attempts = due.attempts + 1;
+        const retryInMs = retryDelayMs(defaultRetryPolicy, attempts);
+        postponeTimer(this.options.db, due.id, attempts, now.getTime() + retryInMs);
+        this.options.log.error({ err, timer: due.id, sagaId: due.sagaId, attempts, retryInMs }, 'timer reaction failed; will retry');
       }
     }
     this.fired += count;
@@ -96,6 +100,6 @@ export class TimerLoop {
     }
     const pollMs = this.options.pollMs ?? 1000;
     const next = nextTimerDue(this.options.db);
-    this.schedule(next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - Date.now())));
+    this.schedule(next === undefined ? pollMs : Math.max(5, Math.min(pollMs, next - Date.now())));
   }
 }

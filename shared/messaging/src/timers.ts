@@ -15,6 +15,7 @@ export interface TimerRequest {
 
 export interface DueTimer {
   id: string;
+  attempts: number;
   kind: string;
   key: string;
   dueAt: number;
@@ -74,4 +75,9 @@ export function markTimerFired(tx: Db, id: string, now: number): boolean {
 /** Disarms a timer that is no longer needed (marked fired, pruned later); false if none was armed. */
 export function disarmTimer(tx: Db, kind: string, key: string, now: number): boolean {
   return tx.update(timers).set({ firedAt: now }).where(and(eq(timers.id, `${kind}:${key}`), isNull(timers.firedAt))).run().changes === 1;
+}
+
+/** A failed firing: try again at `retryAt` (so it neither spins nor blocks the timers behind it). */
+export function postponeTimer(db: Db, id: string, attempts: number, retryAt: number): void {
+  db.update(timers).set({ attempts, dueAt: retryAt }).where(eq(timers.id, id)).run();
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** The repository root (this file is shared/stack/src/paths.ts). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-export const allServices = ['order', 'inventory', 'payment'] as const;
+export const allServices = ['order', 'inventory', 'payment', 'loyalty', 'notification'] as const;
 export type ServiceId = (typeof allServices)[number];
 
 export function serviceEntry(service: string): string {

@@ -3,7 +3,7 @@ import type { OrderItem } from '@jetsaga/events';
 import { sendCommand } from '@jetsaga/messaging';
 import { formatSagaTable } from '../format.js';
 import { startStack, stopOnSignal } from '../run-stack.js';
-import { SagaWatch } from '../saga-watch.js';
+import { type SagaProgress, SagaWatch } from '../saga-watch.js';
 import type { GlobalOptions } from '../connection.js';
 
 interface DemoOrder {
@@ -23,7 +23,7 @@ const demoOrders: DemoOrder[] = [
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start everything, seed stock and wallets, run the happy, no-stock and no-funds flows, print the sagas')
+    .description('start everything, seed stock and wallets, run the happy, no-stock, no-funds and refund flows, print the sagas')
     .option('--timeout <ms>', 'how long to wait for the sagas', '30000')
     .option('--keep', 'keep running after the demo, until Ctrl-C')
     .action(async (options: { timeout: string; keep?: boolean }, cmd: Command) => {
@@ -44,15 +44,21 @@ export function registerDemo(program: Command): void {
       await sendCommand(js, 'CreditWallet', { customerId: customer('bob'), amount: 1_000 });
 
       const watch = new SagaWatch(nc);
-      const labels = new Map<string, string>();
+      const labels = new Map<SagaProgress, string>();
       for (const [i, order] of demoOrders.entries()) {
         const orderId = `demo-${run}-${i + 1}`;
-        labels.set(orderId, order.flow);
-        watch.track(orderId);
+        labels.set(watch.track(orderId), order.flow);
         await sendCommand(js, 'PlaceOrder', { orderId, customerId: customer(order.customer), items: order.items });
         console.log(`placed ${orderId} (${order.flow}) for ${order.customer}`);
       }
-      const finished = await watch.waitAll(Number(options.timeout), () => showProgress(watch));
+      let finished = await watch.waitAll(Number(options.timeout), () => showProgress(watch));
+      if (finished) {
+        const refunded = `demo-${run}-1`;
+        labels.set(watch.track(refunded), 'refund');
+        await sendCommand(js, 'RequestRefund', { orderId: refunded, reason: 'changed my mind' });
+        console.log(`${process.stdout.isTTY ? '\n' : ''}refund requested for ${refunded}`);
+        finished = await watch.waitAll(Number(options.timeout), () => showProgress(watch));
+      }
       if (process.stdout.isTTY) process.stdout.write('\n');
       console.log(formatSagaTable(watch.all(), labels));
       watch.close();

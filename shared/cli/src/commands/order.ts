@@ -20,10 +20,46 @@ interface PlaceOptions {
   timeout: string;
 }
 
+/** Publishes a command that starts or continues a saga, then follows it unless told not to. */
+async function sendAndFollow(
+  options: GlobalOptions & { wait: boolean; timeout: string },
+  orderId: string,
+  send: (js: ReturnType<import('nats').NatsConnection['jetstream']>) => Promise<unknown>,
+  accepted: string,
+): Promise<void> {
+  await withNats(options, async (nc) => {
+    const watch = options.wait ? new SagaWatch(nc, sagaFilter(orderId)) : null;
+    watch?.track(orderId);
+    await send(nc.jetstream());
+    console.log(accepted);
+    if (!watch) return;
+    const finished = await watch.waitAll(Number(options.timeout));
+    watch.close();
+    console.log(formatSagaTable(watch.all()));
+    if (!finished) {
+      console.error(`saga ${orderId} not finished after ${options.timeout} ms (are the services running?)`);
+      process.exitCode = 1;
+    }
+  });
+}
+
 export function registerOrder(program: Command): void {
-  program
-    .command('order')
-    .description('order commands')
+  const order = program.command('order').description('order commands');
+  order
+    .command('refund <orderId>')
+    .description('refund a CONFIRMED order (cmd.order.RequestRefund) and, unless --no-wait, follow it')
+    .option('-r, --reason <text>', 'why', 'customer request')
+    .option('--no-wait', 'return once the command is accepted')
+    .option('--timeout <ms>', 'how long to follow the saga', '15000')
+    .action(async (orderId: string, options: { reason: string; wait: boolean; timeout: string }, cmd: Command) => {
+      await sendAndFollow(
+        { ...cmd.optsWithGlobals<GlobalOptions>(), ...options },
+        orderId,
+        (js) => sendCommand(js, 'RequestRefund', { orderId, reason: options.reason }),
+        `RequestRefund ${orderId} accepted; its events: evt.*.*.${orderId}`,
+      );
+    });
+  order
     .command('place')
     .description('place an order (cmd.order.PlaceOrder) and, unless --no-wait, follow its saga')
     .requiredOption('-c, --customer <id>', 'customer id')
@@ -33,19 +69,11 @@ export function registerOrder(program: Command): void {
     .option('--timeout <ms>', 'how long to follow the saga', '15000')
     .action(async (options: PlaceOptions, cmd: Command) => {
       const orderId = options.id ?? `o-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-      await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
-        const watch = options.wait ? new SagaWatch(nc, sagaFilter(orderId)) : null;
-        watch?.track(orderId);
-        await sendCommand(nc.jetstream(), 'PlaceOrder', { orderId, customerId: options.customer, items: options.item });
-        console.log(`PlaceOrder ${orderId} accepted; its events: evt.*.*.${orderId}`);
-        if (!watch) return;
-        const finished = await watch.waitAll(Number(options.timeout));
-        watch.close();
-        console.log(formatSagaTable(watch.all()));
-        if (!finished) {
-          console.error(`saga ${orderId} not finished after ${options.timeout} ms (are the services running?)`);
-          process.exitCode = 1;
-        }
-      });
+      await sendAndFollow(
+        { ...cmd.optsWithGlobals<GlobalOptions>(), ...options },
+        orderId,
+        (js) => sendCommand(js, 'PlaceOrder', { orderId, customerId: options.customer, items: options.item }),
+        `PlaceOrder ${orderId} accepted; its events: evt.*.*.${orderId}`,
+      );
     });
 }

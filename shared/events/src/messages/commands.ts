@@ -30,3 +30,13 @@ export const CreditWallet = defineCommand({
   data: z.object({ customerId: tokenId, amount: positiveAmount }),
 });
 export type CreditWalletData = z.infer<typeof CreditWallet.data>;
+
+export const RequestRefund = defineCommand({
+  type: 'RequestRefund',
+  version: 1,
+  owner: 'order',
+  sagaKey: 'orderId',
+  summary: 'Refund a CONFIRMED order: money back, stock back, points reverted. Refused (RefundRejected) otherwise.',
+  data: z.object({ orderId: tokenId, reason: z.string().min(1).max(500) }),
+});
+export type RequestRefundData = z.infer<typeof RequestRefund.data>;

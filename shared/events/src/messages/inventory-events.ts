@@ -48,3 +48,12 @@ export const StockReleased = defineEvent({
   }),
 });
 export type StockReleasedData = z.infer<typeof StockReleased.data>;
+
+export const StockRestocked = defineEvent({
+  type: 'StockRestocked',
+  version: 1,
+  owner: 'inventory',
+  summary: "A refunded order's sold items went back to available stock.",
+  data: z.object({ orderId: tokenId, items: z.array(stockLine).min(1) }),
+});
+export type StockRestockedData = z.infer<typeof StockRestocked.data>;

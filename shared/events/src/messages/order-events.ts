@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
+import { tokenId } from '../ids.js';
 import { orderSummary } from './common.js';
 
 export const OrderCreated = defineEvent({
@@ -31,3 +32,36 @@ export const OrderCancelled = defineEvent({
   data: orderSummary.extend({ reason: z.enum(cancelReasons) }),
 });
 export type OrderCancelledData = z.infer<typeof OrderCancelled.data>;
+
+export const RefundRequested = defineEvent({
+  type: 'RefundRequested',
+  version: 1,
+  owner: 'order',
+  summary: 'A CONFIRMED order is being refunded (REFUNDING): payment gives the money back first.',
+  data: orderSummary.extend({ reason: z.string().min(1).max(500) }),
+});
+export type RefundRequestedData = z.infer<typeof RefundRequested.data>;
+
+export const refundRejectionReasons = ['unknown_order', 'not_confirmed', 'already_refunded'] as const;
+
+export const RefundRejected = defineEvent({
+  type: 'RefundRejected',
+  version: 1,
+  owner: 'order',
+  summary: 'A refund was refused: the order is unknown, not CONFIRMED, or refunded (or being refunded) already.',
+  data: z.object({
+    orderId: tokenId,
+    reason: z.enum(refundRejectionReasons),
+    status: z.enum(['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDING', 'REFUNDED']).nullable(),
+  }),
+});
+export type RefundRejectedData = z.infer<typeof RefundRejected.data>;
+
+export const OrderRefunded = defineEvent({
+  type: 'OrderRefunded',
+  version: 1,
+  owner: 'order',
+  summary: 'Money and stock are back: the order is REFUNDED; loyalty reverts its points.',
+  data: orderSummary.extend({ reason: z.string().min(1).max(500) }),
+});
+export type OrderRefundedData = z.infer<typeof OrderRefunded.data>;

@@ -30,13 +30,13 @@ export const PaymentRefunded = defineEvent({
   type: 'PaymentRefunded',
   version: 1,
   owner: 'payment',
-  summary: 'A captured payment went back to the wallet because its order was cancelled (e.g. the charge landed after the deadline).',
+  summary: 'A captured payment went back to the wallet: its order was cancelled (a charge that landed after the deadline) or refunded.',
   data: z.object({
     orderId: tokenId,
     customerId: tokenId,
     amount,
     paymentId: z.string().min(1),
-    reason: z.enum(['order_cancelled']),
+    reason: z.enum(['order_cancelled', 'refund_requested']),
   }),
 });
 export type PaymentRefundedData = z.infer<typeof PaymentRefunded.data>;

@@ -1,0 +1,3 @@
+export * from './decide.js';
+export * as loyaltySchema from './schema.js';
+export { loyaltyService } from './service.js';

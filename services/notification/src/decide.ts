@@ -1,0 +1,38 @@
+import type { OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
+
+export type NotificationKind = 'confirmed' | 'cancelled' | 'refunded';
+
+export interface Notification {
+  /** `<orderId>:<kind>`: at most one notification of each kind per order. */
+  id: string;
+  orderId: string;
+  kind: NotificationKind;
+  customerId: string;
+  message: string;
+}
+
+const reasons: Record<OrderCancelledData['reason'], string> = {
+  out_of_stock: 'some items are out of stock',
+  payment_failed: 'the payment did not go through',
+  timeout: 'it could not be completed in time',
+};
+
+export function money(minor: number): string {
+  return (minor / 100).toFixed(2);
+}
+
+function notification(orderId: string, customerId: string, kind: NotificationKind, message: string): Notification {
+  return { id: `${orderId}:${kind}`, orderId, customerId, kind, message };
+}
+
+export function confirmedNotice(e: OrderConfirmedData): Notification {
+  return notification(e.orderId, e.customerId, 'confirmed', `Your order ${e.orderId} is confirmed: ${money(e.total)} paid.`);
+}
+
+export function cancelledNotice(e: OrderCancelledData): Notification {
+  return notification(e.orderId, e.customerId, 'cancelled', `Your order ${e.orderId} was cancelled: ${reasons[e.reason]}. Any payment is refunded.`);
+}
+
+export function refundedNotice(e: OrderRefundedData): Notification {
+  return notification(e.orderId, e.customerId, 'refunded', `Your order ${e.orderId} was refunded: ${money(e.total)} is back in your wallet.`);
+}

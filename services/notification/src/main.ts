@@ -1,0 +1,4 @@
+import { runServiceMain } from '@jetsaga/messaging';
+import { notificationService } from './service.js';
+
+await runServiceMain(notificationService);

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineEvent } from '../define.js';
+import { tokenId } from '../ids.js';
+
+const points = z.number().int().nonnegative();
+
+export const PointsAwarded = defineEvent({
+  type: 'PointsAwarded',
+  version: 1,
+  owner: 'loyalty',
+  summary: "The order's pending points were confirmed (TCC confirm) and now count in the balance.",
+  data: z.object({ orderId: tokenId, customerId: tokenId, points, balance: points }),
+});
+export type PointsAwardedData = z.infer<typeof PointsAwarded.data>;
+
+export const PointsReverted = defineEvent({
+  type: 'PointsReverted',
+  version: 1,
+  owner: 'loyalty',
+  summary:
+    "The order's points were cancelled (still pending) or taken back (confirmed). A balance never goes below 0: what it could not cover is recorded as debt.",
+  data: z.object({
+    orderId: tokenId,
+    customerId: tokenId,
+    points,
+    wasConfirmed: z.boolean(),
+    /** Points the balance could not cover, added to the customer's debt. */
+    debt: points,
+    balance: points,
+    reason: z.enum(['order_cancelled', 'order_refunded']),
+  }),
+});
+export type PointsRevertedData = z.infer<typeof PointsReverted.data>;
