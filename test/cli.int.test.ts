@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '@jetsaga/stack';
-import { TestStack } from './support/harness.js';
+import { coreServices, TestStack } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,7 @@ describe('the jetsaga CLI against running services', () => {
   const jetsaga = (...args: string[]) => run(bin, ['--nats', t.stack.natsUrl, ...args], { cwd: repoRoot, timeout: 30_000 });
 
   before(async () => {
-    t = await TestStack.start();
+    t = await TestStack.start({ services: coreServices });
   });
   after(() => t?.stop());
 

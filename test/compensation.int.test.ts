@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, waitFor } from './support/harness.js';
+import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 /** An event as its producer would write it, published by the test to force an order. */
@@ -19,7 +19,7 @@ describe('compensation that arrives before the step it undoes (barrier)', () => 
   const items = [{ sku: 'lime', quantity: 2, unitPrice: 300 }];
 
   before(async () => {
-    t = await TestStack.start({ serviceEnv: { inventory: { STOCK_RELEASE_DELAY_MS: '3000' } } });
+    t = await TestStack.start({ services: coreServices, serviceEnv: { inventory: { STOCK_RELEASE_DELAY_MS: '3000' } } });
     await t.send('SetStock', { sku: 'lime', quantity: 10 });
     await t.send('CreditWallet', { customerId: 'gina', amount: 10_000 });
     await t.waitForQuiescence();

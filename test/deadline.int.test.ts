@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, waitFor } from './support/harness.js';
+import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 describe('the saga deadline', () => {
@@ -8,6 +8,7 @@ describe('the saga deadline', () => {
 
   before(async () => {
     t = await TestStack.start({
+      services: coreServices,
       serviceEnv: {
         order: { ORDER_DEADLINE_MS: '1500' },
         // The first 3 deliveries of each OrderCancelled fail (retried after ~0.2, 0.4, 0.8 s), so

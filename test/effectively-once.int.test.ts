@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { headers } from 'nats';
-import { TestStack, waitFor } from './support/harness.js';
+import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 describe('effectively-once processing', () => {
   let t: TestStack;
 
   before(async () => {
-    t = await TestStack.start();
+    t = await TestStack.start({ services: coreServices });
     await t.send('SetStock', { sku: 'gum', quantity: 100 });
     await t.send('CreditWallet', { customerId: 'carol', amount: 100_000 });
     await t.waitForQuiescence();

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestStack } from './support/harness.js';
+import { coreServices, TestStack } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 describe('service lifecycle', () => {
   let t: TestStack;
 
   before(async () => {
-    t = await TestStack.start();
+    t = await TestStack.start({ services: coreServices });
     await t.send('SetStock', { sku: 'kiwi', quantity: 5 });
     await t.send('CreditWallet', { customerId: 'dave', amount: 5_000 });
     await t.waitForQuiescence();

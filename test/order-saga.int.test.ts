@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestStack } from './support/harness.js';
+import { coreServices, TestStack } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 describe('the order saga across order, inventory and payment processes', () => {
   let t: TestStack;
 
   before(async () => {
-    t = await TestStack.start();
+    t = await TestStack.start({ services: coreServices });
     await t.send('SetStock', { sku: 'apple', quantity: 10 });
     await t.send('SetStock', { sku: 'pear', quantity: 3 });
     await t.send('CreditWallet', { customerId: 'alice', amount: 10_000 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, waitFor } from './support/harness.js';
+import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 function envelope(type: string, sagaId: string | null, data: unknown, version = 1) {
@@ -13,6 +13,7 @@ describe('poison messages', () => {
 
   before(async () => {
     t = await TestStack.start({
+      services: coreServices,
       env: { MAX_DELIVER: '3', ORDER_DEADLINE_MS: '2500' },
       // inventory's OrderCreated handler is broken for good
       serviceEnv: { inventory: { JETSAGA_FAULTS: 'OrderCreated:always' } },

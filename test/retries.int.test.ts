@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestStack } from './support/harness.js';
+import { coreServices, TestStack } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 describe('retries with exponential backoff', () => {
@@ -8,7 +8,7 @@ describe('retries with exponential backoff', () => {
 
   before(async () => {
     // payment fails the first 3 deliveries of every StockReserved, then succeeds
-    t = await TestStack.start({ serviceEnv: { payment: { JETSAGA_FAULTS: 'StockReserved:3', MAX_DELIVER: '5' } } });
+    t = await TestStack.start({ services: coreServices, serviceEnv: { payment: { JETSAGA_FAULTS: 'StockReserved:3', MAX_DELIVER: '5' } } });
     await t.send('SetStock', { sku: 'plum', quantity: 5 });
     await t.send('CreditWallet', { customerId: 'erin', amount: 5_000 });
     await t.waitForQuiescence();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 // Only the bare client: this test is what any NATS user can do, with no jetsaga code.
 import { connect, headers, type NatsConnection, StringCodec } from 'nats';
-import { TestStack } from './support/harness.js';
+import { coreServices, TestStack } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 const sc = StringCodec();
@@ -17,7 +17,7 @@ describe('the wire contract, driven by a bare NATS client', () => {
   let nc: NatsConnection;
 
   before(async () => {
-    t = await TestStack.start();
+    t = await TestStack.start({ services: coreServices });
     nc = await connect({ servers: t.stack.natsUrl });
   });
   after(async () => {

@@ -9,6 +9,9 @@ import { allServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
 
 export { waitFor };
 
+/** The services of the order saga proper; loyalty and notification add events to a saga. */
+export const coreServices = ['order', 'inventory', 'payment'] as const;
+
 export interface TestStackOptions {
   services?: readonly string[];
   env?: NodeJS.ProcessEnv;

@@ -59,6 +59,14 @@ describe('when a saga has run its course', () => {
     assert.equal(sagaFinished(['OrderCreated', 'StockReserved', 'PaymentFailed', 'OrderCancelled', 'StockReleased']), true);
   });
 
+  it('is finished once a refund reaches OrderRefunded, or is refused', () => {
+    assert.equal(sagaFinished(['RefundRequested', 'PaymentRefunded', 'StockRestocked']), false);
+    assert.equal(sagaFinished(['RefundRequested', 'PaymentRefunded', 'StockRestocked', 'OrderRefunded']), true);
+    assert.equal(sagaFinished(['RefundRejected']), true);
+    assert.equal(sagaOutcome(['RefundRequested', 'OrderRefunded']), 'REFUNDED');
+    assert.equal(sagaOutcome(['RefundRejected']), 'REFUSED');
+  });
+
   it('reports the outcome from the order events', () => {
     assert.equal(sagaOutcome(['OrderCreated']), 'PENDING');
     assert.equal(sagaOutcome(['OrderCreated', 'StockReservationFailed', 'OrderCancelled']), 'CANCELLED');

@@ -7,18 +7,41 @@ import {
   decideCommit,
   decideRelease,
   decideReserve,
+  decideRestock,
   type InventoryDecision,
+  type InventoryState,
   type ReleaseReason,
   type Reservation,
   type StockLevel,
 } from '../../services/inventory/src/decide.js';
-import { decideCancel as decideOrderCancel, decideConfirm, decidePlace, orderTotal, type Order } from '../../services/order/src/decide.js';
+import {
+  decideConfirm as decideLoyaltyConfirm,
+  decidePending,
+  decideRevert,
+  pointsFor,
+  type Account,
+  type Entry,
+  type LoyaltyDecision,
+  type LoyaltyState,
+} from '../../services/loyalty/src/decide.js';
+import {
+  decideCancel as decideOrderCancel,
+  decideConfirm,
+  decidePlace,
+  decideRefunded,
+  decideRefundRequest,
+  orderTotal,
+  type Order,
+  type OrderDecision,
+} from '../../services/order/src/decide.js';
 import {
   decideCancel as decidePaymentCancel,
   decideCharge,
   decideCredit,
+  decideRefund,
   type Payment,
   type PaymentDecision,
+  type PaymentState,
   type Wallet,
 } from '../../services/payment/src/decide.js';
 
@@ -434,7 +457,9 @@ type OrderMessage =
   | { type: 'PaymentSucceeded' }
   | { type: 'PaymentFailed' }
   | { type: 'StockReservationFailed' }
-  | { type: 'DeadlineFired' };
+  | { type: 'DeadlineFired' }
+  | { type: 'RequestRefund'; reason: string }
+  | { type: 'StockRestocked' };
 
 interface OrderWorld {
   order: Order | undefined;
@@ -449,22 +474,32 @@ interface OrderRun {
   trace: Array<Order['status'] | undefined>;
 }
 
+function deliverToOrder(order: Order | undefined, command: PlaceOrderData, m: OrderMessage): OrderDecision {
+  switch (m.type) {
+    case 'PlaceOrder':
+      return decidePlace(order, command, NOW, DEADLINE_MS);
+    case 'PaymentSucceeded':
+      return decideConfirm(order);
+    case 'PaymentFailed':
+      return decideOrderCancel(order, 'payment_failed');
+    case 'StockReservationFailed':
+      return decideOrderCancel(order, 'out_of_stock');
+    case 'DeadlineFired':
+      return decideOrderCancel(order, 'timeout');
+    case 'RequestRefund':
+      return decideRefundRequest(order, { orderId: ORDER_ID, reason: m.reason });
+    case 'StockRestocked':
+      return decideRefunded(order);
+  }
+}
+
 function runOrder(items: OrderItem[], messages: readonly OrderMessage[]): OrderRun {
   let world: OrderWorld = { order: undefined, deadlines: [] };
   const events: EventDraft[] = [];
   const trace: OrderRun['trace'] = [];
   const command: PlaceOrderData = { orderId: ORDER_ID, customerId: CUSTOMER_ID, items };
   for (const m of messages) {
-    const d =
-      m.type === 'PlaceOrder'
-        ? decidePlace(world.order, command, NOW, DEADLINE_MS)
-        : m.type === 'PaymentSucceeded'
-          ? decideConfirm(world.order)
-          : m.type === 'PaymentFailed'
-            ? decideOrderCancel(world.order, 'payment_failed')
-            : m.type === 'StockReservationFailed'
-              ? decideOrderCancel(world.order, 'out_of_stock')
-              : decideOrderCancel(world.order, 'timeout');
+    const d = deliverToOrder(world.order, command, m);
     world = { order: d.order ?? world.order, deadlines: d.deadline ? [...world.deadlines, d.deadline] : world.deadlines };
     events.push(...d.events);
     trace.push(world.order?.status);
@@ -485,6 +520,8 @@ const cancelReasonOf: Record<OrderMessage['type'], CancelReason | null> = {
   PaymentFailed: 'payment_failed',
   StockReservationFailed: 'out_of_stock',
   DeadlineFired: 'timeout',
+  RequestRefund: null,
+  StockRestocked: null,
 };
 
 describe('order saga properties', () => {
@@ -609,6 +646,459 @@ describe('stock conservation', () => {
             assert.equal(level.sold, start.sold + sold, `${sku} sold grew by the committed lines`);
           }
           for (const r of reservations.values()) assert.ok(r && r.status !== 'HELD', `no reservation left HELD: ${r?.status}`);
+        },
+      ),
+      RUNS,
+    );
+  });
+});
+
+// ---- order refund path -------------------------------------------------------------------
+
+const refundReasonArb = fc.constantFrom('arrived damaged', 'too small', 'changed my mind');
+const paymentSucceeded: OrderMessage = { type: 'PaymentSucceeded' };
+const stockRestocked: OrderMessage = { type: 'StockRestocked' };
+
+/**
+ * A confirmed order refunded: PlaceOrder, PaymentSucceeded, RequestRefund, then StockRestocked (which
+ * follows the RefundRequested through payment and inventory). A second RequestRefund lands anywhere,
+ * even before the order exists or is confirmed, and the deadline may fire anywhere after the payment.
+ */
+const refundRunArb: fc.Arbitrary<OrderMessage[]> = fc
+  .tuple(refundReasonArb, refundReasonArb, fc.nat(), fc.option(fc.nat(), { nil: undefined }))
+  .map(([first, second, at, deadlineAt]) => {
+    const run: OrderMessage[] = [place, paymentSucceeded, { type: 'RequestRefund', reason: first }, stockRestocked];
+    run.splice(at % (run.length + 1), 0, { type: 'RequestRefund', reason: second });
+    if (deadlineAt !== undefined) {
+      const after = run.indexOf(paymentSucceeded) + 1;
+      run.splice(after + (deadlineAt % (run.length - after + 1)), 0, deadline);
+    }
+    return run;
+  });
+
+describe('order refund properties', () => {
+  it('a confirmed order refunded with a duplicate refund request anywhere emits exactly one RefundRequested and one OrderRefunded', () => {
+    fc.assert(
+      fc.property(itemsArb, refundRunArb, redeliveriesArb, (items, once, picks) => {
+        // given a refund run, and the same with any message redelivered after its first delivery
+        const twice = withRedeliveries(once, picks, () => true);
+
+        for (const messages of [once, twice]) {
+          // when it is folded through the order's decide functions
+          const run = runOrder(items, messages);
+          const types = typesOf(run.events);
+
+          // then one refund is started and finished, in that order
+          assert.equal(count(run.events, 'RefundRequested'), 1, types.join());
+          assert.equal(count(run.events, 'OrderRefunded'), 1, types.join());
+          assert.ok(types.indexOf('RefundRequested') < types.indexOf('OrderRefunded'), types.join());
+          // and the order was confirmed once, never cancelled, and ends REFUNDED
+          assert.equal(count(run.events, 'OrderConfirmed'), 1, types.join());
+          assert.equal(count(run.events, 'OrderCancelled'), 0, types.join());
+
+          // and the first request after the confirmation decides the reason, carried through to the end
+          const confirmedAt = messages.indexOf(paymentSucceeded);
+          const winner = messages.slice(confirmedAt).find((m) => m.type === 'RequestRefund');
+          assert.ok(winner?.type === 'RequestRefund');
+          const expected: Order = { ...summaryOf(items), status: 'REFUNDED', cancelReason: null, refundReason: winner.reason };
+          assert.deepEqual(run.world.order, expected);
+          assert.deepEqual(eventsOf(run.events, 'RefundRequested')[0]?.data, { ...summaryOf(items), reason: winner.reason });
+          assert.deepEqual(eventsOf(run.events, 'OrderRefunded')[0]?.data, { ...summaryOf(items), reason: winner.reason });
+
+          // and every other request is rejected, once each, with the status it found
+          const requests = messages.flatMap((m, i) => (m.type === 'RequestRefund' ? [i] : []));
+          const rejected = eventsOf(run.events, 'RefundRejected').map((e) => e.data);
+          assert.equal(rejected.length, requests.length - 1, types.join());
+          const expectedRejections = requests
+            .filter((i) => messages[i] !== winner || i !== messages.indexOf(winner, confirmedAt))
+            .map((i) => {
+              const status = i === 0 ? undefined : run.trace[i - 1];
+              return status === undefined
+                ? { orderId: ORDER_ID, reason: 'unknown_order', status: null }
+                : { orderId: ORDER_ID, reason: status === 'PENDING' ? 'not_confirmed' : 'already_refunded', status };
+            });
+          assert.deepEqual(rejected, expectedRejections);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('then nothing happens when the stock comes back for an order that is not being refunded', () => {
+    fc.assert(
+      fc.property(itemsArb, orderRunArb, fc.integer({ min: 1, max: 3 }), (items, saga, restocks) => {
+        const run = runOrder(items, [...saga, ...Array.from({ length: restocks }, () => stockRestocked)]);
+        const without = runOrder(items, saga);
+
+        assert.deepEqual(run.world, without.world);
+        assert.deepEqual(run.events, without.events);
+      }),
+      RUNS,
+    );
+  });
+});
+
+// ---- loyalty model -----------------------------------------------------------------------
+
+type LoyaltyMessage = { orderId: string; type: 'PaymentSucceeded' | 'OrderConfirmed' | 'OrderCancelled' | 'OrderRefunded' };
+
+interface LoyaltyWorld {
+  account: Account | undefined;
+  entries: ReadonlyMap<string, Entry>;
+}
+
+interface LoyaltyRun {
+  world: LoyaltyWorld;
+  events: EventDraft[];
+}
+
+/** The same customer's orders, each with its own total. */
+type Totals = ReadonlyMap<string, number>;
+
+function deliverToLoyalty(world: LoyaltyWorld, totals: Totals, pointsPerUnit: number, m: LoyaltyMessage): LoyaltyDecision {
+  const state: LoyaltyState = { account: world.account, entry: world.entries.get(m.orderId) };
+  const ref = { orderId: m.orderId, customerId: CUSTOMER_ID };
+  // PaymentSucceeded carries the amount charged and OrderConfirmed the order's total: the same number
+  const points = pointsFor(totals.get(m.orderId)!, pointsPerUnit);
+  switch (m.type) {
+    case 'PaymentSucceeded':
+      return decidePending(state, ref, points);
+    case 'OrderConfirmed':
+      return decideLoyaltyConfirm(state, ref, points);
+    case 'OrderCancelled':
+      return decideRevert(state, ref, 'order_cancelled');
+    case 'OrderRefunded':
+      return decideRevert(state, ref, 'order_refunded');
+  }
+}
+
+function confirmedPoints(world: LoyaltyWorld): number {
+  return [...world.entries.values()].reduce((sum, e) => sum + (e.status === 'CONFIRMED' ? e.points : 0), 0);
+}
+
+function net(account: Account | undefined): number {
+  return (account?.balance ?? 0) - (account?.debt ?? 0);
+}
+
+/** Folds the messages, checking after every delivery that only CONFIRMED points count, and nothing goes negative. */
+function runLoyalty(start: Account | undefined, totals: Totals, pointsPerUnit: number, messages: readonly LoyaltyMessage[]): LoyaltyRun {
+  let world: LoyaltyWorld = { account: start, entries: new Map() };
+  const events: EventDraft[] = [];
+  for (const m of messages) {
+    const d = deliverToLoyalty(world, totals, pointsPerUnit, m);
+    const entries = new Map(world.entries);
+    if (d.entry) entries.set(d.entry.orderId, d.entry);
+    world = { account: d.account ?? world.account, entries };
+    events.push(...d.events);
+
+    const after = `after ${m.type} of ${m.orderId}: ${JSON.stringify(world.account)}`;
+    assert.equal(net(world.account), net(start) + confirmedPoints(world), `balance - debt is what it was plus the CONFIRMED points, ${after}`);
+    assert.ok((world.account?.balance ?? 0) >= 0, `balance never negative, ${after}`);
+    assert.ok((world.account?.debt ?? 0) >= 0, `debt never negative, ${after}`);
+    assert.ok((world.account?.debt ?? 0) >= (start?.debt ?? 0), `debt never shrinks, ${after}`);
+    if (![...world.entries.values()].some((e) => e.status === 'CONFIRMED' || e.status === 'REVERTED')) {
+      assert.deepEqual(world.account, start, `pending or cancelled points never touch the account, ${after}`);
+    }
+  }
+  return { world, events };
+}
+
+type LoyaltyShape = 'confirmed' | 'refunded' | 'cancelled after payment' | 'cancelled before payment';
+
+/**
+ * What loyalty can be handed for one order. PaymentSucceeded (from payment) and the order's events
+ * (from order) come through different consumers, so the payment can arrive anywhere; OrderRefunded
+ * follows OrderConfirmed (the same stream, and the refund needs a confirmed order). Only the deadline
+ * cancels an order that was paid.
+ */
+function loyaltyRunArb(orderId: string): fc.Arbitrary<{ shape: LoyaltyShape; messages: LoyaltyMessage[] }> {
+  const ps: LoyaltyMessage = { orderId, type: 'PaymentSucceeded' };
+  const oc: LoyaltyMessage = { orderId, type: 'OrderConfirmed' };
+  const cancel: LoyaltyMessage = { orderId, type: 'OrderCancelled' };
+  const refund: LoyaltyMessage = { orderId, type: 'OrderRefunded' };
+  return fc.oneof(
+    permutationOf([ps, oc]).map((messages) => ({ shape: 'confirmed' as const, messages })),
+    permutationOf([ps, oc, refund])
+      .filter((s) => s.indexOf(oc) < s.indexOf(refund))
+      .map((messages) => ({ shape: 'refunded' as const, messages })),
+    permutationOf([ps, cancel]).map((messages) => ({ shape: 'cancelled after payment' as const, messages })),
+    fc.constant<{ shape: LoyaltyShape; messages: LoyaltyMessage[] }>({ shape: 'cancelled before payment', messages: [cancel] }),
+  );
+}
+
+const startAccountArb: fc.Arbitrary<Account | undefined> = fc.option(
+  fc.record({ customerId: fc.constant(CUSTOMER_ID), balance: fc.integer({ min: 0, max: 300 }), debt: fc.integer({ min: 0, max: 50 }) }),
+  { nil: undefined },
+);
+
+const pointsPerUnitArb = fc.integer({ min: 0, max: 3 });
+
+describe('loyalty saga properties', () => {
+  it('messages of one order in any causally possible order, with duplicates, count only CONFIRMED points and award and revert at most once', () => {
+    fc.assert(
+      fc.property(startAccountArb, itemsArb, pointsPerUnitArb, loyaltyRunArb(ORDER_ID), redeliveriesArb, (start, items, perUnit, { shape, messages }, picks) => {
+        // given a delivery order a real run can produce, and the same with redeliveries
+        const twice = withRedeliveries(messages, picks, () => true);
+        const totals = new Map([[ORDER_ID, orderTotal(items)]]);
+        const points = pointsFor(orderTotal(items), perUnit);
+
+        // when both are folded (runLoyalty checks balance - debt, signs and pending points at every step)
+        const a = runLoyalty(start, totals, perUnit, messages);
+        const b = runLoyalty(start, totals, perUnit, twice);
+
+        // then redeliveries change neither the end state nor the events
+        assert.deepEqual(b.world, a.world);
+        assert.deepEqual(b.events, a.events);
+
+        // and points are awarded at most once and reverted at most once
+        const types = typesOf(b.events);
+        assert.ok(count(b.events, 'PointsAwarded') <= 1, types.join());
+        assert.ok(count(b.events, 'PointsReverted') <= 1, types.join());
+
+        // and each kind of run ends as it should
+        const entry = b.world.entries.get(ORDER_ID);
+        const base = { orderId: ORDER_ID, customerId: CUSTOMER_ID };
+        const startBalance = start?.balance ?? 0;
+        const startDebt = start?.debt ?? 0;
+        switch (shape) {
+          case 'confirmed':
+            assert.deepEqual(entry, { ...base, points, status: 'CONFIRMED' });
+            assert.deepEqual(b.world.account, { customerId: CUSTOMER_ID, balance: startBalance + points, debt: startDebt });
+            assert.deepEqual(b.events, [{ type: 'PointsAwarded', data: { ...base, points, balance: startBalance + points } }]);
+            break;
+          case 'refunded':
+            assert.deepEqual(entry, { ...base, points, status: 'REVERTED' });
+            assert.deepEqual(b.world.account, { customerId: CUSTOMER_ID, balance: startBalance, debt: startDebt });
+            assert.deepEqual(b.events, [
+              { type: 'PointsAwarded', data: { ...base, points, balance: startBalance + points } },
+              { type: 'PointsReverted', data: { ...base, points, wasConfirmed: true, debt: 0, balance: startBalance, reason: 'order_refunded' } },
+            ]);
+            break;
+          case 'cancelled after payment': {
+            assert.equal(b.world.account, start);
+            const paidFirst = messages[0]?.type === 'PaymentSucceeded';
+            assert.deepEqual(entry, { ...base, points: paidFirst ? points : 0, status: 'CANCELLED' });
+            assert.deepEqual(
+              b.events,
+              paidFirst
+                ? [{ type: 'PointsReverted', data: { ...base, points, wasConfirmed: false, debt: 0, balance: startBalance, reason: 'order_cancelled' } }]
+                : [],
+            );
+            break;
+          }
+          case 'cancelled before payment':
+            assert.equal(b.world.account, start);
+            assert.deepEqual(entry, { ...base, points: 0, status: 'CANCELLED' });
+            assert.deepEqual(b.events, []);
+            break;
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('two orders of one customer interleaved, with duplicates: balance - debt is the sum of their CONFIRMED points', () => {
+    fc.assert(
+      fc.property(
+        itemsArb,
+        itemsArb,
+        pointsPerUnitArb,
+        loyaltyRunArb('order-a'),
+        loyaltyRunArb('order-b'),
+        fc.array(fc.boolean(), { maxLength: 8 }),
+        redeliveriesArb,
+        (itemsA, itemsB, perUnit, a, b, interleave, picks) => {
+          // given both orders' messages merged, each order's own sequence kept, then redeliveries
+          const merged: LoyaltyMessage[] = [];
+          const qa = [...a.messages];
+          const qb = [...b.messages];
+          for (let i = 0; qa.length + qb.length > 0; i++) merged.push((interleave[i] ?? i % 2 === 0) && qa.length > 0 ? qa.shift()! : (qb.shift() ?? qa.shift()!));
+          const messages = withRedeliveries(merged, picks, () => true);
+          const totals = new Map([
+            ['order-a', orderTotal(itemsA)],
+            ['order-b', orderTotal(itemsB)],
+          ]);
+
+          // when folded from no account (runLoyalty checks the sum at every step)
+          const run = runLoyalty(undefined, totals, perUnit, messages);
+
+          // then at the end, too, only CONFIRMED points are in the balance, with no debt
+          assert.equal(run.world.account?.balance ?? 0, confirmedPoints(run.world));
+          assert.equal(run.world.account?.debt ?? 0, 0);
+          // and each order is awarded and reverted at most once
+          for (const orderId of ['order-a', 'order-b']) {
+            const mine = run.events.filter((e) => (e.data as { orderId: string }).orderId === orderId);
+            assert.ok(count(mine, 'PointsAwarded') <= 1 && count(mine, 'PointsReverted') <= 1, typesOf(mine).join());
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+});
+
+// ---- the refund saga across services -------------------------------------------------------
+
+/** A message in flight during a refund, addressed to the service that consumes it. */
+type RefundDelivery =
+  | { to: 'order'; type: 'RequestRefund'; reason: string }
+  | { to: 'payment'; type: 'RefundRequested' }
+  | { to: 'inventory'; type: 'PaymentRefunded'; reason: 'order_cancelled' | 'refund_requested' }
+  | { to: 'order'; type: 'StockRestocked' }
+  | { to: 'loyalty'; type: 'OrderRefunded' };
+
+interface RefundWorld {
+  order: Order;
+  payment: PaymentState;
+  inventory: InventoryState;
+  loyalty: LoyaltyState;
+}
+
+/** Who consumes an emitted event during the refund. */
+function routed(e: EventDraft): RefundDelivery[] {
+  switch (e.type) {
+    case 'RefundRequested':
+      return [{ to: 'payment', type: 'RefundRequested' }];
+    case 'PaymentRefunded':
+      return [{ to: 'inventory', type: 'PaymentRefunded', reason: e.data.reason }];
+    case 'StockRestocked':
+      return [{ to: 'order', type: 'StockRestocked' }];
+    case 'OrderRefunded':
+      return [{ to: 'loyalty', type: 'OrderRefunded' }];
+    default:
+      return [];
+  }
+}
+
+function applyStock(stock: ReadonlyMap<string, StockLevel>, levels: StockLevel[]): ReadonlyMap<string, StockLevel> {
+  const next = new Map(stock);
+  for (const l of levels) next.set(l.sku, l);
+  return next;
+}
+
+/** Runs the happy path through every service's decide functions: a CONFIRMED order, charged, sold, with its points. */
+function confirmedWorld(items: OrderItem[], stock: ReadonlyMap<string, StockLevel>, balance: number, perUnit: number): RefundWorld {
+  const placed = decidePlace(undefined, { orderId: ORDER_ID, customerId: CUSTOMER_ID, items }, NOW, DEADLINE_MS).order!;
+  const summary = summaryOf(items);
+
+  let inventory: InventoryState = { reservation: undefined, stock };
+  const reserved = decideReserve(inventory, summary);
+  inventory = { reservation: reserved.reservation, stock: applyStock(stock, reserved.stock) };
+  const committed = decideCommit(inventory);
+  inventory = { reservation: committed.reservation, stock: applyStock(inventory.stock, committed.stock) };
+
+  const wallet: Wallet = { customerId: CUSTOMER_ID, balance, credited: balance };
+  const charged = decideCharge({ wallet, payment: undefined }, summary, 'pay-1');
+
+  const points = pointsFor(summary.total, perUnit);
+  let loyalty: LoyaltyState = { account: undefined, entry: undefined };
+  loyalty = { ...loyalty, entry: decidePending(loyalty, summary, points).entry };
+  const awarded = decideLoyaltyConfirm(loyalty, summary, points);
+  loyalty = { account: awarded.account, entry: awarded.entry };
+
+  const world: RefundWorld = {
+    order: decideConfirm(placed).order!,
+    payment: { wallet: charged.wallet, payment: charged.payment },
+    inventory,
+    loyalty,
+  };
+  assert.equal(world.order.status, 'CONFIRMED');
+  assert.equal(world.payment.payment?.status, 'CAPTURED');
+  assert.equal(world.inventory.reservation?.status, 'COMMITTED');
+  assert.equal(world.loyalty.entry?.status, 'CONFIRMED');
+  return world;
+}
+
+function deliverRefund(world: RefundWorld, m: RefundDelivery): [RefundWorld, EventDraft[]] {
+  switch (m.type) {
+    case 'RequestRefund':
+    case 'StockRestocked': {
+      const d = m.type === 'RequestRefund' ? decideRefundRequest(world.order, { orderId: ORDER_ID, reason: m.reason }) : decideRefunded(world.order);
+      return [{ ...world, order: d.order ?? world.order }, d.events];
+    }
+    case 'RefundRequested': {
+      const d = decideRefund(world.payment);
+      return [{ ...world, payment: { wallet: d.wallet ?? world.payment.wallet, payment: d.payment ?? world.payment.payment } }, d.events];
+    }
+    case 'PaymentRefunded': {
+      // as the reaction: only a refund restocks (a cancellation's hold was released already)
+      if (m.reason !== 'refund_requested') return [world, []];
+      const d = decideRestock(world.inventory);
+      const inventory = { reservation: d.reservation ?? world.inventory.reservation, stock: applyStock(world.inventory.stock, d.stock) };
+      return [{ ...world, inventory }, d.events];
+    }
+    case 'OrderRefunded': {
+      const d = decideRevert(world.loyalty, { orderId: ORDER_ID, customerId: CUSTOMER_ID }, 'order_refunded');
+      return [{ ...world, loyalty: { account: d.account ?? world.loyalty.account, entry: d.entry ?? world.loyalty.entry } }, d.events];
+    }
+  }
+}
+
+/** Plenty of every sku, so the order is always reserved. */
+const roomyStockArb: fc.Arbitrary<ReadonlyMap<string, StockLevel>> = stockArb.map(
+  (stock) => new Map([...stock].map(([sku, l]) => [sku, { ...l, available: l.available + 24, received: l.received + 24 }])),
+);
+
+describe('refund saga properties', () => {
+  it('a duplicate refund request at any point, and redelivered events, refund the money, stock and points exactly once', () => {
+    fc.assert(
+      fc.property(
+        itemsArb,
+        roomyStockArb,
+        fc.integer({ min: 0, max: 2_000 }),
+        pointsPerUnitArb,
+        fc.array(refundReasonArb, { minLength: 2, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 30 }),
+        (items, stock, spare, perUnit, reasons, schedule) => {
+          // given a CONFIRMED order and the same refund requested two or three times
+          const total = orderTotal(items);
+          const start = confirmedWorld(items, stock, total + spare, perUnit);
+          let world = start;
+          const inFlight: RefundDelivery[] = reasons.map((reason) => ({ to: 'order', type: 'RequestRefund', reason }));
+          const delivered: RefundDelivery[] = [];
+          const events: EventDraft[] = [];
+
+          // when the messages in flight are delivered in a random order, some redelivered (kept in flight)
+          let redeliveries = 4;
+          for (let step = 0; inFlight.length > 0; step++) {
+            assert.ok(step < 100, 'the refund settles');
+            const [pick, again] = schedule[step] ?? [0, false];
+            const i = pick % inFlight.length;
+            const m = inFlight[i]!;
+            if (again && redeliveries > 0) redeliveries--;
+            else inFlight.splice(i, 1);
+            const [next, emitted] = deliverRefund(world, m);
+            world = next;
+            delivered.push(m);
+            events.push(...emitted);
+            inFlight.push(...emitted.flatMap(routed));
+            assertConserved(world.inventory.stock, `after ${m.type}:`);
+          }
+
+          // then each step of the refund happened exactly once, in causal order
+          const types = typesOf(events).filter((t) => t !== 'RefundRejected');
+          assert.deepEqual(types, ['RefundRequested', 'PaymentRefunded', 'StockRestocked', 'OrderRefunded', 'PointsReverted']);
+          // and every other request was rejected as already refunded
+          const requests = delivered.filter((m) => m.type === 'RequestRefund');
+          const rejected = eventsOf(events, 'RefundRejected').map((e) => e.data);
+          assert.equal(rejected.length, requests.length - 1);
+          for (const r of rejected) assert.ok(r.reason === 'already_refunded' && (r.status === 'REFUNDING' || r.status === 'REFUNDED'), JSON.stringify(r));
+
+          // and the order is REFUNDED for the first request's reason
+          const reason = requests[0]!.type === 'RequestRefund' ? requests[0]!.reason : '';
+          assert.deepEqual(world.order, { ...start.order, status: 'REFUNDED', refundReason: reason });
+          assert.deepEqual(eventsOf(events, 'OrderRefunded')[0]?.data, { ...summaryOf(items), reason });
+          // and the money is back in the wallet, from the original payment
+          assert.deepEqual(world.payment, {
+            wallet: { customerId: CUSTOMER_ID, balance: total + spare, credited: total + spare },
+            payment: { ...start.payment.payment!, status: 'REFUNDED' },
+          });
+          // and every stock level is back where it was before the order
+          assert.deepEqual(world.inventory.stock, stock);
+          assert.equal(world.inventory.reservation?.status, 'RESTOCKED');
+          // and the points are taken back
+          assert.deepEqual(world.loyalty.account, { customerId: CUSTOMER_ID, balance: 0, debt: 0 });
+          assert.equal(world.loyalty.entry?.status, 'REVERTED');
         },
       ),
       RUNS,

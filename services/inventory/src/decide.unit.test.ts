@@ -6,6 +6,7 @@ import {
   decideCommit,
   decideRelease,
   decideReserve,
+  decideRestock,
   decideSetStock,
   emptyLevel,
   linesOf,
@@ -200,7 +201,7 @@ describe('decideReserve', () => {
     assertConserved(decision.stock);
   });
 
-  for (const status of ['HELD', 'REJECTED', 'COMMITTED', 'RELEASED', 'CANCELLED'] as const) {
+  for (const status of ['HELD', 'REJECTED', 'COMMITTED', 'RELEASED', 'CANCELLED', 'RESTOCKED'] as const) {
     it(`then nothing happens when the order already has a ${status} reservation`, () => {
       const state: InventoryState = {
         reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 1 }], status),
@@ -280,7 +281,7 @@ describe('decideCommit', () => {
     assertConserved(decision.stock);
   });
 
-  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED'] as const) {
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED', 'RESTOCKED'] as const) {
     it(`then nothing happens when the reservation is ${status}`, () => {
       const state: InventoryState = {
         reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
@@ -356,7 +357,7 @@ describe('decideRelease', () => {
     assert.deepEqual(decision.stock, [{ sku: 'apple', available: 1, held: 0, sold: 0, received: 1 }]);
   });
 
-  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED'] as const) {
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED', 'RESTOCKED'] as const) {
     it(`then nothing happens when the reservation is ${status}`, () => {
       const state: InventoryState = {
         reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
@@ -438,6 +439,137 @@ describe('reserve then commit or release', () => {
   });
 });
 
+// ---- decideRestock -------------------------------------------------------------------
+
+describe('decideRestock', () => {
+  it('moves every sold line of a COMMITTED reservation back to available and emits StockRestocked', () => {
+    // given a COMMITTED reservation of two skus, next to other orders' holds and sales
+    const state: InventoryState = {
+      reservation: held(
+        [
+          { sku: 'apple', quantity: 3 },
+          { sku: 'pear', quantity: 2 },
+        ],
+        'COMMITTED',
+      ),
+      stock: stockOf(level('apple', 7, 1, 3), level('pear', 0, 2, 4)),
+    };
+
+    // when the refunded order is restocked
+    const decision = decideRestock(state);
+
+    // then sold moves to available line by line, held stays, and StockRestocked lists the lines
+    assert.deepEqual(decision, {
+      reservation: {
+        orderId: 'order-1',
+        status: 'RESTOCKED',
+        lines: [
+          { sku: 'apple', quantity: 3 },
+          { sku: 'pear', quantity: 2 },
+        ],
+      },
+      stock: [
+        { sku: 'apple', available: 10, held: 1, sold: 0, received: 11 },
+        { sku: 'pear', available: 2, held: 2, sold: 2, received: 6 },
+      ],
+      events: [
+        {
+          type: 'StockRestocked',
+          data: {
+            orderId: 'order-1',
+            items: [
+              { sku: 'apple', quantity: 3 },
+              { sku: 'pear', quantity: 2 },
+            ],
+          },
+        },
+      ],
+    });
+    assertConserved(decision.stock);
+  });
+
+  for (const status of ['HELD', 'RELEASED', 'REJECTED', 'CANCELLED', 'RESTOCKED'] as const) {
+    it(`then nothing happens when the reservation is ${status}`, () => {
+      const state: InventoryState = {
+        reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
+        stock: stockOf(level('apple', 7, 3, 3)),
+      };
+
+      assert.deepEqual(decideRestock(state), nothingHappens);
+    });
+  }
+
+  it('then nothing happens, and no tombstone is left, when the order has no reservation', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 7, 0, 3)) };
+
+    assert.deepEqual(decideRestock(state), nothingHappens);
+  });
+
+  it('does not mutate the stock levels it was given', () => {
+    const apple = level('apple', 7, 0, 3);
+    const state: InventoryState = { reservation: held([{ sku: 'apple', quantity: 3 }], 'COMMITTED'), stock: stockOf(apple) };
+
+    decideRestock(state);
+
+    assert.deepEqual(apple, { sku: 'apple', available: 7, held: 0, sold: 3, received: 10 });
+  });
+});
+
+describe('reserve, commit, restock', () => {
+  function apply(state: InventoryState, decision: InventoryDecision): InventoryState {
+    const stock = new Map(state.stock);
+    for (const l of decision.stock) stock.set(l.sku, l);
+    return { reservation: decision.reservation ?? state.reservation, stock };
+  }
+
+  it('keeps available + held + sold == received at every step and ends where it started', () => {
+    // given stock with other orders' holds and sales
+    const start = stockOf(level('apple', 10, 2, 1), level('pear', 4, 0, 5));
+    let state: InventoryState = { reservation: undefined, stock: start };
+
+    // when an order of both skus is reserved, committed, then restocked after a refund
+    const steps = [
+      (s: InventoryState) => decideReserve(s, order([item('apple', 2), item('pear', 4), item('apple', 1)])),
+      (s: InventoryState) => decideCommit(s),
+      (s: InventoryState) => decideRestock(s),
+    ];
+    const events: InventoryDecision['events'] = [];
+    for (const step of steps) {
+      const d = step(state);
+      state = apply(state, d);
+      events.push(...d.events);
+      assertConserved([...state.stock.values()]);
+    }
+
+    // then every bucket is back where it started, and the reservation is RESTOCKED
+    assert.deepEqual(state.stock, start);
+    assert.deepEqual(state.reservation, {
+      orderId: 'order-1',
+      status: 'RESTOCKED',
+      lines: [
+        { sku: 'apple', quantity: 3 },
+        { sku: 'pear', quantity: 4 },
+      ],
+    });
+    assert.deepEqual(events.map((e) => e.type), ['StockReserved', 'StockCommitted', 'StockRestocked']);
+
+    // and a redelivered refund, a late commit or a late release moves nothing
+    assert.deepEqual(decideRestock(state), nothingHappens);
+    assert.deepEqual(decideCommit(state), nothingHappens);
+    assert.deepEqual(decideRelease(state, 'order-1', 'order_cancelled'), nothingHappens);
+  });
+
+  it('then nothing is restocked for a hold that was released (a cancelled order refunded by payment)', () => {
+    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10)) };
+
+    state = apply(state, decideReserve(state, order([item('apple', 4)])));
+    state = apply(state, decideRelease(state, 'order-1', 'order_cancelled'));
+
+    assert.deepEqual(decideRestock(state), nothingHappens);
+    assert.deepEqual([...state.stock.values()], [{ sku: 'apple', available: 10, held: 0, sold: 0, received: 10 }]);
+  });
+});
+
 // ---- decideCancellation --------------------------------------------------------------
 
 describe('decideCancellation', () => {
@@ -472,7 +604,7 @@ describe('decideCancellation', () => {
     assert.deepEqual(decision, { reservation: tombstone, stock: [], events: [] });
   });
 
-  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED'] as const) {
+  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED', 'RESTOCKED'] as const) {
     it(`then nothing happens, and no timer is set, when the reservation is ${status} even with a delay`, () => {
       const state: InventoryState = {
         reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),

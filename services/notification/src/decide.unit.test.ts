@@ -1,0 +1,272 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CancelReason, OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
+import { cancelledNotice, confirmedNotice, money, type Notification, refundedNotice } from './decide.js';
+import { JsonLinesFileSender } from './senders.js';
+
+// ---- given helpers ------------------------------------------------------------------
+
+const summary = {
+  orderId: 'order-1',
+  customerId: 'cust-1',
+  items: [
+    { sku: 'apple', quantity: 2, unitPrice: 150 },
+    { sku: 'pear', quantity: 1, unitPrice: 2_345 },
+  ],
+  total: 2_645,
+};
+
+const confirmedEvent: OrderConfirmedData = summary;
+
+function cancelledEvent(reason: CancelReason): OrderCancelledData {
+  return { ...summary, reason };
+}
+
+const refundedEvent: OrderRefundedData = { ...summary, reason: 'arrived damaged' };
+
+function notice(orderId: string, kind: Notification['kind'] = 'confirmed'): Notification {
+  return { id: `${orderId}:${kind}`, orderId, kind, customerId: 'cust-1', message: `Your order ${orderId} is ${kind}.` };
+}
+
+// ---- money ----------------------------------------------------------------------------
+
+describe('money', () => {
+  it('formats minor units as units with two decimals', () => {
+    assert.equal(money(2_645), '26.45');
+    assert.equal(money(100), '1.00');
+    assert.equal(money(1_234_567), '12345.67');
+  });
+
+  it('pads amounts under one unit with a leading 0', () => {
+    assert.equal(money(0), '0.00');
+    assert.equal(money(5), '0.05');
+    assert.equal(money(99), '0.99');
+  });
+
+  it('keeps every cent exact for amounts whose tenths are not exact in binary', () => {
+    for (const minor of [1, 10, 115, 1_005, 2_675, 10_001, 99_999]) {
+      assert.equal(money(minor), `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`);
+    }
+  });
+});
+
+// ---- notices ------------------------------------------------------------------------
+
+describe('confirmedNotice', () => {
+  it('builds the confirmed notification of the order with the total paid', () => {
+    assert.deepEqual(confirmedNotice(confirmedEvent), {
+      id: 'order-1:confirmed',
+      orderId: 'order-1',
+      customerId: 'cust-1',
+      kind: 'confirmed',
+      message: 'Your order order-1 is confirmed: 26.45 paid.',
+    });
+  });
+
+  it('builds the same notification, with the same id, from a redelivered event', () => {
+    assert.deepEqual(confirmedNotice({ ...confirmedEvent }), confirmedNotice(confirmedEvent));
+  });
+});
+
+describe('cancelledNotice', () => {
+  const explained: Record<CancelReason, string> = {
+    out_of_stock: 'some items are out of stock',
+    payment_failed: 'the payment did not go through',
+    timeout: 'it could not be completed in time',
+  };
+
+  for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
+    it(`builds the cancelled notification explaining ${reason}`, () => {
+      assert.deepEqual(cancelledNotice(cancelledEvent(reason)), {
+        id: 'order-1:cancelled',
+        orderId: 'order-1',
+        customerId: 'cust-1',
+        kind: 'cancelled',
+        message: `Your order order-1 was cancelled: ${explained[reason]}. Any payment is refunded.`,
+      });
+    });
+  }
+
+  it('keeps one id per order whatever the reason, so a second cancellation is the same notification', () => {
+    assert.equal(cancelledNotice(cancelledEvent('timeout')).id, cancelledNotice(cancelledEvent('payment_failed')).id);
+  });
+});
+
+describe('refundedNotice', () => {
+  it('builds the refunded notification of the order with the amount back in the wallet', () => {
+    assert.deepEqual(refundedNotice(refundedEvent), {
+      id: 'order-1:refunded',
+      orderId: 'order-1',
+      customerId: 'cust-1',
+      kind: 'refunded',
+      message: 'Your order order-1 was refunded: 26.45 is back in your wallet.',
+    });
+  });
+});
+
+describe('one notification per (order, kind)', () => {
+  it('gives each kind of the same order its own id, and the same kind of another order another id', () => {
+    const ids = [
+      confirmedNotice(confirmedEvent).id,
+      cancelledNotice(cancelledEvent('timeout')).id,
+      refundedNotice(refundedEvent).id,
+      confirmedNotice({ ...confirmedEvent, orderId: 'order-2' }).id,
+    ];
+
+    assert.deepEqual(ids, ['order-1:confirmed', 'order-1:cancelled', 'order-1:refunded', 'order-2:confirmed']);
+  });
+});
+
+// ---- JsonLinesFileSender ------------------------------------------------------------
+
+describe('JsonLinesFileSender', () => {
+  let dir = '';
+  let n = 0;
+  /** A fresh file path per test, inside one temp dir removed at the end. */
+  const freshFile = () => join(dir, `case-${++n}`, 'notifications.jsonl');
+  const linesOf = (file: string) => readFileSync(file, 'utf8').split('\n');
+  const idsIn = (file: string) =>
+    linesOf(file)
+      .filter((l) => l.trim())
+      .map((l) => (JSON.parse(l) as { id: string }).id);
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jetsaga-notify-'));
+  });
+
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the missing directory and appends one JSON line per notification, stamped with sentAt', async () => {
+    // given no file yet
+    const file = freshFile();
+    const sender = new JsonLinesFileSender(file);
+
+    // when two notifications are sent
+    await sender.send(notice('order-1'));
+    await sender.send(notice('order-2'));
+
+    // then each is one line: the notification plus an ISO sentAt
+    const lines = linesOf(file);
+    assert.equal(lines.at(-1), '', 'the file ends with a newline');
+    const written = lines.slice(0, -1).map((l) => JSON.parse(l) as Notification & { sentAt: string });
+    assert.deepEqual(
+      written.map(({ sentAt, ...rest }) => rest),
+      [notice('order-1'), notice('order-2')],
+    );
+    for (const { sentAt } of written) assert.equal(new Date(sentAt).toISOString(), sentAt);
+    assert.equal(sender.name, 'file');
+  });
+
+  it('then nothing is written when the same notification is sent again', async () => {
+    const file = freshFile();
+    const sender = new JsonLinesFileSender(file);
+
+    await sender.send(notice('order-1'));
+    const once = readFileSync(file, 'utf8');
+    await sender.send(notice('order-1'));
+
+    assert.equal(readFileSync(file, 'utf8'), once);
+  });
+
+  it('writes two kinds of the same order as two notifications', async () => {
+    const file = freshFile();
+    const sender = new JsonLinesFileSender(file);
+
+    await sender.send(notice('order-1', 'confirmed'));
+    await sender.send(notice('order-1', 'refunded'));
+
+    assert.deepEqual(idsIn(file), ['order-1:confirmed', 'order-1:refunded']);
+  });
+
+  it('then nothing is written when a new instance on the same file is sent a notification written before a crash', async () => {
+    // given a notification was written, then the process crashed before marking it sent
+    const file = freshFile();
+    await new JsonLinesFileSender(file).send(notice('order-1'));
+    const before = readFileSync(file, 'utf8');
+
+    // when the restarted service (a new sender) delivers it again
+    const restarted = new JsonLinesFileSender(file);
+    await restarted.send(notice('order-1'));
+
+    // then the file is unchanged, and a new notification is still appended
+    assert.equal(readFileSync(file, 'utf8'), before);
+    await restarted.send(notice('order-2'));
+    assert.deepEqual(idsIn(file), ['order-1:confirmed', 'order-2:confirmed']);
+  });
+
+  it('does not create the file until something is sent', () => {
+    const file = freshFile();
+
+    new JsonLinesFileSender(file);
+
+    assert.equal(existsSync(file), false);
+  });
+
+  it('tolerates a torn last line: the complete lines still count as sent, and the torn notification is written again', async () => {
+    // given a file whose last write was cut short by a crash
+    const file = freshFile();
+    await new JsonLinesFileSender(file).send(notice('order-1'));
+    appendFileSync(file, '{"id":"order-2:confirmed","orderId":"ord');
+    const before = readFileSync(file, 'utf8');
+
+    // when a new instance opens it (it does not throw) and both notifications are delivered again
+    const restarted = new JsonLinesFileSender(file);
+    await restarted.send(notice('order-1'));
+    await restarted.send(notice('order-2'));
+
+    // then what was there is kept, order-1 is not written again, and order-2 is appended once
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.startsWith(before), text);
+    const appended = text.slice(before.length).replace(/^\n/, '');
+    assert.ok(appended.endsWith('}\n') && !appended.slice(0, -1).includes('\n'), `one line appended: ${JSON.stringify(appended)}`);
+    const { sentAt, ...rest } = JSON.parse(appended) as Notification & { sentAt: string };
+    assert.deepEqual(rest, notice('order-2'));
+    assert.equal(new Date(sentAt).toISOString(), sentAt);
+  });
+
+  it('ignores blank lines', async () => {
+    const file = freshFile();
+    await new JsonLinesFileSender(file).send(notice('order-1'));
+    appendFileSync(file, '\n   \n');
+
+    const restarted = new JsonLinesFileSender(file);
+    await restarted.send(notice('order-1'));
+
+    assert.deepEqual(idsIn(file), ['order-1:confirmed']);
+  });
+
+  it(
+    'keeps every line parseable after a torn last line, so a notification re-written after the crash is not written a third time',
+    {
+      todo: 'BUG in senders.ts: the re-written record is appended to the torn fragment (no newline first), so its line does not parse and the next instance writes it again',
+    },
+    async () => {
+      // given a torn last line without its newline
+      const file = freshFile();
+      writeFileSync(file, `${JSON.stringify(notice('order-1'))}\n{"id":"order-2:confirmed","orderId":"ord`);
+
+      // when a restarted sender writes order-2 again, and then crashes again before marking it sent
+      await new JsonLinesFileSender(file).send(notice('order-2'));
+      await new JsonLinesFileSender(file).send(notice('order-2'));
+
+      // then order-2 is on its own line, written once after the fragment
+      const parseable = linesOf(file).filter((l) => {
+        try {
+          JSON.parse(l);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(
+        parseable.map((l) => (JSON.parse(l) as { id: string }).id),
+        ['order-1:confirmed', 'order-2:confirmed'],
+      );
+    },
+  );
+});
