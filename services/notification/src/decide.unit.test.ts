@@ -242,9 +242,6 @@ describe('JsonLinesFileSender', () => {
 
   it(
     'keeps every line parseable after a torn last line, so a notification re-written after the crash is not written a third time',
-    {
-      todo: 'BUG in senders.ts: the re-written record is appended to the torn fragment (no newline first), so its line does not parse and the next instance writes it again',
-    },
     async () => {
       // given a torn last line without its newline
       const file = freshFile();

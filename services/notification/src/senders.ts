@@ -19,7 +19,10 @@ export class JsonLinesFileSender implements NotificationSender {
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     if (!existsSync(path)) return;
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const text = readFileSync(path, 'utf8');
+    // A crash mid-write leaves a torn last line: end it, so the next record starts on its own line.
+    if (text.length > 0 && !text.endsWith('\n')) appendFileSync(path, '\n');
+    for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
         this.written.add((JSON.parse(line) as { id: string }).id);

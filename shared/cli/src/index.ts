@@ -1,3 +1,4 @@
 export { prepareMessage } from './commands/publish.js';
 export { parseItem } from './commands/order.js';
 export { sagaFinished, sagaOutcome } from './saga-watch.js';
+export { traceLines } from './commands/trace.js';

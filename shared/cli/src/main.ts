@@ -3,6 +3,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerOrder } from './commands/order.js';
 import { registerPublish } from './commands/publish.js';
 import { registerSeed } from './commands/seed.js';
+import { registerTrace } from './commands/trace.js';
 import { registerUp } from './commands/up.js';
 
 const program = new Command('jetsaga')
@@ -16,6 +17,7 @@ registerDemo(program);
 registerOrder(program);
 registerSeed(program);
 registerPublish(program);
+registerTrace(program);
 
 try {
   await program.parseAsync();

@@ -4,7 +4,7 @@ import type { ServiceDb } from './db.js';
 import { deadLetter } from './dead-letter.js';
 import { writeEmitted } from './emit.js';
 import { type FaultPlan, injectFault } from './faults.js';
-import { claimInbox } from './inbox.js';
+import { claimInbox, countOutcome } from './inbox.js';
 import type { Logger } from './logger.js';
 import type { Reaction } from './reaction.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
@@ -85,7 +85,11 @@ function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log:
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
   let armed = 0;
   const written = deps.db.transaction((tx) => {
-    if (!claimInbox(tx, deps.consumer, message.id, now.getTime())) return 'duplicate';
+    if (!claimInbox(tx, deps.consumer, message.id, now.getTime())) {
+      countOutcome(tx, deps.consumer, 'duplicates', now.getTime());
+      return 'duplicate';
+    }
+    countOutcome(tx, deps.consumer, 'handled', now.getTime());
     const drafts: EventDraft[] = [];
     deps.reaction({
       // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -56,3 +56,14 @@ export const timers = sqliteTable(
   },
   (t) => [index('timers_due').on(t.dueAt).where(isNull(t.firedAt))],
 );
+
+/**
+ * Per consumer, what its messages came to; written in the same transaction as the work, so
+ * the counts survive crashes (the chaos report and `status` read them).
+ */
+export const consumerStats = sqliteTable('consumer_stats', {
+  consumer: text('consumer').primaryKey(),
+  handled: integer('handled').notNull().default(0),
+  duplicates: integer('duplicates').notNull().default(0),
+  updatedAt: integer('updated_at').notNull(),
+});
