@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CancelReason, OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
@@ -126,7 +126,11 @@ describe('JsonLinesFileSender', () => {
   let dir = '';
   let n = 0;
   /** A fresh file path per test, inside one temp dir removed at the end. */
-  const freshFile = () => join(dir, `case-${++n}`, 'notifications.jsonl');
+  const freshFile = () => {
+    const caseDir = join(dir, `case-${++n}`);
+    mkdirSync(caseDir, { recursive: true });
+    return join(caseDir, 'notifications.jsonl');
+  };
   const linesOf = (file: string) => readFileSync(file, 'utf8').split('\n');
   const idsIn = (file: string) =>
     linesOf(file)
