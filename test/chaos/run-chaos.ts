@@ -1,0 +1,193 @@
+import type { CommandType, DataOf, OrderItem } from '@jetsaga/events';
+import { newId } from '@jetsaga/events';
+import { listDeadLetters, sendCommand, STREAMS } from '@jetsaga/messaging';
+import { allServices, waitFor } from '@jetsaga/stack';
+import { TestStack } from '../support/harness.js';
+import { findViolations } from '../support/invariants.js';
+import { type ChaosAction, chaosSchedule, seededRandom } from './schedule.js';
+
+export interface ChaosOptions {
+  orders: number;
+  durationMs: number;
+  killEveryMs: number;
+  seed: number;
+  clients: number;
+  /** Share of orders sent twice (a second PlaceOrder for the same orderId). */
+  duplicateRatio: number;
+  ackWaitMs: number;
+  deadlineMs: number;
+  /** How long to wait for quiescence after the load. */
+  settleMs: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  seed: number;
+  ordersPlaced: number;
+  duplicatesSent: number;
+  outcomes: Record<string, number>;
+  actions: { atMs: number; action: ChaosAction }[];
+  /** Deliveries beyond the first handling of each message: redeliveries after kills, pauses and lost acks, and re-sent copies. */
+  extraDeliveries: number;
+  duplicatesDroppedByBroker: number;
+  duplicatesDroppedByInboxes: number;
+  deadLetters: { reason: string; consumer: string; subject: string }[];
+  notTerminal: string[];
+  missing: string[];
+  violations: string[];
+  elapsedMs: number;
+}
+
+/**
+ * The chaos run: every service and nats-server as processes, orders at a steady rate from
+ * several clients (some sent twice), and meanwhile SIGKILLs, broker restarts and SIGSTOPs
+ * longer than the ack wait, on a schedule drawn from the seed. Then quiescence and the
+ * invariants. Used by `npm run chaos` and, short, by the test suite.
+ */
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const log = o.log ?? (() => {});
+  const started = Date.now();
+  const t = await TestStack.start({
+    env: { ACK_WAIT_MS: String(o.ackWaitMs), ORDER_DEADLINE_MS: String(o.deadlineMs), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' },
+  });
+  try {
+    const random = seededRandom(o.seed ^ 0x5eed);
+    const skus = seed(t, o.orders);
+    await seedAll(t, skus);
+    const schedule = chaosSchedule({
+      seed: o.seed,
+      durationMs: o.durationMs,
+      everyMs: o.killEveryMs,
+      services: allServices,
+      ackWaitMs: o.ackWaitMs,
+      brokerChance: t.natsServer ? 0.15 : 0,
+    });
+    const placed: string[] = [];
+    let duplicatesSent = 0;
+    let brokerDuplicates = 0;
+    const t0 = Date.now();
+    const send = async <T extends CommandType>(type: T, data: DataOf<T>, id = newId()) => {
+      // The broker may be down: retry with the same envelope id until it is stored.
+      const ack = await waitFor(() => sendCommand(t.js, type, data, { id }).then((r) => r.ack), { timeoutMs: 60_000, intervalMs: 100, what: `${type} to be stored` });
+      if (ack.duplicate) brokerDuplicates++;
+    };
+    const load = Promise.all(
+      Array.from({ length: o.clients }, async (_, client) => {
+        const mine = Math.ceil(o.orders / o.clients);
+        for (let i = 0; i < mine && client * mine + i < o.orders; i++) {
+          const n = client * mine + i;
+          const due = t0 + (n * o.durationMs) / o.orders;
+          if (due > Date.now()) await sleep(due - Date.now());
+          const orderId = `chaos-${o.seed}-${n}`;
+          const data = { orderId, customerId: customerFor(random), items: itemsFor(random, skus) };
+          placed.push(orderId);
+          await send('PlaceOrder', data);
+          if (random() < o.duplicateRatio) {
+            duplicatesSent++;
+            await send('PlaceOrder', data);
+          }
+        }
+      }),
+    );
+    const actions: ChaosReport['actions'] = [];
+    const chaos = (async () => {
+      for (const step of schedule) {
+        if (t0 + step.at > Date.now()) await sleep(t0 + step.at - Date.now());
+        actions.push({ atMs: Date.now() - t0, action: step.action });
+        log(`+${((Date.now() - t0) / 1000).toFixed(1)}s ${describe(step.action)}`);
+        await perform(t, step.action);
+      }
+    })();
+    await Promise.all([load, chaos]);
+    log(`load done: ${placed.length} orders (${duplicatesSent} sent twice); settling...`);
+
+    const terminal = `('CONFIRMED', 'CANCELLED', 'REFUNDED')`;
+    await waitFor(() => t.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminal}`) >= placed.length || undefined, {
+      timeoutMs: o.settleMs,
+      what: 'every saga to end',
+    }).catch(() => undefined);
+    await t.waitForQuiescence({ timeoutMs: o.settleMs }).catch((err: Error) => log(`not quiescent: ${err.message}`));
+
+    const statuses = new Map(t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders').map((r) => [r.order_id, r.status]));
+    const outcomes: Record<string, number> = {};
+    for (const s of statuses.values()) outcomes[s] = (outcomes[s] ?? 0) + 1;
+    let deliveries = 0;
+    for (const stream of [STREAMS.events, STREAMS.commands]) {
+      for await (const c of t.jsm.consumers.list(stream)) if (c.config.durable_name) deliveries += c.delivered.consumer_seq;
+    }
+    const stat = (column: string) => allServices.reduce((sum, s) => sum + t.count(s, `SELECT coalesce(sum(${column}), 0) AS n FROM consumer_stats`), 0);
+    const inboxDuplicates = stat('duplicates');
+    const letters = await listDeadLetters(t.nc);
+    return {
+      seed: o.seed,
+      ordersPlaced: placed.length,
+      duplicatesSent,
+      outcomes,
+      actions,
+      extraDeliveries: deliveries - stat('handled'),
+      duplicatesDroppedByBroker: brokerDuplicates,
+      duplicatesDroppedByInboxes: inboxDuplicates,
+      deadLetters: letters.map((l) => ({ reason: l.reason, consumer: l.consumer, subject: l.originalSubject })),
+      notTerminal: placed.filter((id) => statuses.has(id) && !['CONFIRMED', 'CANCELLED', 'REFUNDED'].includes(statuses.get(id)!)),
+      missing: placed.filter((id) => !statuses.has(id)),
+      violations: findViolations(t),
+      elapsedMs: Date.now() - started,
+    };
+  } finally {
+    await t.stop();
+  }
+}
+
+/** Stock for about half the orders on one sku, a scarce sku, and poor customers: some fail each way. */
+function seed(_t: TestStack, orders: number) {
+  return [
+    { sku: 'chaos-plenty', quantity: Math.max(10, Math.floor(orders * 0.9)) },
+    { sku: 'chaos-scarce', quantity: Math.max(2, Math.floor(orders * 0.05)) },
+  ];
+}
+
+async function seedAll(t: TestStack, skus: { sku: string; quantity: number }[]): Promise<void> {
+  for (const s of skus) await t.send('SetStock', s);
+  for (let i = 0; i < 20; i++) await t.send('CreditWallet', { customerId: `rich-${i}`, amount: 100_000_000 });
+  for (let i = 0; i < 5; i++) await t.send('CreditWallet', { customerId: `poor-${i}`, amount: 100 });
+  await t.waitForQuiescence();
+}
+
+function customerFor(random: () => number): string {
+  return random() < 0.1 ? `poor-${Math.floor(random() * 5)}` : `rich-${Math.floor(random() * 20)}`;
+}
+
+function itemsFor(random: () => number, skus: { sku: string }[]): OrderItem[] {
+  const items: OrderItem[] = [{ sku: skus[0]!.sku, quantity: 1, unitPrice: 500 + Math.floor(random() * 1000) }];
+  if (random() < 0.2) items.push({ sku: skus[1]!.sku, quantity: 1, unitPrice: 250 });
+  return items;
+}
+
+async function perform(t: TestStack, action: ChaosAction): Promise<void> {
+  if (action.kind === 'broker') {
+    await t.natsServer!.kill('SIGKILL');
+    await sleep(action.downMs);
+    await t.natsServer!.start();
+    return;
+  }
+  const service = t.stack.service(action.service);
+  if (action.kind === 'kill') {
+    await service.kill();
+    await sleep(action.downMs);
+    await service.start();
+    return;
+  }
+  service.signal('SIGSTOP');
+  await sleep(action.pausedMs);
+  service.signal('SIGCONT');
+}
+
+export function describe(action: ChaosAction): string {
+  if (action.kind === 'broker') return `SIGKILL nats-server, restart after ${action.downMs} ms (same store)`;
+  if (action.kind === 'kill') return `SIGKILL ${action.service}, restart after ${action.downMs} ms`;
+  return `SIGSTOP ${action.service} for ${action.pausedMs} ms (longer than the ack wait), then SIGCONT`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
