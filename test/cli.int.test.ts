@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '@jetsaga/stack';
 import { coreServices, TestStack } from './support/harness.js';
+import { runCli } from './support/cli.js';
 import { assertInvariants } from './support/invariants.js';
 
 const run = promisify(execFile);
 const bin = `${repoRoot}node_modules/.bin/jetsaga`;
-
-/** Runs the CLI with `stdin` as its standard input; resolves with exit code and output. */
-function runWithInput(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 describe('the jetsaga CLI against running services', () => {
   let t: TestStack;
@@ -47,7 +35,7 @@ describe('the jetsaga CLI against running services', () => {
   });
 
   it('publishes bare data from stdin wrapped in a valid envelope', async () => {
-    const result = await runWithInput(['--nats', t.stack.natsUrl, 'publish', 'cmd.inventory.SetStock', '-'], '{"sku":"stdin-sku","quantity":7}');
+    const result = await runCli(['--nats', t.stack.natsUrl, 'publish', 'cmd.inventory.SetStock', '-'], '{"sku":"stdin-sku","quantity":7}');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /SetStock .* stored in COMMANDS/);
     await t.waitForQuiescence();
@@ -59,7 +47,7 @@ describe('the jetsaga CLI against running services', () => {
     // given
     const before = (await t.jsm.streams.info('COMMANDS')).state.last_seq;
     // when a credit with a negative amount comes on stdin
-    const result = await runWithInput(['--nats', t.stack.natsUrl, 'publish', 'cmd.payment.CreditWallet', '-'], '{"customerId":"c1","amount":-5}');
+    const result = await runCli(['--nats', t.stack.natsUrl, 'publish', 'cmd.payment.CreditWallet', '-'], '{"customerId":"c1","amount":-5}');
     // then
     assert.equal(result.code, 1);
     assert.match(result.stderr, /refused \(invalid_data\).*amount/);

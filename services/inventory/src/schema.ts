@@ -1,6 +1,6 @@
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { consumerStats, inbox, outbox, timers } from '@jetsaga/messaging/schema';
+export { consumerStats, inbox, outbox, stepLog, timers } from '@jetsaga/messaging/schema';
 
 /** Per sku: available + held + sold == received, always. */
 export const stock = sqliteTable('stock', {

@@ -2,7 +2,10 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerOrder } from './commands/order.js';
 import { registerPublish } from './commands/publish.js';
+import { registerDlq } from './commands/dlq.js';
+import { registerSagas } from './commands/sagas.js';
 import { registerSeed } from './commands/seed.js';
+import { registerStatus } from './commands/status.js';
 import { registerTrace } from './commands/trace.js';
 import { registerUp } from './commands/up.js';
 
@@ -18,6 +21,9 @@ registerOrder(program);
 registerSeed(program);
 registerPublish(program);
 registerTrace(program);
+registerDlq(program);
+registerStatus(program);
+registerSagas(program);
 
 try {
   await program.parseAsync();

@@ -16,6 +16,8 @@ export interface MessageDef<
   data: S;
   /** Commands that start a saga: the data field whose value is the envelope's sagaId. */
   sagaKey?: string;
+  /** Events that report a failed or refused step (counted as saga failures by step). */
+  failure?: boolean;
 }
 
 export function defineEvent<const T extends string, S extends z.ZodType>(

@@ -21,6 +21,8 @@ export interface ServiceConfig {
   pruneIntervalMs: number;
   timerPollMs: number;
   faults: FaultPlan;
+  /** Port of `/metrics`, `/healthz`, `/readyz`; off when unset. */
+  metricsPort?: number;
 }
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -43,6 +45,7 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     pruneIntervalMs: int(env, 'PRUNE_INTERVAL_MS', 3600_000, 100),
     timerPollMs: int(env, 'TIMER_POLL_MS', 1000, 10),
     faults: parseFaults(env.JETSAGA_FAULTS),
+    metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 0) : undefined,
   };
 }
 

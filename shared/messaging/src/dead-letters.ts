@@ -1,4 +1,4 @@
-import type { NatsConnection } from 'nats';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { DLQ_HEADERS } from './dead-letter.js';
 import { STREAMS } from './provision.js';
 import { headerRecord, readStream } from './read-stream.js';
@@ -39,4 +39,33 @@ export function listDeadLetters(nc: NatsConnection, filter = 'dlq.>'): Promise<D
       headers: h,
     };
   });
+}
+
+const dlqHeaderPrefix = 'Jetsaga-Dlq-';
+
+/**
+ * Publishes a dead letter's original payload and headers back to its original subject, then
+ * removes it from the DLQ once JetStream has acked the publish. The envelope id is unchanged,
+ * so every inbox that already handled it drops it; the Nats-Msg-Id is new, so the broker's
+ * dedupe window does not.
+ */
+export async function redriveDeadLetter(nc: NatsConnection, seq: number): Promise<{ subject: string; stream: string; streamSeq: number }> {
+  const jsm = await nc.jetstreamManager();
+  const stored = await jsm.streams.getMessage(STREAMS.dlq, { seq });
+  const subject = stored.header.get(DLQ_HEADERS.subject);
+  if (!subject) throw new Error(`DLQ message ${seq} has no ${DLQ_HEADERS.subject} header: not a jetsaga dead letter`);
+  const h = natsHeaders();
+  for (const [key, values] of stored.header) {
+    if (key.startsWith(dlqHeaderPrefix) || key === 'Nats-Msg-Id') continue;
+    for (const v of values) h.append(key, v);
+  }
+  h.set('Nats-Msg-Id', `redrive:${seq}:${stored.header.get(DLQ_HEADERS.streamSeq) ?? ''}`);
+  const ack = await nc.jetstream().publish(subject, stored.data, { headers: h });
+  await jsm.streams.deleteMessage(STREAMS.dlq, seq, false);
+  return { subject, stream: ack.stream, streamSeq: ack.seq };
+}
+
+/** Deletes a dead letter for good. */
+export async function dropDeadLetter(nc: NatsConnection, seq: number): Promise<void> {
+  await (await nc.jetstreamManager()).streams.deleteMessage(STREAMS.dlq, seq, false);
 }

@@ -11,8 +11,9 @@ export interface EmitContext {
   now: Date;
 }
 
-/** Wraps drafts in envelopes and writes them to the outbox in `tx`; returns how many. */
-export function writeEmitted(tx: Pick<BetterSQLite3Database, 'insert'>, drafts: EventDraft[], ctx: EmitContext): number {
+/** Wraps drafts in envelopes and writes them to the outbox in `tx`; returns their ids. */
+export function writeEmitted(tx: Pick<BetterSQLite3Database, 'insert'>, drafts: EventDraft[], ctx: EmitContext): string[] {
+  const ids: string[] = [];
   for (const draft of drafts) {
     const sagaId = draft.sagaId ?? ctx.sagaId;
     if (!sagaId) throw new Error(`${draft.type} emitted without a sagaId`);
@@ -22,6 +23,7 @@ export function writeEmitted(tx: Pick<BetterSQLite3Database, 'insert'>, drafts: 
       { eventId: envelope.id, subject: eventSubject(ctx.service, draft.type, sagaId), payload: JSON.stringify(envelope), headers: { traceparent: ctx.traceparent } },
       ctx.now.getTime(),
     );
+    ids.push(envelope.id);
   }
-  return drafts.length;
+  return ids;
 }

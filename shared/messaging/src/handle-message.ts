@@ -1,4 +1,4 @@
-import { decodeMessage, type Envelope, type EventDraft } from '@jetsaga/events';
+import { decodeMessage, type Envelope, type EventDraft, latest } from '@jetsaga/events';
 import type { JetStreamClient, JsMsg } from 'nats';
 import type { ServiceDb } from './db.js';
 import { deadLetter } from './dead-letter.js';
@@ -6,8 +6,10 @@ import { writeEmitted } from './emit.js';
 import { type FaultPlan, injectFault } from './faults.js';
 import { claimInbox, countOutcome } from './inbox.js';
 import type { Logger } from './logger.js';
+import type { KitMetrics } from './metrics.js';
 import type { Reaction } from './reaction.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
+import { logStep } from './step-log.js';
 import { armTimer, disarmTimer, type TimerRequest } from './timers.js';
 import { childTraceparent } from './trace-context.js';
 
@@ -26,6 +28,7 @@ export interface HandlerDeps {
   retry: RetryPolicy;
   maxBytes: number;
   faults?: FaultPlan;
+  metrics?: KitMetrics;
   /** Called after a commit that wrote outbox rows. */
   onOutboxWrite(): void;
   /** Called after a commit that armed a timer. */
@@ -35,14 +38,15 @@ export interface HandlerDeps {
 }
 
 /**
- * One delivery, start to finish: validate -> (inbox + reaction + outbox in one SQLite
- * transaction) -> ack. Invalid input is dead-lettered at once; a throwing reaction is nak'ed
- * with backoff and dead-lettered after `retry.maxDeliver` deliveries.
+ * One delivery, start to finish: validate -> (inbox + reaction + outbox + step log in one
+ * SQLite transaction) -> ack. Invalid input is dead-lettered at once; a throwing reaction is
+ * nak'ed with backoff and dead-lettered after `retry.maxDeliver` deliveries.
  */
 export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outcome> {
+  const started = process.hrtime.bigint();
   const decoded = decodeMessage(msg.data, { subject: msg.subject, maxBytes: deps.maxBytes });
   if (!decoded.ok) {
-    return deadLetterAndTerm(msg, deps, { reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null });
+    return deadLetterAndTerm(msg, deps, { reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null, eventId: decoded.envelope?.id ?? null });
   }
   const message = decoded.envelope;
   const log = deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
@@ -50,23 +54,26 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
   if (deliveries > crashCeiling(deps.retry) && !alreadyHandled(deps, message.id)) {
     // Delivered this often without a handler failure to show for it: it keeps killing the
     // process (or timing out). Park it rather than crash forever.
-    return deadLetterAndTerm(msg, deps, { reason: 'too_many_deliveries', error: `${deliveries} deliveries without an outcome`, sagaId: message.sagaId });
+    return deadLetterAndTerm(msg, deps, { reason: 'too_many_deliveries', error: `${deliveries} deliveries without an outcome`, sagaId: message.sagaId, eventId: message.id });
   }
-  let written: number | 'duplicate';
+  let emitted: string[] | 'duplicate';
   try {
-    written = runInTransaction(msg, message, deps, log);
+    emitted = runInTransaction(msg, message, deps, log);
   } catch (err) {
     return retryOrDeadLetter(msg, message, deps, log, err);
   }
   msg.ack();
-  if (written === 'duplicate') {
+  const outcome: Outcome = emitted === 'duplicate' ? 'duplicate' : 'handled';
+  deps.metrics?.messages.inc({ type: deps.type, outcome });
+  if (emitted === 'duplicate') {
     log.debug({ consumer: deps.consumer }, 'duplicate dropped by inbox');
-    return 'duplicate';
+    return outcome;
   }
-  if (written > 0) deps.onOutboxWrite();
+  deps.metrics?.handlerSeconds.observe({ type: deps.type }, Number(process.hrtime.bigint() - started) / 1e9);
+  if (emitted.length > 0) deps.onOutboxWrite();
   deps.onCommit?.();
-  log.debug({ consumer: deps.consumer, emitted: written }, 'handled');
-  return 'handled';
+  log.debug({ consumer: deps.consumer, emitted: emitted.length }, 'handled');
+  return outcome;
 }
 
 /** Deliveries after which a message that never got to fail is parked: crash loops, not retries. */
@@ -78,19 +85,20 @@ function alreadyHandled(deps: HandlerDeps, eventId: string): boolean {
   return !!deps.db.$client.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(deps.consumer, eventId);
 }
 
-function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger): number | 'duplicate' {
+function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger): string[] | 'duplicate' {
   if (deps.faults) injectFault(deps.faults, message.type, msg.info.redeliveryCount);
   const now = new Date();
+  const at = now.getTime();
   const traceparent = childTraceparent(msg.headers?.get('traceparent'));
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
   let armed = 0;
-  const written = deps.db.transaction((tx) => {
-    if (!claimInbox(tx, deps.consumer, message.id, now.getTime())) {
-      countOutcome(tx, deps.consumer, 'duplicates', now.getTime());
-      return 'duplicate';
+  const drafts: EventDraft[] = [];
+  const emitted = deps.db.transaction((tx) => {
+    if (!claimInbox(tx, deps.consumer, message.id, at)) {
+      countOutcome(tx, deps.consumer, 'duplicates', at);
+      return 'duplicate' as const;
     }
-    countOutcome(tx, deps.consumer, 'handled', now.getTime());
-    const drafts: EventDraft[] = [];
+    countOutcome(tx, deps.consumer, 'handled', at);
     deps.reaction({
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       message: message as Envelope<any, any>,
@@ -98,34 +106,54 @@ function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log:
       now,
       log,
       emit: (d: EventDraft) => drafts.push(d),
-      schedule: (t: TimerRequest) => void (armed += armTimer(tx, t, origin, now.getTime()) ? 1 : 0),
-      cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, now.getTime()),
+      schedule: (t: TimerRequest) => void (armed += armTimer(tx, t, origin, at) ? 1 : 0),
+      cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, at),
     });
-    return writeEmitted(tx, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
+    const ids = writeEmitted(tx, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
+    logStep(tx, { sagaId: message.sagaId, step: deps.consumer, operation: message.type, status: 'done', eventIn: message.id, eventsOut: ids }, at);
+    return ids;
   });
   if (armed > 0) deps.onTimerArmed();
-  return written;
+  if (emitted !== 'duplicate') countEmitted(deps.metrics, drafts);
+  return emitted;
+}
+
+/** Emitted events by type, and those that report a failed step as saga failures. */
+export function countEmitted(metrics: KitMetrics | undefined, drafts: EventDraft[]): void {
+  if (!metrics) return;
+  for (const d of drafts) {
+    metrics.emitted.inc({ type: d.type });
+    if (latest(d.type)?.failure) metrics.sagaFailed.inc({ step: d.type });
+  }
 }
 
 async function retryOrDeadLetter(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger, err: unknown): Promise<Outcome> {
   const deliveries = msg.info.redeliveryCount;
+  const error = (err as Error)?.message ?? String(err);
   if (shouldRetry(deps.retry, deliveries)) {
     const delay = retryDelayMs(deps.retry, deliveries);
     log.warn({ err, consumer: deps.consumer, deliveries, retryInMs: delay }, 'handler failed; will retry');
+    recordFailure(deps, message, 'failed', `${error} (delivery ${deliveries}, retry in ${delay} ms)`);
+    deps.metrics?.retries.inc({ type: deps.type });
+    deps.metrics?.messages.inc({ type: deps.type, outcome: 'retrying' });
     msg.nak(delay);
     return 'retrying';
   }
-  return deadLetterAndTerm(msg, deps, {
-    reason: 'handler_failed',
-    error: `${(err as Error)?.message ?? String(err)} (after ${deliveries} deliveries)`,
-    sagaId: message.sagaId,
-  });
+  return deadLetterAndTerm(msg, deps, { reason: 'handler_failed', error: `${error} (after ${deliveries} deliveries)`, sagaId: message.sagaId, eventId: message.id, type: message.type });
+}
+
+function recordFailure(deps: HandlerDeps, message: { sagaId: string | null; id: string | null; type: string }, status: 'failed' | 'dead_lettered', error: string): void {
+  try {
+    logStep(deps.db, { sagaId: message.sagaId, step: deps.consumer, operation: message.type, status, eventIn: message.id, eventsOut: [], error }, Date.now());
+  } catch (err) {
+    deps.log.warn({ err }, 'could not write the step log');
+  }
 }
 
 async function deadLetterAndTerm(
   msg: JsMsg,
   deps: HandlerDeps,
-  what: { reason: string; error: string; sagaId: string | null },
+  what: { reason: string; error: string; sagaId: string | null; eventId: string | null; type?: string },
 ): Promise<Outcome> {
   try {
     await deadLetter(deps.js, msg, { service: deps.service, consumer: deps.consumer, type: deps.type, reason: what.reason, error: what.error });
@@ -136,6 +164,9 @@ async function deadLetterAndTerm(
     return 'retrying';
   }
   msg.term();
+  recordFailure(deps, { sagaId: what.sagaId, id: what.eventId, type: what.type ?? deps.type }, 'dead_lettered', `${what.reason}: ${what.error}`);
+  deps.metrics?.deadLetters.inc({ type: deps.type, reason: what.reason });
+  deps.metrics?.messages.inc({ type: deps.type, outcome: 'dead_lettered' });
   deps.log.error(
     { consumer: deps.consumer, sagaId: what.sagaId, type: deps.type, reason: what.reason, error: what.error, streamSeq: msg.info.streamSequence },
     'message dead-lettered',

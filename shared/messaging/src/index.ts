@@ -23,3 +23,6 @@ export * from './timer-loop.js';
 export * from './timers.js';
 export * from './dead-letters.js';
 export * from './read-stream.js';
+export * from './http.js';
+export * from './metrics.js';
+export * from './step-log.js';

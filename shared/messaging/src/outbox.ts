@@ -1,4 +1,4 @@
-import { and, asc, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, inArray, isNull } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { outbox } from './schema.js';
 
@@ -14,6 +14,7 @@ export interface OutboxEntry {
 
 export interface PendingRow extends OutboxEntry {
   seq: number;
+  createdAt: number;
 }
 
 /** Adds a message to the outbox; call inside the transaction that makes the change it reports. */
@@ -32,7 +33,7 @@ export function readPendingOutbox(db: Db, limit: number): PendingRow[] {
     .orderBy(asc(outbox.seq))
     .limit(limit)
     .all()
-    .map((r) => ({ seq: r.seq, eventId: r.eventId, subject: r.subject, payload: r.payload, headers: JSON.parse(r.headers) as Record<string, string> }));
+    .map((r) => ({ seq: r.seq, createdAt: r.createdAt, eventId: r.eventId, subject: r.subject, payload: r.payload, headers: JSON.parse(r.headers) as Record<string, string> }));
 }
 
 export function markOutboxSent(db: Db, seqs: number[], now: number): void {
@@ -41,5 +42,11 @@ export function markOutboxSent(db: Db, seqs: number[], now: number): void {
 }
 
 export function countUnsentOutbox(db: Db): number {
-  return db.select({ seq: outbox.seq }).from(outbox).where(isNull(outbox.sentAt)).all().length;
+  return db.select({ n: count() }).from(outbox).where(isNull(outbox.sentAt)).get()?.n ?? 0;
+}
+
+/** Age in ms of the oldest unsent row, or undefined when everything is sent. */
+export function oldestUnsentAgeMs(db: Db, now = Date.now()): number | undefined {
+  const row = db.select({ createdAt: outbox.createdAt }).from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.seq)).limit(1).get();
+  return row ? now - row.createdAt : undefined;
 }

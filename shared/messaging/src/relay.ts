@@ -1,6 +1,7 @@
 import { headers as natsHeaders, type JetStreamClient } from 'nats';
 import type { ServiceDb } from './db.js';
 import type { Logger } from './logger.js';
+import type { KitMetrics } from './metrics.js';
 import { markOutboxSent, readPendingOutbox, type PendingRow } from './outbox.js';
 
 export interface RelayOptions {
@@ -11,6 +12,7 @@ export interface RelayOptions {
   /** Pause after a failed round before the next try (default 500 ms). */
   retryMs?: number;
   publishTimeoutMs?: number;
+  metrics?: KitMetrics;
 }
 
 /**
@@ -26,6 +28,7 @@ export class OutboxRelay {
   private readonly pollMs: number;
   private readonly retryMs: number;
   private readonly publishTimeoutMs: number;
+  private readonly metrics?: KitMetrics;
   /** Rows published and acked since start: for logs and tests. */
   published = 0;
 
@@ -39,6 +42,7 @@ export class OutboxRelay {
     this.pollMs = options.pollMs ?? 1000;
     this.retryMs = options.retryMs ?? 500;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    this.metrics = options.metrics;
   }
 
   start(): void {
@@ -107,7 +111,9 @@ export class OutboxRelay {
     const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
     const firstFailure = results.findIndex((r) => r.status === 'rejected');
     const acked = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
-    markOutboxSent(this.db, acked.map((r) => r.seq), Date.now());
+    const now = Date.now();
+    markOutboxSent(this.db, acked.map((r) => r.seq), now);
+    for (const r of acked) this.metrics?.publishLag.observe((now - r.createdAt) / 1000);
     this.published += acked.length;
     if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
     return rows.length;

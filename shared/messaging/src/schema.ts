@@ -67,3 +67,28 @@ export const consumerStats = sqliteTable('consumer_stats', {
   duplicates: integer('duplicates').notNull().default(0),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * The saga log of this service: one row per step it ran for a saga (a handled message or a
+ * fired timer), or a failed attempt, with what came in and what went out. `jetsaga trace`
+ * reads it; it is pruned with the inbox.
+ */
+export const stepLog = sqliteTable(
+  'step_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sagaId: text('saga_id'),
+    /** The consumer (`<service>-<Type>`) or timer (`timer:<kind>`) that ran the step. */
+    step: text('step').notNull(),
+    /** The message type or timer kind handled. */
+    operation: text('operation').notNull(),
+    status: text('status', { enum: ['done', 'failed', 'dead_lettered'] }).notNull(),
+    eventIn: text('event_in'),
+    /** JSON array of the ids of the events emitted. */
+    eventsOut: text('events_out').notNull(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('step_log_saga').on(t.sagaId), index('step_log_created').on(t.createdAt)],
+);

@@ -6,6 +6,9 @@ import { ConsumerLoop } from './consumer-loop.js';
 import { openServiceDb, type ServiceDb } from './db.js';
 import { KitError } from './errors.js';
 import { handleMessage } from './handle-message.js';
+import { startHttpEndpoint } from './http.js';
+import { KitMetrics } from './metrics.js';
+import { countUnsentOutbox, oldestUnsentAgeMs } from './outbox.js';
 import { createLogger, type Logger } from './logger.js';
 import { ensureConsumer, ensureStreams, STREAMS } from './provision.js';
 import { pruneHousekeeping } from './prune.js';
@@ -43,6 +46,7 @@ export interface Worker {
 
 export interface RunningService {
   nc: NatsConnection;
+  metrics: KitMetrics;
   db: ServiceDb;
   relay: OutboxRelay;
   timerLoop: TimerLoop;
@@ -88,9 +92,10 @@ export async function startService<S extends Record<string, unknown>>(
   const js = nc.jetstream();
   await ensureStreams(jsm);
 
-  const relay = new OutboxRelay(db, js, log);
+  const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) });
+  const relay = new OutboxRelay(db, js, log, { metrics });
   relay.start();
-  const timerLoop = new TimerLoop({ service: def.name, db, handlers: def.timers ?? {}, log, onOutboxWrite: () => relay.wake(), pollMs: config.timerPollMs });
+  const timerLoop = new TimerLoop({ service: def.name, db, handlers: def.timers ?? {}, log, onOutboxWrite: () => relay.wake(), pollMs: config.timerPollMs, metrics });
   timerLoop.start();
   const prune = () => {
     const pruned = pruneHousekeeping(db, Date.now() - config.retentionMs);
@@ -125,6 +130,7 @@ export async function startService<S extends Record<string, unknown>>(
         retry: config.retry,
         maxBytes: config.maxMessageBytes,
         faults: config.faults,
+        metrics,
         onOutboxWrite: () => relay.wake(),
         onTimerArmed: () => timerLoop.wake(),
         onCommit: () => workers.forEach((w) => w.wake()),
@@ -133,7 +139,19 @@ export async function startService<S extends Record<string, unknown>>(
     await loop.start();
     loops.push(loop);
   }
-  log.info({ consumers: loops.length, db: config.dbPath, nats: config.natsUrl }, 'service ready');
+  const http =
+    config.metricsPort === undefined
+      ? null
+      : await startHttpEndpoint({
+          port: config.metricsPort,
+          registry: metrics.registry,
+          notReady: () => [
+            ...(nc.isClosed() || nc.isDraining() ? ['nats connection closed'] : []),
+            ...(db.$client.open ? [] : ['db closed']),
+            ...(loops.length === Object.keys(def.subscriptions).length ? [] : ['consumers not bound']),
+          ],
+        });
+  log.info({ consumers: loops.length, db: config.dbPath, nats: config.natsUrl, metricsPort: config.metricsPort }, 'service ready');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -151,9 +169,10 @@ export async function startService<S extends Record<string, unknown>>(
       ]);
       if (!drained) await nc.close().catch(() => {});
       db.$client.close();
+      http?.close();
       log.info('service stopped');
     })());
-  return { nc, db, relay, timerLoop, loops, stop };
+  return { nc, metrics, db, relay, timerLoop, loops, stop };
 }
 
 /**

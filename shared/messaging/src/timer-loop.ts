@@ -1,9 +1,12 @@
 import type { EventDraft } from '@jetsaga/events';
 import type { ServiceDb } from './db.js';
 import { writeEmitted } from './emit.js';
+import { countEmitted } from './handle-message.js';
 import type { Logger } from './logger.js';
+import type { KitMetrics } from './metrics.js';
 import type { TimerReaction } from './reaction.js';
 import { defaultRetryPolicy, retryDelayMs } from './retry-policy.js';
+import { logStep } from './step-log.js';
 import { armTimer, disarmTimer, type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers, type TimerRequest } from './timers.js';
 import { childTraceparent } from './trace-context.js';
 
@@ -16,6 +19,7 @@ export interface TimerLoopOptions {
   onOutboxWrite(): void;
   /** Longest sleep between checks (default 1000 ms); a newly armed timer wakes the loop. */
   pollMs?: number;
+  metrics?: KitMetrics;
 }
 
 /**
@@ -67,9 +71,9 @@ export class TimerLoop {
     const { service, db, log } = this.options;
     const traceparent = childTraceparent(due.traceparent);
     const origin = { sagaId: due.sagaId, causationId: due.causationId, correlationId: due.correlationId, traceparent };
+    const drafts: EventDraft[] = [];
     const written = db.transaction((tx) => {
-      if (!markTimerFired(tx, due.id, now.getTime())) return -1;
-      const drafts: EventDraft[] = [];
+      if (!markTimerFired(tx, due.id, now.getTime())) return null;
       handler({
         timer: due,
         tx,
@@ -80,10 +84,15 @@ export class TimerLoop {
         cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, now.getTime()),
       });
       const cause = due.causationId ? { id: due.causationId, correlationId: due.correlationId } : null;
-      return writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });
+      const ids = writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });
+      logStep(tx, { sagaId: due.sagaId, step: `timer:${due.kind}`, operation: due.kind, status: 'done', eventIn: due.causationId, eventsOut: ids }, now.getTime());
+      return ids;
     });
-    if (written > 0) this.options.onOutboxWrite();
-    return written >= 0;
+    if (written === null) return false;
+    this.options.metrics?.timersFired.inc({ kind: due.kind });
+    countEmitted(this.options.metrics, drafts);
+    if (written.length > 0) this.options.onOutboxWrite();
+    return true;
   }
 
   private schedule(delayMs: number): void {

@@ -34,8 +34,11 @@ export class Stack {
     const nats = options.natsUrl ? null : await NatsServer.start({ storeDir: join(dataDir, 'nats') });
     const natsUrl = options.natsUrl ?? nats!.url;
     const services = new Map<string, ServiceProcess>();
+    const metricsBase = Number(options.env?.METRICS_BASE_PORT ?? process.env.METRICS_BASE_PORT ?? 0);
     for (const service of options.services ?? allServices) {
-      const env = { ...process.env, ...options.env, ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir };
+      // METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices.
+      const metricsPort = metricsBase > 0 ? { METRICS_PORT: String(metricsBase + allServices.indexOf(service as never)) } : {};
+      const env = { ...process.env, ...options.env, ...metricsPort, ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir };
       services.set(service, new ServiceProcess({ service, env, onLine: options.onLine }));
     }
     const stack = new Stack(dataDir, natsUrl, nats, services);

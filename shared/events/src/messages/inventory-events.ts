@@ -15,6 +15,7 @@ export type StockReservedData = z.infer<typeof StockReserved.data>;
 export const StockReservationFailed = defineEvent({
   type: 'StockReservationFailed',
   version: 1,
+  failure: true,
   owner: 'inventory',
   summary: 'At least one item is short, so nothing was held (all or nothing).',
   data: z.object({

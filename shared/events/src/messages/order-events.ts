@@ -27,6 +27,7 @@ export type CancelReason = (typeof cancelReasons)[number];
 export const OrderCancelled = defineEvent({
   type: 'OrderCancelled',
   version: 1,
+  failure: true,
   owner: 'order',
   summary: 'The order is CANCELLED; every participant undoes what it did for it.',
   data: orderSummary.extend({ reason: z.enum(cancelReasons) }),
@@ -47,6 +48,7 @@ export const refundRejectionReasons = ['unknown_order', 'not_confirmed', 'alread
 export const RefundRejected = defineEvent({
   type: 'RefundRejected',
   version: 1,
+  failure: true,
   owner: 'order',
   summary: 'A refund was refused: the order is unknown, not CONFIRMED, or refunded (or being refunded) already.',
   data: z.object({

@@ -14,6 +14,7 @@ export type PaymentSucceededData = z.infer<typeof PaymentSucceeded.data>;
 export const PaymentFailed = defineEvent({
   type: 'PaymentFailed',
   version: 1,
+  failure: true,
   owner: 'payment',
   summary: 'The wallet could not cover the total; nothing was charged.',
   data: z.object({
