@@ -11,7 +11,7 @@ import type { Reaction } from './reaction.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
 import { logStep } from './step-log.js';
 import { armTimer, disarmTimer, type TimerRequest } from './timers.js';
-import { childTraceparent } from './trace-context.js';
+import { startStepSpan, type StepSpan } from './tracing.js';
 
 export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
 
@@ -57,12 +57,22 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
     return deadLetterAndTerm(msg, deps, { reason: 'too_many_deliveries', error: `${deliveries} deliveries without an outcome`, sagaId: message.sagaId, eventId: message.id });
   }
   let emitted: string[] | 'duplicate';
+  const span = startStepSpan(`${deps.consumer} ${message.type}`, msg.headers?.get('traceparent'), {
+    'messaging.system': 'nats',
+    'messaging.destination.name': msg.subject,
+    'messaging.consumer.group.name': deps.consumer,
+    'jetsaga.saga_id': message.sagaId ?? '',
+    'jetsaga.event_id': message.id,
+    'jetsaga.delivery': deliveries,
+  });
   try {
-    emitted = runInTransaction(msg, message, deps, log);
+    emitted = runInTransaction(msg, message, deps, log, span);
   } catch (err) {
+    span.end(err);
     return retryOrDeadLetter(msg, message, deps, log, err);
   }
   msg.ack();
+  span.end();
   const outcome: Outcome = emitted === 'duplicate' ? 'duplicate' : 'handled';
   deps.metrics?.messages.inc({ type: deps.type, outcome });
   if (emitted === 'duplicate') {
@@ -85,11 +95,11 @@ function alreadyHandled(deps: HandlerDeps, eventId: string): boolean {
   return !!deps.db.$client.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(deps.consumer, eventId);
 }
 
-function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger): string[] | 'duplicate' {
+function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger, span: StepSpan): string[] | 'duplicate' {
   if (deps.faults) injectFault(deps.faults, message.type, msg.info.redeliveryCount);
   const now = new Date();
   const at = now.getTime();
-  const traceparent = childTraceparent(msg.headers?.get('traceparent'));
+  const traceparent = span.traceparent;
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
   let armed = 0;
   const drafts: EventDraft[] = [];

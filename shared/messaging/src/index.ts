@@ -26,3 +26,4 @@ export * from './read-stream.js';
 export * from './http.js';
 export * from './metrics.js';
 export * from './step-log.js';
+export * from './tracing.js';

@@ -15,6 +15,7 @@ import { pruneHousekeeping } from './prune.js';
 import type { Subscriptions, TimerReaction } from './reaction.js';
 import { OutboxRelay } from './relay.js';
 import { TimerLoop } from './timer-loop.js';
+import { initTracing } from './tracing.js';
 
 /** The transaction handle reactions get for a service's schema. */
 export type ServiceTx<S extends Record<string, unknown>> = Parameters<Parameters<ServiceDb<S>['transaction']>[0]>[0];
@@ -86,6 +87,7 @@ export async function startService<S extends Record<string, unknown>>(
   config: ServiceConfig = serviceConfigFromEnv(def.name),
   log: Logger = createLogger(def.name),
 ): Promise<RunningService> {
+  const stopTracing = await initTracing(def.name, log);
   const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: config.synchronous }) as unknown as ServiceDb;
   const nc = await connectNats(config.natsUrl, `jetsaga-${def.name}`, log);
   const jsm = await nc.jetstreamManager();
@@ -170,6 +172,7 @@ export async function startService<S extends Record<string, unknown>>(
       if (!drained) await nc.close().catch(() => {});
       db.$client.close();
       http?.close();
+      await stopTracing().catch((err: unknown) => log.warn({ err }, 'tracing shutdown failed'));
       log.info('service stopped');
     })());
   return { nc, metrics, db, relay, timerLoop, loops, stop };

@@ -8,7 +8,7 @@ import type { TimerReaction } from './reaction.js';
 import { defaultRetryPolicy, retryDelayMs } from './retry-policy.js';
 import { logStep } from './step-log.js';
 import { armTimer, disarmTimer, type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers, type TimerRequest } from './timers.js';
-import { childTraceparent } from './trace-context.js';
+import { startStepSpan } from './tracing.js';
 
 export interface TimerLoopOptions {
   service: string;
@@ -69,25 +69,33 @@ export class TimerLoop {
     const handler = this.options.handlers[due.kind];
     if (!handler) throw new Error(`no timer reaction for kind "${due.kind}"`);
     const { service, db, log } = this.options;
-    const traceparent = childTraceparent(due.traceparent);
+    const span = startStepSpan(`timer ${due.kind}`, due.traceparent, { 'jetsaga.saga_id': due.sagaId ?? '', 'jetsaga.timer': due.id });
+    const traceparent = span.traceparent;
     const origin = { sagaId: due.sagaId, causationId: due.causationId, correlationId: due.correlationId, traceparent };
     const drafts: EventDraft[] = [];
-    const written = db.transaction((tx) => {
-      if (!markTimerFired(tx, due.id, now.getTime())) return null;
-      handler({
-        timer: due,
-        tx,
-        now,
-        log: log.child({ sagaId: due.sagaId, timer: due.id }),
-        emit: (d: EventDraft) => drafts.push(d),
-        schedule: (t: TimerRequest) => void armTimer(tx, t, origin, now.getTime()),
-        cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, now.getTime()),
+    let written: string[] | null;
+    try {
+      written = db.transaction((tx) => {
+        if (!markTimerFired(tx, due.id, now.getTime())) return null;
+        handler({
+          timer: due,
+          tx,
+          now,
+          log: log.child({ sagaId: due.sagaId, timer: due.id }),
+          emit: (d: EventDraft) => drafts.push(d),
+          schedule: (t: TimerRequest) => void armTimer(tx, t, origin, now.getTime()),
+          cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, now.getTime()),
+        });
+        const cause = due.causationId ? { id: due.causationId, correlationId: due.correlationId } : null;
+        const ids = writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });
+        logStep(tx, { sagaId: due.sagaId, step: `timer:${due.kind}`, operation: due.kind, status: 'done', eventIn: due.causationId, eventsOut: ids }, now.getTime());
+        return ids;
       });
-      const cause = due.causationId ? { id: due.causationId, correlationId: due.correlationId } : null;
-      const ids = writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });
-      logStep(tx, { sagaId: due.sagaId, step: `timer:${due.kind}`, operation: due.kind, status: 'done', eventIn: due.causationId, eventsOut: ids }, now.getTime());
-      return ids;
-    });
+    } catch (err) {
+      span.end(err);
+      throw err;
+    }
+    span.end();
     if (written === null) return false;
     this.options.metrics?.timersFired.inc({ kind: due.kind });
     countEmitted(this.options.metrics, drafts);

@@ -1,0 +1,53 @@
+import { context, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import type { Logger } from './logger.js';
+import { childTraceparent } from './trace-context.js';
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * Starts OpenTelemetry tracing with OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set
+ * (the exporter reads the standard OTEL_* variables); otherwise the API stays a no-op.
+ * Returns a function that flushes and stops it.
+ */
+export async function initTracing(service: string, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<() => Promise<void>> {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return async () => {};
+  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+  ]);
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? `jetsaga-${service}` }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
+  provider.register();
+  log.info({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: exporting spans over OTLP');
+  return () => provider.shutdown();
+}
+
+export interface StepSpan {
+  /** The traceparent to put on what this step emits: this span when recording, else a child id. */
+  traceparent: string;
+  end(error?: unknown): void;
+}
+
+/**
+ * A span for one step (a message handled, a timer fired), child of the incoming
+ * traceparent, so a saga shows as one trace across services.
+ */
+export function startStepSpan(name: string, parent: string | null | undefined, attributes: Record<string, string | number>): StepSpan {
+  const match = parent ? TRACEPARENT.exec(parent) : null;
+  const parentContext = match
+    ? trace.setSpanContext(context.active(), { traceId: match[1]!, spanId: match[2]!, traceFlags: parseInt(match[3]!, 16) as TraceFlags, isRemote: true })
+    : context.active();
+  const span: Span = trace.getTracer('jetsaga').startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parentContext);
+  const sc = span.spanContext();
+  const traceparent = span.isRecording() ? `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags & 1}` : childTraceparent(parent);
+  return {
+    traceparent,
+    end(error?: unknown) {
+      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });
+      span.end();
+    },
+  };
+}
