@@ -32,7 +32,7 @@ export function registerDlq(program: Command): void {
         const letters = await listDeadLetters(nc, options.service ? `dlq.${options.service}.>` : 'dlq.>');
         if (options.json) return console.log(JSON.stringify(letters.map(({ data, ...l }) => ({ ...l, bytes: data.byteLength })), null, 2));
         if (letters.length === 0) return console.log('no dead letters');
-        const table = new Table({ head: ['seq', 'consumer', 'reason', 'subject', 'n'], colWidths: [7, 26, 18, 22, 4], wordWrap: true, style: { head: [], border: [] } });
+        const table = new Table({ head: ['seq', 'consumer', 'reason', 'subject', 'n'], colWidths: [7, 24, 18, 20, 4], wordWrap: true, style: { head: [], border: [] } });
         for (const l of letters) table.push([l.seq, l.consumer, l.reason, l.originalSubject, l.deliveries]);
         console.log(table.toString());
       });

@@ -69,7 +69,7 @@ export function registerSagas(program: Command): void {
       const counts: Record<string, number> = {};
       for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
       if (options.json) return console.log(JSON.stringify({ counts, sagas: rows }, null, 2));
-      const table = new Table({ head: ['order', 'state', 'reason', 'created', 'age'], colWidths: [24, 11, 18, 21, 8], wordWrap: true, style: { head: [], border: [] } });
+      const table = new Table({ head: ['order', 'state', 'reason', 'created', 'age'], colWidths: [22, 11, 16, 20, 5], wordWrap: true, style: { head: [], border: [] } });
       for (const r of rows.slice(-Number(options.limit))) {
         table.push([r.orderId, r.status, r.reason ?? '', new Date(r.createdAt).toISOString().slice(0, 19), `${Math.round((Date.now() - r.createdAt) / 1000)}s`]);
       }

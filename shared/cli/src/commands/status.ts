@@ -73,7 +73,7 @@ export async function readStatus(nc: NatsConnection, dataDir: string): Promise<S
 export function formatStatus(s: SystemStatus): string {
   const consumers = new Table({ head: ['consumer', 'pending', 'unacked', 'redelivered'], colWidths: [34, 10, 10, 13], style: { head: [], border: [] } });
   for (const c of s.consumers) consumers.push([c.consumer, c.pending, c.ackPending, c.redelivered]);
-  const services = new Table({ head: ['service', 'outbox', 'oldest', 'dlq', 'last error'], colWidths: [14, 8, 8, 6, 40], wordWrap: true, style: { head: [], border: [] } });
+  const services = new Table({ head: ['service', 'outbox', 'oldest', 'dlq', 'last error'], colWidths: [14, 8, 8, 6, 38], wordWrap: true, style: { head: [], border: [] } });
   for (const v of s.services) {
     services.push([v.service, v.outboxBacklog ?? '-', v.oldestUnsentSeconds === null ? '-' : `${v.oldestUnsentSeconds}s`, v.dlqDepth, v.lastError ?? '-']);
   }
