@@ -49,7 +49,11 @@ console.log(`duplicates dropped        broker ${report.duplicatesDroppedByBroker
 console.log(`dead letters              ${report.deadLetters.length}${report.deadLetters.map((d) => `\n  ${d.consumer} ${d.reason} ${d.subject}`).join('')}`);
 console.log(`not terminal              ${report.notTerminal.length}${report.notTerminal.slice(0, 20).map((id) => `\n  npx jetsaga trace ${id}`).join('')}`);
 console.log(`never created             ${report.missing.length}${report.missing.slice(0, 20).map((id) => `\n  npx jetsaga trace ${id}`).join('')}`);
-console.log(`invariant violations      ${report.violations.length}${report.violations.map((v) => `\n  ${v}`).join('')}`);
+const traceLine = (v: string) => {
+  const id = /order (\S+?):/.exec(v)?.[1];
+  return id ? `\n    npx jetsaga trace ${id}` : '';
+};
+console.log(`invariant violations      ${report.violations.length}${report.violations.map((v) => `\n  ${v}${traceLine(v)}`).join('')}`);
 console.log(`elapsed                   ${(report.elapsedMs / 1000).toFixed(1)} s`);
 if (values.json) {
   const { writeFileSync } = await import('node:fs');

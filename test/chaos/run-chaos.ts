@@ -1,6 +1,7 @@
 import type { CommandType, DataOf, OrderItem } from '@jetsaga/events';
 import { newId } from '@jetsaga/events';
-import { listDeadLetters, sendCommand, STREAMS } from '@jetsaga/messaging';
+import { decodeMessage } from '@jetsaga/events';
+import { listDeadLetters, readStream, sendCommand, STREAMS } from '@jetsaga/messaging';
 import { allServices, waitFor } from '@jetsaga/stack';
 import { TestStack } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
@@ -90,13 +91,25 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }),
     );
     const actions: ChaosReport['actions'] = [];
+    // Actions run on schedule, overlapping: a kill every 2 s means one starts every 2 s, even
+    // while an earlier one is still restarting. A target still down or paused is skipped.
+    const busy = new Set<string>();
+    const running: Promise<void>[] = [];
     const chaos = (async () => {
       for (const step of schedule) {
         if (t0 + step.at > Date.now()) await sleep(t0 + step.at - Date.now());
+        const target = step.action.kind === 'broker' ? 'nats-server' : step.action.service;
+        const at = `+${((Date.now() - t0) / 1000).toFixed(1)}s`;
+        if (busy.has(target) || (step.action.kind === 'broker' && busy.size > 0) || busy.has('nats-server')) {
+          log(`${at} skipped (${target} or the broker is busy): ${describe(step.action)}`);
+          continue;
+        }
         actions.push({ atMs: Date.now() - t0, action: step.action });
-        log(`+${((Date.now() - t0) / 1000).toFixed(1)}s ${describe(step.action)}`);
-        await perform(t, step.action);
+        log(`${at} ${describe(step.action)}`);
+        busy.add(target);
+        running.push(perform(t, step.action).finally(() => busy.delete(target)));
       }
+      await Promise.all(running);
     })();
     await Promise.all([load, chaos]);
     log(`load done: ${placed.length} orders (${duplicatesSent} sent twice); settling...`);
@@ -130,12 +143,37 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       deadLetters: letters.map((l) => ({ reason: l.reason, consumer: l.consumer, subject: l.originalSubject })),
       notTerminal: placed.filter((id) => statuses.has(id) && !['CONFIRMED', 'CANCELLED', 'REFUNDED'].includes(statuses.get(id)!)),
       missing: placed.filter((id) => !statuses.has(id)),
-      violations: findViolations(t),
+      violations: [...findViolations(t), ...(await streamViolations(t, new Set(placed)))],
       elapsedMs: Date.now() - started,
     };
   } finally {
     await t.stop();
   }
+}
+
+/**
+ * The EVENTS stream's side of the invariants: per saga, every event type was emitted once
+ * (copies of one envelope, re-published after a crash, count once), and exactly one of
+ * OrderConfirmed / OrderCancelled.
+ */
+async function streamViolations(t: TestStack, placed: Set<string>): Promise<string[]> {
+  const bySaga = new Map<string, Map<string, Set<string>>>();
+  await readStream(t.nc, STREAMS.events, 'evt.>', (m) => {
+    const d = decodeMessage(m.data);
+    if (!d.ok || !d.envelope.sagaId || !placed.has(d.envelope.sagaId)) return undefined;
+    const types = bySaga.get(d.envelope.sagaId) ?? new Map<string, Set<string>>();
+    bySaga.set(d.envelope.sagaId, types);
+    const ids = types.get(d.envelope.type) ?? new Set<string>();
+    types.set(d.envelope.type, ids.add(d.envelope.id));
+    return undefined;
+  });
+  const v: string[] = [];
+  for (const [sagaId, types] of bySaga) {
+    for (const [type, ids] of types) if (ids.size > 1) v.push(`order ${sagaId}: ${type} emitted ${ids.size} times`);
+    const terminal = (types.has('OrderConfirmed') ? 1 : 0) + (types.has('OrderCancelled') ? 1 : 0);
+    if (terminal !== 1) v.push(`order ${sagaId}: ${terminal} terminal events in EVENTS`);
+  }
+  return v;
 }
 
 /** Stock for about half the orders on one sku, a scarce sku, and poor customers: some fail each way. */

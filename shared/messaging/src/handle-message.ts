@@ -11,28 +11,32 @@ import type { Reaction } from './reaction.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
 import { logStep } from './step-log.js';
 import { armTimer, disarmTimer, type TimerRequest } from './timers.js';
-import { startStepSpan, type StepSpan } from './tracing.js';
+import { startStepSpan } from './tracing.js';
 
 export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
 
-export interface HandlerDeps {
+/** What running one message through a reaction needs: no NATS. */
+export interface ProcessDeps {
   service: string;
   consumer: string;
-  /** The message type this consumer handles: dead letters go to `dlq.<service>.<type>`. */
-  type: string;
   db: ServiceDb;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   reaction: Reaction<any, any>;
-  js: JetStreamClient;
   log: Logger;
-  retry: RetryPolicy;
-  maxBytes: number;
   faults?: FaultPlan;
   metrics?: KitMetrics;
-  /** Called after a commit that wrote outbox rows. */
-  onOutboxWrite(): void;
   /** Called after a commit that armed a timer. */
   onTimerArmed(): void;
+}
+
+export interface HandlerDeps extends ProcessDeps {
+  /** The message type this consumer handles: dead letters go to `dlq.<service>.<type>`. */
+  type: string;
+  js: JetStreamClient;
+  retry: RetryPolicy;
+  maxBytes: number;
+  /** Called after a commit that wrote outbox rows. */
+  onOutboxWrite(): void;
   /** Called after every commit of a reaction. */
   onCommit?(): void;
 }
@@ -66,7 +70,7 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
     'jetsaga.delivery': deliveries,
   });
   try {
-    emitted = runInTransaction(msg, message, deps, log, span);
+    emitted = processEnvelope({ ...deps, log }, message, { delivery: deliveries, traceparent: span.traceparent });
   } catch (err) {
     span.end(err);
     return retryOrDeadLetter(msg, message, deps, log, err);
@@ -95,11 +99,15 @@ function alreadyHandled(deps: HandlerDeps, eventId: string): boolean {
   return !!deps.db.$client.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(deps.consumer, eventId);
 }
 
-function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log: Logger, span: StepSpan): string[] | 'duplicate' {
-  if (deps.faults) injectFault(deps.faults, message.type, msg.info.redeliveryCount);
+/**
+ * One validated message in one SQLite transaction: inbox claim (or 'duplicate'), the
+ * reaction, its outbox rows, timers and step log. Returns the ids of the events emitted.
+ */
+export function processEnvelope(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): string[] | 'duplicate' {
+  if (deps.faults) injectFault(deps.faults, message.type, opts.delivery);
   const now = new Date();
   const at = now.getTime();
-  const traceparent = span.traceparent;
+  const { traceparent } = opts;
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
   let armed = 0;
   const drafts: EventDraft[] = [];
@@ -114,7 +122,7 @@ function runInTransaction(msg: JsMsg, message: Envelope, deps: HandlerDeps, log:
       message: message as Envelope<any, any>,
       tx,
       now,
-      log,
+      log: deps.log,
       emit: (d: EventDraft) => drafts.push(d),
       schedule: (t: TimerRequest) => void (armed += armTimer(tx, t, origin, at) ? 1 : 0),
       cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, at),

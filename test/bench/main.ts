@@ -1,0 +1,84 @@
+// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--json out.json]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connect } from 'nats';
+import type { Synchronous } from '@jetsaga/messaging';
+import { NatsServer } from '@jetsaga/stack';
+import { TestStack } from '../support/harness.js';
+import { findViolations } from '../support/invariants.js';
+import { jetstreamHopCeiling } from './ceiling-jetstream.js';
+import { localTransactionsCeiling } from './ceiling-local.js';
+import { closedLoop, type LoadResult, type Mix, openLoop, seedForBench } from './system.js';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10s' },
+    concurrency: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '500' },
+    mix: { type: 'string', default: '90/5/5' },
+    modes: { type: 'string', default: 'fast,durable' },
+    orders: { type: 'string', default: '2000' },
+    json: { type: 'string' },
+  },
+});
+const durationMs = Number(/^(\d+)s$/.exec(values.duration!)?.[1] ?? NaN) * 1000;
+if (!Number.isFinite(durationMs)) throw new Error('--duration like 10s');
+const [happy, noStock, noFunds] = values.mix!.split('/').map(Number) as [number, number, number];
+const mix: Mix = { happy, noStock, noFunds };
+const modes: { name: string; synchronous: Synchronous }[] = values.modes!.split(',').map((m) => ({ name: m, synchronous: m === 'durable' ? 'FULL' : 'NORMAL' }));
+const progress = (label: string) => (done: number) => process.stdout.isTTY && process.stdout.write(`\r  ${label}: ${done} sagas`);
+const line = (s = '') => console.log(s);
+
+line(`jetsaga bench on ${process.version}, nats-server (file store, 2.9 default sync), mix ${values.mix}`);
+
+// Ceiling A: the raw JetStream hop
+const hopDir = mkdtempSync(join(tmpdir(), 'jetsaga-bench-hop-'));
+const hopServer = await NatsServer.start({ storeDir: hopDir });
+const hopNc = await connect({ servers: hopServer.url });
+const ceilingA = await jetstreamHopCeiling(hopNc, { messages: 20_000, bytes: 600, window: 256 });
+await hopNc.close();
+await hopServer.stop();
+rmSync(hopDir, { recursive: true, force: true });
+line(`ceiling A  raw JetStream hop (publish+PubAck window 256, pull, ack, 600 B): ${Math.round(ceilingA)} msg/s`);
+
+// Ceiling B: the saga's local transactions with no messaging
+const ceilingB: Record<string, number> = {};
+for (const mode of modes) {
+  ceilingB[mode.name] = localTransactionsCeiling({ sagas: Number(values.orders), synchronous: mode.synchronous });
+  line(`ceiling B  local transactions, one process, synchronous=${mode.synchronous}: ${Math.round(ceilingB[mode.name]!)} sagas/s`);
+}
+
+const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
+for (const mode of modes) {
+  line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): every service a process, as npm start runs them`);
+  const t = await TestStack.start({ env: { SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', ORDER_DEADLINE_MS: '120000' } });
+  try {
+    await seedForBench(t);
+    await closedLoop(t, { label: 'warm-up', durationMs: 2000, mix, prefix: `${mode.name}-warm`, concurrency: 10 });
+    const runs = [
+      await closedLoop(t, { label: 'closed, 1 in flight', durationMs: durationMs / 2, mix, prefix: `${mode.name}-c1`, concurrency: 1, onProgress: progress('closed 1') }),
+      await closedLoop(t, { label: `closed, ${values.concurrency} in flight`, durationMs, mix, prefix: `${mode.name}-c`, concurrency: Number(values.concurrency), onProgress: progress('closed') }),
+      await openLoop(t, { label: `open, ${values.rate}/s offered`, durationMs, mix, prefix: `${mode.name}-o`, rate: Number(values.rate), onProgress: progress('open') }),
+    ];
+    if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+    await t.waitForQuiescence({ timeoutMs: 120_000 });
+    const violations = findViolations(t);
+    for (const r of runs) {
+      results.push({ ...r, mode: mode.name, synchronous: mode.synchronous, violations });
+      line(
+        `  ${r.label.padEnd(22)} ${r.sagasPerSecond.toFixed(0).padStart(6)} sagas/s ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s  ` +
+          `p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} max ${r.latencyMs.max.toFixed(1)} ms  (${r.sagas} sagas, ${r.confirmed} confirmed)`,
+      );
+    }
+    const last = runs[1]!;
+    line(`  per process during the closed loop: ${last.processes.map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}% CPU, peak RSS ${p.peakRssMb.toFixed(0)} MB`).join('; ')}`);
+    line(`  system/ceiling A (events/s per raw hop): ${(last.eventsPerSecond / ceilingA).toFixed(2)}; system/ceiling B (sagas/s): ${(last.sagasPerSecond / ceilingB[mode.name]!).toFixed(2)}`);
+    line(`  after quiescence: every saga terminal and invariants hold: ${violations.length === 0 ? 'yes' : `NO (${violations.slice(0, 5).join('; ')})`}`);
+  } finally {
+    await t.stop();
+  }
+}
+if (values.json) writeFileSync(values.json, JSON.stringify({ ceilingA, ceilingB, results }, null, 2));
+process.exit(results.some((r) => r.violations.length > 0) ? 1 : 0);

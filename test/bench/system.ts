@@ -1,0 +1,143 @@
+import type { Subscription } from 'nats';
+import { sendCommand } from '@jetsaga/messaging';
+import type { TestStack } from '../support/harness.js';
+import { procStats } from './proc-stats.js';
+import { percentiles } from './stats.js';
+
+export type Flow = 'happy' | 'noStock' | 'noFunds';
+export interface Mix {
+  happy: number;
+  noStock: number;
+  noFunds: number;
+}
+
+export interface LoadResult {
+  label: string;
+  sagas: number;
+  confirmed: number;
+  seconds: number;
+  sagasPerSecond: number;
+  eventsPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  processes: { name: string; cpuPercent: number; peakRssMb: number }[];
+}
+
+export async function seedForBench(t: TestStack): Promise<void> {
+  await t.send('SetStock', { sku: 'bench-plenty', quantity: 1_000_000_000 });
+  await t.send('SetStock', { sku: 'bench-none', quantity: 0 });
+  await t.send('CreditWallet', { customerId: 'bench-rich', amount: 9_000_000_000_000 });
+  await t.waitForQuiescence();
+}
+
+function orderFor(flow: Flow, orderId: string) {
+  const customerId = flow === 'noFunds' ? 'bench-poor' : 'bench-rich';
+  const sku = flow === 'noStock' ? 'bench-none' : 'bench-plenty';
+  return { orderId, customerId, items: [{ sku, quantity: 1, unitPrice: 100 }] };
+}
+
+function pickFlow(mix: Mix, n: number): Flow {
+  const total = mix.happy + mix.noStock + mix.noFunds;
+  const r = ((n * 7919) % 1000) / 1000; // spread evenly and deterministically
+  if (r < mix.happy / total) return 'happy';
+  return r < (mix.happy + mix.noStock) / total ? 'noStock' : 'noFunds';
+}
+
+/** Resolves when a saga's outcome (OrderConfirmed / OrderCancelled) is observed. */
+class OutcomeWatch {
+  private readonly waiting = new Map<string, (confirmed: boolean) => void>();
+  private readonly subs: Subscription[];
+
+  constructor(t: TestStack) {
+    this.subs = ['evt.order.OrderConfirmed.*', 'evt.order.OrderCancelled.*'].map((subject) => {
+      const sub = t.nc.subscribe(subject);
+      void (async () => {
+        for await (const m of sub) {
+          const sagaId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
+          this.waiting.get(sagaId)?.(m.subject.includes('Confirmed'));
+          this.waiting.delete(sagaId);
+        }
+      })();
+      return sub;
+    });
+  }
+
+  expect(orderId: string): Promise<boolean> {
+    return new Promise((resolve) => this.waiting.set(orderId, resolve));
+  }
+
+  close(): void {
+    for (const s of this.subs) s.unsubscribe();
+  }
+}
+
+interface RunOptions {
+  label: string;
+  durationMs: number;
+  mix: Mix;
+  prefix: string;
+  onProgress?: (done: number) => void;
+}
+
+/** Closed loop: `concurrency` clients, each placing the next order as soon as its last ends. */
+export function closedLoop(t: TestStack, o: RunOptions & { concurrency: number }): Promise<LoadResult> {
+  return measure(t, o, async (place) => {
+    const until = performance.now() + o.durationMs;
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: o.concurrency }, async () => {
+        while (performance.now() < until) await place(n++);
+      }),
+    );
+  });
+}
+
+/** Open loop: orders at a fixed rate whatever the latency (no coordinated omission). */
+export function openLoop(t: TestStack, o: RunOptions & { rate: number }): Promise<LoadResult> {
+  return measure(t, o, async (place) => {
+    const start = performance.now();
+    const total = Math.floor((o.durationMs / 1000) * o.rate);
+    const all: Promise<void>[] = [];
+    for (let n = 0; n < total; n++) {
+      const due = start + (n * 1000) / o.rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      all.push(place(n, due));
+    }
+    await Promise.all(all);
+  });
+}
+
+async function measure(t: TestStack, o: RunOptions, drive: (place: (n: number, intendedAt?: number) => Promise<void>) => Promise<void>): Promise<LoadResult> {
+  const watch = new OutcomeWatch(t);
+  const pids = [...[...t.stack.services.values()].map((s) => ({ name: s.name, pid: s.pid! })), ...(t.natsServer?.pid ? [{ name: 'nats-server', pid: t.natsServer.pid }] : [])];
+  const cpuBefore = new Map(pids.map((p) => [p.name, procStats(p.pid)?.cpuSeconds ?? 0]));
+  const eventsBefore = (await t.jsm.streams.info('EVENTS')).state.last_seq;
+  const latencies: number[] = [];
+  let confirmed = 0;
+  const started = performance.now();
+  await drive(async (n, intendedAt) => {
+    const orderId = `${o.prefix}-${n}`;
+    const outcome = watch.expect(orderId);
+    const sentAt = intendedAt ?? performance.now();
+    await sendCommand(t.js, 'PlaceOrder', orderFor(pickFlow(o.mix, n), orderId));
+    if (await outcome) confirmed++;
+    latencies.push(performance.now() - sentAt);
+    if (latencies.length % 100 === 0) o.onProgress?.(latencies.length);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  watch.close();
+  const events = (await t.jsm.streams.info('EVENTS')).state.last_seq - eventsBefore;
+  return {
+    label: o.label,
+    sagas: latencies.length,
+    confirmed,
+    seconds,
+    sagasPerSecond: latencies.length / seconds,
+    eventsPerSecond: events / seconds,
+    latencyMs: percentiles(latencies),
+    processes: pids.map((p) => {
+      const s = procStats(p.pid);
+      return { name: p.name, cpuPercent: s ? (100 * (s.cpuSeconds - (cpuBefore.get(p.name) ?? 0))) / seconds : NaN, peakRssMb: s?.peakRssMb ?? NaN };
+    }),
+  };
+}
