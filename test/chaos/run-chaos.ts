@@ -92,7 +92,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     );
     const actions: ChaosReport['actions'] = [];
     // Actions run on schedule, overlapping: a kill every 2 s means one starts every 2 s, even
-    // while an earlier one is still restarting. A target still down or paused is skipped.
+    // while an earlier one is still restarting (a service restarted while the broker is down
+    // waits for it). Only a target still down or paused is skipped.
     const busy = new Set<string>();
     const running: Promise<void>[] = [];
     const chaos = (async () => {
@@ -100,8 +101,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         if (t0 + step.at > Date.now()) await sleep(t0 + step.at - Date.now());
         const target = step.action.kind === 'broker' ? 'nats-server' : step.action.service;
         const at = `+${((Date.now() - t0) / 1000).toFixed(1)}s`;
-        if (busy.has(target) || (step.action.kind === 'broker' && busy.size > 0) || busy.has('nats-server')) {
-          log(`${at} skipped (${target} or the broker is busy): ${describe(step.action)}`);
+        if (busy.has(target)) {
+          log(`${at} skipped (${target} is still down or paused): ${describe(step.action)}`);
           continue;
         }
         actions.push({ atMs: Date.now() - t0, action: step.action });
