@@ -213,8 +213,15 @@ async function perform(t: TestStack, action: ChaosAction): Promise<void> {
   if (action.kind === 'kill') {
     await service.kill();
     await sleep(action.downMs);
-    await service.start();
-    return;
+    // A service must come back on its own (it retries a broker that is still starting);
+    // the runner only retries the process start itself, and lets a third failure end the run.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await service.start();
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   }
   service.signal('SIGSTOP');
   await sleep(action.pausedMs);

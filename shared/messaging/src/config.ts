@@ -21,6 +21,8 @@ export interface ServiceConfig {
   pruneIntervalMs: number;
   timerPollMs: number;
   faults: FaultPlan;
+  /** How long a starting service keeps retrying JetStream (a broker still starting). */
+  startTimeoutMs: number;
   /** Port of `/metrics`, `/healthz`, `/readyz`; off when unset. */
   metricsPort?: number;
 }
@@ -45,6 +47,7 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     pruneIntervalMs: int(env, 'PRUNE_INTERVAL_MS', 3600_000, 100),
     timerPollMs: int(env, 'TIMER_POLL_MS', 1000, 10),
     faults: parseFaults(env.JETSAGA_FAULTS),
+    startTimeoutMs: int(env, 'START_TIMEOUT_MS', 60_000, 1000),
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 0) : undefined,
   };
 }

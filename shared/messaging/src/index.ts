@@ -27,3 +27,4 @@ export * from './http.js';
 export * from './metrics.js';
 export * from './step-log.js';
 export * from './tracing.js';
+export * from './retry-until.js';

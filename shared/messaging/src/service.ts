@@ -14,6 +14,7 @@ import { ensureConsumer, ensureStreams, STREAMS } from './provision.js';
 import { pruneHousekeeping } from './prune.js';
 import type { Subscriptions, TimerReaction } from './reaction.js';
 import { OutboxRelay } from './relay.js';
+import { retryUntil } from './retry-until.js';
 import { TimerLoop } from './timer-loop.js';
 import { initTracing } from './tracing.js';
 
@@ -90,9 +91,11 @@ export async function startService<S extends Record<string, unknown>>(
   const stopTracing = await initTracing(def.name, log);
   const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: config.synchronous }) as unknown as ServiceDb;
   const nc = await connectNats(config.natsUrl, `jetsaga-${def.name}`, log);
-  const jsm = await nc.jetstreamManager();
+  // The broker may still be starting (a restart): JetStream calls are retried for a while.
+  const startDeadline = Date.now() + config.startTimeoutMs;
+  const jsm = await retryUntil('jetstream', () => nc.jetstreamManager(), startDeadline, log);
   const js = nc.jetstream();
-  await ensureStreams(jsm);
+  await retryUntil('stream provisioning', () => ensureStreams(jsm), startDeadline, log);
 
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) });
   const relay = new OutboxRelay(db, js, log, { metrics });
@@ -109,7 +112,7 @@ export async function startService<S extends Record<string, unknown>>(
   for (const w of workers) w.start();
   const loops: ConsumerLoop[] = [];
   for (const sub of subscriptionsOf(def.name, Object.keys(def.subscriptions))) {
-    await ensureConsumer(jsm, {
+    const spec = {
       stream: sub.stream,
       durable: sub.durable,
       filterSubject: sub.filterSubject,
@@ -118,7 +121,8 @@ export async function startService<S extends Record<string, unknown>>(
       // silently. The consumer loop dead-letters it instead (see handleMessage).
       maxDeliver: -1,
       maxAckPending: Math.max(1000, config.maxMessages * 4),
-    });
+    };
+    await retryUntil(`consumer ${sub.durable}`, () => ensureConsumer(jsm, spec), startDeadline, log);
     const reaction = def.subscriptions[sub.type as keyof Subscriptions<unknown>]!;
     const handle = (msg: Parameters<typeof handleMessage>[0]) =>
       handleMessage(msg, {
@@ -138,7 +142,7 @@ export async function startService<S extends Record<string, unknown>>(
         onCommit: () => workers.forEach((w) => w.wake()),
       });
     const loop = new ConsumerLoop(js, { stream: sub.stream, durable: sub.durable, maxMessages: config.maxMessages }, handle, log);
-    await loop.start();
+    await retryUntil(`consuming ${sub.durable}`, () => loop.start(), startDeadline, log);
     loops.push(loop);
   }
   const http =

@@ -78,7 +78,7 @@ export class ServiceProcess {
 
   private waitReady(child: ChildProcess): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`${this.name} not ready after ${this.options.readyTimeoutMs ?? 30_000} ms`)), this.options.readyTimeoutMs ?? 30_000);
+      const timer = setTimeout(() => fail(new Error(`${this.name} not ready after ${this.options.readyTimeoutMs ?? 90_000} ms`)), this.options.readyTimeoutMs ?? 90_000);
       const onMessage = (m: unknown) => {
         if ((m as { type?: string })?.type !== 'ready') return;
         cleanup();
