@@ -69,4 +69,17 @@ describe('crashes mid-saga', () => {
     // then the services reconnect and every saga ends
     await assertAllFinished(ids);
   });
+
+  it('starts a service while the broker is down, once the broker is back', { skip: process.env.NATS_URL ? 'the broker is external (NATS_URL)' : false }, async () => {
+    // given payment and the broker both dead
+    await t.stack.service('payment').kill();
+    await t.natsServer!.kill('SIGKILL');
+    // when payment starts first, and the broker only then
+    const starting = t.stack.service('payment').start();
+    await t.natsServer!.start();
+    await starting;
+    // then payment serves sagas again
+    const ids = await placeOrders('cold-start');
+    await assertAllFinished(ids);
+  });
 });

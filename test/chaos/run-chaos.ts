@@ -120,7 +120,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       timeoutMs: o.settleMs,
       what: 'every saga to end',
     }).catch(() => undefined);
-    await t.waitForQuiescence({ timeoutMs: o.settleMs }).catch((err: Error) => log(`not quiescent: ${err.message}`));
+    const stuck: string[] = [];
+    await t.waitForQuiescence({ timeoutMs: o.settleMs }).catch((err: Error) => {
+      stuck.push(`not quiescent after ${o.settleMs} ms: ${err.message}`);
+      log(stuck[0]!);
+    });
 
     const statuses = new Map(t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders').map((r) => [r.order_id, r.status]));
     const outcomes: Record<string, number> = {};
@@ -144,7 +148,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       deadLetters: letters.map((l) => ({ reason: l.reason, consumer: l.consumer, subject: l.originalSubject })),
       notTerminal: placed.filter((id) => statuses.has(id) && !['CONFIRMED', 'CANCELLED', 'REFUNDED'].includes(statuses.get(id)!)),
       missing: placed.filter((id) => !statuses.has(id)),
-      violations: [...findViolations(t), ...(await streamViolations(t, new Set(placed)))],
+      violations: [...stuck, ...findViolations(t), ...(await streamViolations(t, new Set(placed)))],
       elapsedMs: Date.now() - started,
     };
   } finally {

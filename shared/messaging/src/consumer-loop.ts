@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
-import type { Logger } from './logger.js';
 import type { Outcome } from './handle-message.js';
+import type { Logger } from './logger.js';
 
 export interface ConsumerLoopOptions {
   stream: string;
@@ -13,12 +13,16 @@ export interface ConsumerLoopOptions {
 
 /**
  * Pulls from one durable consumer and hands each message to `handle`, at most `concurrency`
- * at once. `stop()` stops pulling and waits for the messages in hand.
+ * at once. If the pull ends on its own (a broker restart can end it), it is started again,
+ * with backoff, until `stop()`; `stop()` stops pulling and waits for the messages in hand.
  */
 export class ConsumerLoop {
   private messages: ConsumerMessages | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
   private done: Promise<void> | null = null;
+  private stopping = false;
+  /** Times the pull ended by itself and was started again. */
+  restarts = 0;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, retrying: 0, dead_lettered: 0 };
 
   constructor(
@@ -28,19 +32,49 @@ export class ConsumerLoop {
     private readonly log: Logger,
   ) {}
 
+  /** Resolves once the first pull is open (throws if it cannot be opened). */
   async start(): Promise<void> {
-    const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
-    this.messages = await consumer.consume({ max_messages: this.options.maxMessages ?? 256 });
-    this.done = this.run(this.messages);
+    this.stopping = false;
+    const first = await this.open();
+    this.done = this.keepConsuming(first);
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.messages?.stop();
     await this.done;
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
+  private async open(): Promise<ConsumerMessages> {
+    const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: this.options.maxMessages ?? 256 });
+    return this.messages;
+  }
+
+  private async keepConsuming(first: ConsumerMessages): Promise<void> {
+    let messages: ConsumerMessages | null = first;
+    let backoff = 100;
+    while (!this.stopping) {
+      if (messages) {
+        await this.drain(messages);
+        if (this.stopping) return;
+        this.restarts++;
+        this.log.warn({ consumer: this.options.durable }, 'pull ended by itself; starting it again');
+      }
+      try {
+        messages = await this.open();
+        backoff = 100;
+      } catch (err) {
+        messages = null;
+        this.log.warn({ err, consumer: this.options.durable, retryInMs: backoff }, 'cannot open the pull; retrying');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async drain(messages: ConsumerMessages): Promise<void> {
     const limit = this.options.concurrency ?? 1;
     try {
       for await (const msg of messages) {
@@ -50,7 +84,7 @@ export class ConsumerLoop {
         if (this.inFlight.size >= limit) await Promise.race(this.inFlight);
       }
     } catch (err) {
-      this.log.error({ err, consumer: this.options.durable }, 'consumer loop ended with an error');
+      this.log.error({ err, consumer: this.options.durable }, 'pull ended with an error');
     }
   }
 
