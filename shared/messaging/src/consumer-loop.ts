@@ -48,8 +48,29 @@ export class ConsumerLoop {
 
   private async open(): Promise<ConsumerMessages> {
     const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
-    this.messages = await consumer.consume({ max_messages: this.options.maxMessages ?? 256 });
-    return this.messages;
+    const messages = await consumer.consume({ max_messages: this.options.maxMessages ?? 256 });
+    this.messages = messages;
+    void this.watch(messages);
+    return messages;
+  }
+
+  /**
+   * A pull whose requests the server lost (a broker restart) can wait forever: when
+   * heartbeats stop coming, or the consumer cannot be found, end it so it is reopened.
+   */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const s of await messages.status()) {
+        const count = Number(s.data);
+        const stalled = (s.type === 'heartbeats_missed' && count >= 2) || ((s.type === 'consumer_not_found' || s.type === 'stream_not_found') && count >= 3);
+        if (!stalled || this.stopping) continue;
+        this.log.warn({ consumer: this.options.durable, status: s.type, count }, 'pull looks stalled; reopening it');
+        messages.stop();
+        return;
+      }
+    } catch (err) {
+      this.log.warn({ err, consumer: this.options.durable }, 'pull status watch ended');
+    }
   }
 
   private async keepConsuming(first: ConsumerMessages): Promise<void> {

@@ -189,8 +189,10 @@ export async function startService<S extends Record<string, unknown>>(
 export async function runServiceMain<S extends Record<string, unknown>>(def: ServiceDefinition<S>): Promise<void> {
   const log = createLogger(def.name);
   let running: RunningService;
+  let config: ServiceConfig;
   try {
-    running = await startService(def, serviceConfigFromEnv(def.name), log);
+    config = serviceConfigFromEnv(def.name);
+    running = await startService(def, config, log);
   } catch (err) {
     log.fatal({ err }, 'service failed to start');
     process.exit(1);
@@ -198,6 +200,11 @@ export async function runServiceMain<S extends Record<string, unknown>>(def: Ser
   process.send?.({ type: 'ready', service: def.name });
   const onSignal = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'stopping');
+    // Whatever hangs (a broker that never comes back), the process does not outlive this.
+    setTimeout(() => {
+      log.error({ signal }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000);
     running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
