@@ -46,6 +46,7 @@ console.log(`outcomes                  ${Object.entries(report.outcomes).map(([k
 console.log(`service kills             ${kinds('kill')}, broker restarts ${kinds('broker')}, pauses past ack wait ${kinds('pause')}`);
 console.log(`extra deliveries          ${report.extraDeliveries} (redeliveries after kills, pauses, lost acks; re-sent copies)`);
 console.log(`duplicates dropped        broker ${report.duplicatesDroppedByBroker}, inboxes ${report.duplicatesDroppedByInboxes}`);
+console.log(`broker phantom acks       ${Object.entries(report.brokerPhantomAcks).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'} (deliveries nats-server lists as unacked for messages it already removed: its state after a SIGKILL)`);
 console.log(`dead letters              ${report.deadLetters.length}${report.deadLetters.map((d) => `\n  ${d.consumer} ${d.reason} ${d.subject}`).join('')}`);
 console.log(`not terminal              ${report.notTerminal.length}${report.notTerminal.slice(0, 20).map((id) => `\n  npx jetsaga trace ${id}`).join('')}`);
 console.log(`never created             ${report.missing.length}${report.missing.slice(0, 20).map((id) => `\n  npx jetsaga trace ${id}`).join('')}`);

@@ -32,6 +32,8 @@ export interface ChaosReport {
   extraDeliveries: number;
   duplicatesDroppedByBroker: number;
   duplicatesDroppedByInboxes: number;
+  /** Unacked deliveries the broker still lists for messages already gone (see TestStack.phantomAcks). */
+  brokerPhantomAcks: Record<string, number>;
   deadLetters: { reason: string; consumer: string; subject: string }[];
   notTerminal: string[];
   missing: string[];
@@ -145,6 +147,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       extraDeliveries: deliveries - stat('handled'),
       duplicatesDroppedByBroker: brokerDuplicates,
       duplicatesDroppedByInboxes: inboxDuplicates,
+      brokerPhantomAcks: Object.fromEntries(t.phantomAcks),
       deadLetters: letters.map((l) => ({ reason: l.reason, consumer: l.consumer, subject: l.originalSubject })),
       notTerminal: placed.filter((id) => statuses.has(id) && !['CONFIRMED', 'CANCELLED', 'REFUNDED'].includes(statuses.get(id)!)),
       missing: placed.filter((id) => !statuses.has(id)),
