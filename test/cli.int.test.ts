@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { repoRoot } from '@jetsaga/stack';
 import { coreServices, TestStack } from './support/harness.js';
 import { runCli } from './support/cli.js';
 import { assertInvariants } from './support/invariants.js';
 
-const run = promisify(execFile);
-const bin = `${repoRoot}node_modules/.bin/jetsaga`;
 
 describe('the jetsaga CLI against running services', () => {
   let t: TestStack;
-  const jetsaga = (...args: string[]) => run(bin, ['--nats', t.stack.natsUrl, ...args], { cwd: repoRoot, timeout: 30_000 });
+  const jetsaga = async (...args: string[]) => {
+    const result = await runCli(['--nats', t.stack.natsUrl, ...args]);
+    assert.equal(result.code, 0, result.stderr);
+    return result;
+  };
 
   before(async () => {
     t = await TestStack.start({ services: coreServices });

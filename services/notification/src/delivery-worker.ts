@@ -1,4 +1,4 @@
-import { defaultRetryPolicy, type Logger, retryDelayMs, type ServiceDb, type Worker } from '@jetsaga/messaging';
+import { defaultRetryPolicy, type Logger, retryDelayMs, type ServiceDb, WakeLoop, type Worker } from '@jetsaga/messaging';
 import type * as schema from './schema.js';
 import type { NotificationSender } from './senders.js';
 import { dueNotifications, markAttemptFailed, markSent } from './store.js';
@@ -16,52 +16,31 @@ export interface DeliveryOptions {
  * is retried with backoff, and after `maxAttempts` the notification is marked FAILED.
  */
 export class DeliveryWorker implements Worker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly loop: WakeLoop;
 
-  constructor(private readonly options: DeliveryOptions) {}
+  constructor(private readonly options: DeliveryOptions) {
+    this.loop = new WakeLoop(() => this.deliverDue(), {
+      pollMs: options.pollMs,
+      onError: (err) => options.log.error({ err }, 'notification delivery round failed'),
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), delayMs);
-  }
-
-  private async run(): Promise<void> {
-    if (this.running || this.stopped) return;
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.deliverDue();
-      } while (this.again && !this.stopped);
-    })();
-    await this.running;
-    this.running = null;
-    if (!this.stopped) this.schedule(this.options.pollMs);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async deliverDue(): Promise<void> {
     const { db, sender, log, maxAttempts } = this.options;
     for (const n of dueNotifications(db, Date.now(), 100)) {
-      if (this.stopped) return;
+      if (this.loop.stopped) return;
       try {
         await sender.send(n);
         markSent(db, n.id, Date.now());

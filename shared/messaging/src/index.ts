@@ -28,3 +28,4 @@ export * from './metrics.js';
 export * from './step-log.js';
 export * from './tracing.js';
 export * from './retry-until.js';
+export * from './wake-loop.js';

@@ -3,6 +3,7 @@ import type { ServiceDb } from './db.js';
 import type { Logger } from './logger.js';
 import type { KitMetrics } from './metrics.js';
 import { markOutboxSent, readPendingOutbox, type PendingRow } from './outbox.js';
+import { WakeLoop } from './wake-loop.js';
 
 export interface RelayOptions {
   /** Rows published per round, their PubAcks awaited together (default 256). */
@@ -20,12 +21,8 @@ export interface RelayOptions {
  * JetStream has acked them. Woken on commit; polls as a fallback. One round at a time.
  */
 export class OutboxRelay {
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: WakeLoop;
   private readonly batchSize: number;
-  private readonly pollMs: number;
   private readonly retryMs: number;
   private readonly publishTimeoutMs: number;
   private readonly metrics?: KitMetrics;
@@ -39,28 +36,29 @@ export class OutboxRelay {
     options: RelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 256;
-    this.pollMs = options.pollMs ?? 1000;
     this.retryMs = options.retryMs ?? 500;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.metrics = options.metrics;
+    this.loop = new WakeLoop(
+      async () => {
+        while ((await this.round()) === this.batchSize);
+      },
+      { pollMs: options.pollMs ?? 1000, retryMs: this.retryMs, onError: (err) => this.log.warn({ err }, 'outbox relay round failed; will retry') },
+    );
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Asks for a round now; coalesces with one already running. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.loop.wake();
   }
 
   /** Stops the relay, then publishes until the outbox is empty or `timeoutMs` passes; true when empty. */
   async flush(timeoutMs: number): Promise<boolean> {
-    this.stop();
-    if (this.running) await this.running;
+    await this.loop.stop();
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
@@ -73,35 +71,8 @@ export class OutboxRelay {
     return false;
   }
 
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.loop(), delayMs);
-  }
-
-  private async loop(): Promise<void> {
-    if (this.running || this.stopped) return;
-    let failed = false;
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          while ((await this.round()) === this.batchSize);
-        } catch (err) {
-          failed = true;
-          this.log.warn({ err }, 'outbox relay round failed; will retry');
-        }
-      } while (this.again && !failed && !this.stopped);
-    })();
-    await this.running;
-    this.running = null;
-    // A wake() between the last round and here set `again`: honour it now.
-    if (!this.stopped) this.schedule(failed ? this.retryMs : this.again ? 0 : this.pollMs);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One batch: publish every row, await the acks, mark the acked prefix sent. */
