@@ -40,8 +40,9 @@ describe('poison messages', () => {
     assert.equal(letter!.originalSeq, created!.streamSeq);
     assert.equal(letter!.headers.traceparent, created!.headers.traceparent);
     assert.deepEqual(JSON.parse(Buffer.from(letter!.data).toString()), created!.envelope);
-    const logged = t.logsOf('inventory', 'message dead-lettered').find((l) => l.sagaId === 'poison-1');
-    assert.ok(logged && logged.level === 50, 'logged at error level with the saga id');
+    // the log line is written after the DLQ publish and reaches us through a pipe
+    const logged = await waitFor(() => t.logsOf('inventory', 'message dead-lettered').find((l) => l.sagaId === 'poison-1'), { what: 'the dead-letter log line' });
+    assert.equal(logged.level, 50, 'logged at error level with the saga id');
     // and the order's deadline still ends the saga
     const events = await t.waitForSagaEvents('poison-1', 2);
     assert.equal(events[1]!.envelope.type, 'OrderCancelled');
