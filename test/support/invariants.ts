@@ -38,22 +38,33 @@ function stockViolations(t: TestStack): string[] {
     if (s.available + s.held + s.sold !== s.received) v.push(`stock ${s.sku}: available ${s.available} + held ${s.held} + sold ${s.sold} != received ${s.received}`);
     if (s.available < 0 || s.held < 0 || s.sold < 0) v.push(`stock ${s.sku}: a negative bucket (${s.available}/${s.held}/${s.sold})`);
   }
-  const byStatus = (status: string) =>
+  const byStatus = (...statuses: string[]) =>
     new Map(
       t
         .rows<{ sku: string; n: number }>(
           'inventory',
-          `SELECT l.sku, sum(l.quantity) AS n FROM reservation_lines l JOIN reservations r USING (order_id) WHERE r.status = ? GROUP BY l.sku`,
-          status,
+          `SELECT l.sku, sum(l.quantity) AS n FROM reservation_lines l JOIN reservations r USING (order_id) WHERE r.status IN (${statuses.map(() => '?').join()}) GROUP BY l.sku`,
+          ...statuses,
         )
         .map((r) => [r.sku, r.n]),
     );
-  const held = byStatus('HELD');
+  const held = byStatus('HELD', 'RELEASING');
   const sold = byStatus('COMMITTED');
   for (const s of t.rows<Level>('inventory', 'SELECT sku, held, sold FROM stock')) {
-    if ((held.get(s.sku) ?? 0) !== s.held) v.push(`stock ${s.sku}: held ${s.held} but HELD reservations hold ${held.get(s.sku) ?? 0}`);
+    if ((held.get(s.sku) ?? 0) !== s.held) v.push(`stock ${s.sku}: held ${s.held} but HELD and RELEASING reservations hold ${held.get(s.sku) ?? 0}`);
     if ((sold.get(s.sku) ?? 0) !== s.sold) v.push(`stock ${s.sku}: sold ${s.sold} but COMMITTED reservations sold ${sold.get(s.sku) ?? 0}`);
   }
+  const unarmed = t.rows<{ order_id: string }>(
+    'inventory',
+    "SELECT order_id FROM reservations r WHERE status = 'RELEASING' AND NOT EXISTS (SELECT 1 FROM timers WHERE id = 'ReleaseHold:' || r.order_id AND fired_at IS NULL)",
+  );
+  for (const r of unarmed) v.push(`reservation ${r.order_id}: kept (RELEASING) with no release timer pending`);
+  const crossed = t.rows<{ from_order_id: string; to_order_id: string }>(
+    'inventory',
+    `SELECT x.from_order_id, x.to_order_id FROM hold_transfers x JOIN reservations f ON f.order_id = x.from_order_id JOIN reservations n ON n.order_id = x.to_order_id
+     WHERE f.customer_id IS NOT n.customer_id`,
+  );
+  for (const x of crossed) v.push(`hold transfer ${x.from_order_id} -> ${x.to_order_id}: between different customers`);
   return v;
 }
 

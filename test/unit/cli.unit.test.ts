@@ -59,6 +59,14 @@ describe('when a saga has run its course', () => {
     assert.equal(sagaFinished(['OrderCreated', 'StockReserved', 'PaymentFailed', 'OrderCancelled', 'StockReleased']), true);
   });
 
+  it('is finished once a kept hold went entirely to a re-order, not while part of it awaits release', () => {
+    const cancelled = ['OrderCreated', 'StockReserved', 'PaymentFailed', 'OrderCancelled'].map((type) => ({ type }));
+    const transfer = (remaining: unknown[]) => ({ type: 'StockHoldTransferred', data: { orderId: 'o1', toOrderId: 'o2', items: [{ sku: 'a', quantity: 1 }], remaining } });
+    assert.equal(sagaFinished([...cancelled, transfer([{ sku: 'a', quantity: 2 }])]), false);
+    assert.equal(sagaFinished([...cancelled, transfer([{ sku: 'a', quantity: 2 }]), transfer([])]), true);
+    assert.equal(sagaFinished([...cancelled, transfer([{ sku: 'a', quantity: 2 }]), { type: 'StockReleased' }]), true);
+  });
+
   it('is finished once a refund reaches OrderRefunded, or is refused', () => {
     assert.equal(sagaFinished(['RefundRequested', 'PaymentRefunded', 'StockRestocked']), false);
     assert.equal(sagaFinished(['RefundRequested', 'PaymentRefunded', 'StockRestocked', 'OrderRefunded']), true);

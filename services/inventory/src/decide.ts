@@ -16,24 +16,42 @@ export interface StockLevel {
 
 /**
  * CANCELLED is a tombstone: the order was cancelled before its reservation was tried.
+ * RELEASING: the order was cancelled, and its hold is kept for its customer until the release
+ * timer (STOCK_RELEASE_DELAY_MS); a new order of the same customer takes from it first.
+ * TRANSFERRED: such a hold went, all of it, to the customer's new orders.
  * RESTOCKED: a refund put the sold items back.
  */
-export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED' | 'REJECTED' | 'CANCELLED' | 'RESTOCKED';
+export type ReservationStatus = 'HELD' | 'RELEASING' | 'COMMITTED' | 'RELEASED' | 'TRANSFERRED' | 'REJECTED' | 'CANCELLED' | 'RESTOCKED';
 
 export interface Reservation {
   orderId: string;
+  customerId?: string;
   status: ReservationStatus;
+  /** What the reservation holds (or sold) now; a hold taken over by a re-order shrinks. */
   lines: StockLine[];
+}
+
+/** Quantity of one sku that moved from a kept hold to a new order of the same customer. */
+export interface HoldTransfer {
+  fromOrderId: string;
+  toOrderId: string;
+  sku: string;
+  quantity: number;
 }
 
 export interface InventoryState {
   reservation: Reservation | undefined;
   /** Levels of every sku the message touches; a missing sku has nothing in stock. */
   stock: ReadonlyMap<string, StockLevel>;
+  /** The customer's RELEASING holds, oldest first (only a new order needs them). */
+  keptHolds?: readonly Reservation[];
 }
 
 export interface InventoryDecision {
   reservation?: Reservation;
+  /** Kept holds that a new order took from, with what they hold afterwards. */
+  keptHolds?: Reservation[];
+  transfers?: HoldTransfer[];
   stock: StockLevel[];
   events: EventDraft[];
   /** Release the hold at this time rather than now (delayed compensation). */
@@ -55,28 +73,63 @@ export function emptyLevel(sku: string): StockLevel {
   return { sku, available: 0, held: 0, sold: 0, received: 0 };
 }
 
-/** TCC try: hold every line of the order, or nothing at all. A tombstone makes it a no-op. */
+/**
+ * TCC try: hold every line of the order, or nothing at all. A tombstone makes it a no-op.
+ * The customer's kept holds (a cancelled order's stock awaiting its delayed release) count
+ * as theirs: the new order takes from them first, oldest first, then from available.
+ */
 export function decideReserve(
   state: InventoryState,
   order: { orderId: string; customerId: string; items: OrderItem[]; total: number },
 ): InventoryDecision {
   if (state.reservation) return nothing;
   const lines = linesOf(order.items);
+  const kept = state.keptHolds ?? [];
+  const keptOf = (sku: string) => kept.reduce((n, h) => n + (h.lines.find((l) => l.sku === sku)?.quantity ?? 0), 0);
   const shortages = lines
-    .map((l) => ({ sku: l.sku, requested: l.quantity, available: state.stock.get(l.sku)?.available ?? 0 }))
+    .map((l) => ({ sku: l.sku, requested: l.quantity, available: (state.stock.get(l.sku)?.available ?? 0) + keptOf(l.sku) }))
     .filter((s) => s.available < s.requested);
   if (shortages.length > 0) {
     return {
-      reservation: { orderId: order.orderId, status: 'REJECTED', lines: [] },
+      reservation: { orderId: order.orderId, customerId: order.customerId, status: 'REJECTED', lines: [] },
       stock: [],
       events: [draft('StockReservationFailed', { orderId: order.orderId, reason: 'out_of_stock', shortages })],
     };
   }
+  const stillNeeded = new Map(lines.map((l) => [l.sku, l.quantity]));
+  const taken = takeFromKeptHolds(kept, stillNeeded, order.orderId);
   return {
-    reservation: { orderId: order.orderId, status: 'HELD', lines },
-    stock: lines.map((l) => move(level(state, l.sku), 'available', 'held', l.quantity)),
-    events: [draft('StockReserved', order)],
+    reservation: { orderId: order.orderId, customerId: order.customerId, status: 'HELD', lines },
+    ...(taken.holds.length > 0 ? { keptHolds: taken.holds, transfers: taken.transfers } : {}),
+    // What came from a kept hold is already in `held`; only the rest moves out of available.
+    stock: [...stillNeeded].filter(([, q]) => q > 0).map(([sku, q]) => move(level(state, sku), 'available', 'held', q)),
+    events: [draft('StockReserved', order), ...taken.events],
   };
+}
+
+/** Takes what `stillNeeded` asks for out of the kept holds, oldest first; lowers `stillNeeded`. */
+function takeFromKeptHolds(kept: readonly Reservation[], stillNeeded: Map<string, number>, toOrderId: string) {
+  const holds: Reservation[] = [];
+  const transfers: HoldTransfer[] = [];
+  const events: EventDraft[] = [];
+  for (const hold of kept) {
+    const items: StockLine[] = [];
+    const remaining: StockLine[] = [];
+    for (const line of hold.lines) {
+      const take = Math.min(line.quantity, stillNeeded.get(line.sku) ?? 0);
+      if (take > 0) {
+        items.push({ sku: line.sku, quantity: take });
+        stillNeeded.set(line.sku, stillNeeded.get(line.sku)! - take);
+        transfers.push({ fromOrderId: hold.orderId, toOrderId, sku: line.sku, quantity: take });
+      }
+      if (line.quantity > take) remaining.push({ sku: line.sku, quantity: line.quantity - take });
+    }
+    if (items.length === 0) continue;
+    holds.push({ ...hold, status: remaining.length > 0 ? 'RELEASING' : 'TRANSFERRED', lines: remaining });
+    // The event belongs to the cancelled order's saga, whose hold it ends or shrinks.
+    events.push({ ...draft('StockHoldTransferred', { orderId: hold.orderId, toOrderId, items, remaining }), sagaId: hold.orderId });
+  }
+  return { holds, transfers, events };
 }
 
 /** TCC confirm: the hold becomes a sale. Only a HELD reservation moves. */
@@ -91,13 +144,14 @@ export function decideCommit(state: InventoryState): InventoryDecision {
 }
 
 /**
- * TCC cancel: a HELD reservation goes back to available. With no reservation yet the cancel
- * came first: it leaves a tombstone so the late try holds nothing (barrier).
+ * TCC cancel: a HELD (or kept, RELEASING) reservation goes back to available. With no
+ * reservation yet the cancel came first: it leaves a tombstone so the late try holds nothing
+ * (barrier).
  */
 export function decideRelease(state: InventoryState, orderId: string, reason: ReleaseReason): InventoryDecision {
   const r = state.reservation;
   if (!r) return { reservation: { orderId, status: 'CANCELLED', lines: [] }, stock: [], events: [] };
-  if (r.status !== 'HELD') return nothing;
+  if (r.status !== 'HELD' && r.status !== 'RELEASING') return nothing;
   return {
     reservation: { ...r, status: 'RELEASED' },
     stock: r.lines.map((l) => move(level(state, l.sku), 'held', 'available', l.quantity)),
@@ -106,11 +160,16 @@ export function decideRelease(state: InventoryState, orderId: string, reason: Re
 }
 
 /**
- * A cancellation with a release delay: a HELD reservation stays held until `now + delayMs`
- * (a durable timer then releases it); everything else is decided at once.
+ * A cancellation with a release delay: a HELD reservation is kept (RELEASING) for its
+ * customer until `now + delayMs`, when a durable timer releases what is left of it; everything
+ * else is decided at once. A kept hold already has its timer.
  */
 export function decideCancellation(state: InventoryState, orderId: string, reason: ReleaseReason, now: Date, delayMs: number): InventoryDecision {
-  if (delayMs > 0 && state.reservation?.status === 'HELD') return { stock: [], events: [], releaseAt: new Date(now.getTime() + delayMs) };
+  const r = state.reservation;
+  if (r?.status === 'RELEASING') return nothing;
+  if (delayMs > 0 && r?.status === 'HELD') {
+    return { reservation: { ...r, status: 'RELEASING' }, stock: [], events: [], releaseAt: new Date(now.getTime() + delayMs) };
+  }
   return decideRelease(state, orderId, reason);
 }
 

@@ -79,6 +79,7 @@ describe('decideReserve', () => {
     assert.deepEqual(decision, {
       reservation: {
         orderId: 'order-1',
+        customerId: 'cust-1',
         status: 'HELD',
         lines: [
           { sku: 'apple', quantity: 3 },
@@ -123,7 +124,7 @@ describe('decideReserve', () => {
 
     // then nothing is held (not even apple), the reservation is REJECTED
     assert.deepEqual(decision, {
-      reservation: { orderId: 'order-1', status: 'REJECTED', lines: [] },
+      reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'REJECTED', lines: [] },
       stock: [],
       events: [
         {
@@ -144,7 +145,7 @@ describe('decideReserve', () => {
     const decision = decideReserve(state, order([item('apple', 2), item('pear', 1), item('plum', 1)]));
 
     assert.deepEqual(decision, {
-      reservation: { orderId: 'order-1', status: 'REJECTED', lines: [] },
+      reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'REJECTED', lines: [] },
       stock: [],
       events: [
         {
@@ -169,7 +170,7 @@ describe('decideReserve', () => {
     const decision = decideReserve(state, placed);
 
     assert.deepEqual(decision, {
-      reservation: { orderId: 'order-1', status: 'HELD', lines: [{ sku: 'apple', quantity: 5 }] },
+      reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'HELD', lines: [{ sku: 'apple', quantity: 5 }] },
       stock: [{ sku: 'apple', available: 5, held: 5, sold: 0, received: 10 }],
       events: [{ type: 'StockReserved', data: placed }],
     });
@@ -181,7 +182,7 @@ describe('decideReserve', () => {
     const decision = decideReserve(state, order([item('apple', 3), item('apple', 3)]));
 
     assert.deepEqual(decision, {
-      reservation: { orderId: 'order-1', status: 'REJECTED', lines: [] },
+      reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'REJECTED', lines: [] },
       stock: [],
       events: [
         {
@@ -201,7 +202,7 @@ describe('decideReserve', () => {
     assertConserved(decision.stock);
   });
 
-  for (const status of ['HELD', 'REJECTED', 'COMMITTED', 'RELEASED', 'CANCELLED', 'RESTOCKED'] as const) {
+  for (const status of ['HELD', 'RELEASING', 'REJECTED', 'COMMITTED', 'RELEASED', 'TRANSFERRED', 'CANCELLED', 'RESTOCKED'] as const) {
     it(`then nothing happens when the order already has a ${status} reservation`, () => {
       const state: InventoryState = {
         reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 1 }], status),
@@ -545,6 +546,7 @@ describe('reserve, commit, restock', () => {
     assert.deepEqual(state.stock, start);
     assert.deepEqual(state.reservation, {
       orderId: 'order-1',
+      customerId: 'cust-1',
       status: 'RESTOCKED',
       lines: [
         { sku: 'apple', quantity: 3 },
@@ -578,12 +580,24 @@ describe('decideCancellation', () => {
     stock: stockOf(level('apple', 7, 3)),
   };
 
-  it('keeps a HELD reservation held and asks for its release delayMs later when there is a delay', () => {
+  it('keeps a HELD reservation for its customer (RELEASING) and asks for its release delayMs later when there is a delay', () => {
     // given a HELD reservation; when it is cancelled with a 5s release delay
     const decision = decideCancellation(heldApple, 'order-1', 'order_cancelled', now, 5_000);
 
-    // then nothing moves yet and the release is due 5s later
-    assert.deepEqual(decision, { stock: [], events: [], releaseAt: new Date('2024-05-01T12:00:05.000Z') });
+    // then no stock moves yet, the hold is kept, and the release is due 5s later
+    assert.deepEqual(decision, {
+      reservation: held([{ sku: 'apple', quantity: 3 }], 'RELEASING'),
+      stock: [],
+      events: [],
+      releaseAt: new Date('2024-05-01T12:00:05.000Z'),
+    });
+  });
+
+  it('then nothing happens, and no second timer is set, when a kept hold is cancelled again', () => {
+    const kept: InventoryState = { ...heldApple, reservation: held([{ sku: 'apple', quantity: 3 }], 'RELEASING') };
+
+    assert.deepEqual(decideCancellation(kept, 'order-1', 'payment_failed', now, 5_000), nothingHappens);
+    assert.deepEqual(decideCancellation(kept, 'order-1', 'payment_failed', now, 0), nothingHappens);
   });
 
   it('releases a HELD reservation at once when the delay is 0', () => {
@@ -604,7 +618,7 @@ describe('decideCancellation', () => {
     assert.deepEqual(decision, { reservation: tombstone, stock: [], events: [] });
   });
 
-  for (const status of ['REJECTED', 'RELEASED', 'COMMITTED', 'CANCELLED', 'RESTOCKED'] as const) {
+  for (const status of ['REJECTED', 'RELEASED', 'TRANSFERRED', 'COMMITTED', 'CANCELLED', 'RESTOCKED'] as const) {
     it(`then nothing happens, and no timer is set, when the reservation is ${status} even with a delay`, () => {
       const state: InventoryState = {
         reservation: held(status === 'REJECTED' || status === 'CANCELLED' ? [] : [{ sku: 'apple', quantity: 3 }], status),
@@ -615,18 +629,138 @@ describe('decideCancellation', () => {
     });
   }
 
-  it('puts the hold back when the delayed release fires on the still-HELD reservation', () => {
-    // given the cancellation only armed a timer
+  it('puts the hold back when the delayed release fires on the kept reservation', () => {
+    // given the cancellation kept the hold and armed a timer
     const delayed = decideCancellation(heldApple, 'order-1', 'order_cancelled', now, 5_000);
-    assert.equal(delayed.reservation, undefined);
+    const kept: InventoryState = { ...heldApple, reservation: delayed.reservation };
 
-    // when the timer fires on the unchanged state
-    const released = decideRelease(heldApple, 'order-1', 'order_cancelled');
+    // when the timer fires
+    const released = decideRelease(kept, 'order-1', 'order_cancelled');
 
     // then the hold goes back to available
     assert.equal(released.reservation?.status, 'RELEASED');
     assert.deepEqual(released.stock, [{ sku: 'apple', available: 10, held: 0, sold: 0, received: 10 }]);
     assertConserved(released.stock);
+  });
+});
+
+// ---- re-order against a kept hold (delayed release) -----------------------------------
+
+describe('decideReserve with the customer\'s kept holds', () => {
+  /** A cancelled order's hold, kept for its customer until its delayed release. */
+  function kept(orderId: string, lines: Reservation['lines']): Reservation {
+    return { orderId, customerId: 'cust-1', status: 'RELEASING', lines };
+  }
+
+  it('takes the whole re-order out of a kept hold, moving no available stock, and ends that hold', () => {
+    // given 3 apples kept for the customer's cancelled order and 2 more available
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 2, 3)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }])] };
+    const placed = order([item('apple', 3)]);
+
+    // when the customer re-orders the same 3 apples
+    const decision = decideReserve(state, placed);
+
+    // then the new order holds them, the kept hold is TRANSFERRED, and stock levels stay as they were
+    assert.deepEqual(decision, {
+      reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'HELD', lines: [{ sku: 'apple', quantity: 3 }] },
+      keptHolds: [kept('old-1', [])].map((h) => ({ ...h, status: 'TRANSFERRED' as const })),
+      transfers: [{ fromOrderId: 'old-1', toOrderId: 'order-1', sku: 'apple', quantity: 3 }],
+      stock: [],
+      events: [
+        { type: 'StockReserved', data: placed },
+        { type: 'StockHoldTransferred', sagaId: 'old-1', data: { orderId: 'old-1', toOrderId: 'order-1', items: [{ sku: 'apple', quantity: 3 }], remaining: [] } },
+      ],
+    });
+  });
+
+  it('takes part of a kept hold and leaves the rest RELEASING for its timer', () => {
+    // given 3 apples and 2 pears kept
+    const state: InventoryState = {
+      reservation: undefined,
+      stock: stockOf(level('apple', 0, 3), level('pear', 0, 2)),
+      keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }, { sku: 'pear', quantity: 2 }])],
+    };
+
+    // when the re-order wants 1 apple only
+    const decision = decideReserve(state, order([item('apple', 1)]));
+
+    // then 1 apple moves to the new order; 2 apples and the pears stay kept
+    assert.deepEqual(decision.keptHolds, [kept('old-1', [{ sku: 'apple', quantity: 2 }, { sku: 'pear', quantity: 2 }])]);
+    assert.deepEqual(decision.events[1], {
+      type: 'StockHoldTransferred',
+      sagaId: 'old-1',
+      data: { orderId: 'old-1', toOrderId: 'order-1', items: [{ sku: 'apple', quantity: 1 }], remaining: [{ sku: 'apple', quantity: 2 }, { sku: 'pear', quantity: 2 }] },
+    });
+    assert.deepEqual(decision.stock, []);
+  });
+
+  it('takes from kept holds oldest first, then from available stock', () => {
+    // given two kept holds of 1 apple each and 5 available
+    const state: InventoryState = {
+      reservation: undefined,
+      stock: stockOf(level('apple', 5, 2)),
+      keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 1 }]), kept('old-2', [{ sku: 'apple', quantity: 1 }])],
+    };
+
+    // when the re-order wants 4 apples
+    const decision = decideReserve(state, order([item('apple', 4)]));
+
+    // then both holds go to it and only 2 come out of available
+    assert.deepEqual(decision.transfers, [
+      { fromOrderId: 'old-1', toOrderId: 'order-1', sku: 'apple', quantity: 1 },
+      { fromOrderId: 'old-2', toOrderId: 'order-1', sku: 'apple', quantity: 1 },
+    ]);
+    assert.deepEqual(decision.keptHolds?.map((h) => h.status), ['TRANSFERRED', 'TRANSFERRED']);
+    assert.deepEqual(decision.stock, [{ sku: 'apple', available: 3, held: 4, sold: 0, received: 7 }]);
+    assertConserved(decision.stock);
+  });
+
+  it('leaves a kept hold alone when the re-order names none of its skus', () => {
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('pear', 5), level('apple', 0, 3)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }])] };
+
+    const decision = decideReserve(state, order([item('pear', 2)]));
+
+    assert.equal(decision.keptHolds, undefined);
+    assert.deepEqual(decision.events.map((e) => e.type), ['StockReserved']);
+    assert.deepEqual(decision.stock, [{ sku: 'pear', available: 3, held: 2, sold: 0, received: 5 }]);
+  });
+
+  it('counts kept stock as available to its customer, and touches nothing when the re-order is still short', () => {
+    // given 2 kept and 1 available
+    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 1, 2)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 2 }])] };
+
+    // when the re-order wants 4
+    const decision = decideReserve(state, order([item('apple', 4)]));
+
+    // then it is refused with 3 reported available to this customer, and the hold stays kept
+    assert.deepEqual(decision.events, [
+      { type: 'StockReservationFailed', data: { orderId: 'order-1', reason: 'out_of_stock', shortages: [{ sku: 'apple', requested: 4, available: 3 }] } },
+    ]);
+    assert.equal(decision.keptHolds, undefined);
+    assert.deepEqual(decision.stock, []);
+  });
+
+  it('releases only what the re-order left when the kept hold\'s timer fires, and nothing after a full transfer', () => {
+    function apply(state: InventoryState, d: InventoryDecision, hold: Reservation): [InventoryState, Reservation] {
+      const stock = new Map(state.stock);
+      for (const l of d.stock) stock.set(l.sku, l);
+      return [{ ...state, stock }, d.keptHolds?.find((h) => h.orderId === hold.orderId) ?? (d.reservation?.orderId === hold.orderId ? d.reservation : hold)];
+    }
+    // given 3 kept apples, 1 of which a re-order takes
+    let hold = kept('old-1', [{ sku: 'apple', quantity: 3 }]);
+    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 0, 3)), keptHolds: [hold] };
+    [state, hold] = apply(state, decideReserve(state, order([item('apple', 1)])), hold);
+
+    // when the release timer fires
+    const released = decideRelease({ reservation: hold, stock: state.stock }, 'old-1', 'order_cancelled');
+
+    // then only the 2 left go back to available; the re-order's apple stays held
+    assert.deepEqual(released.events, [{ type: 'StockReleased', data: { orderId: 'old-1', items: [{ sku: 'apple', quantity: 2 }], reason: 'order_cancelled' } }]);
+    assert.deepEqual(released.stock, [{ sku: 'apple', available: 2, held: 1, sold: 0, received: 3 }]);
+
+    // and a hold that went entirely to re-orders releases nothing
+    const transferred: Reservation = { ...hold, status: 'TRANSFERRED', lines: [] };
+    assert.deepEqual(decideRelease({ reservation: transferred, stock: state.stock }, 'old-1', 'order_cancelled'), nothingHappens);
   });
 });
 

@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export { consumerStats, inbox, outbox, stepLog, timers } from '@jetsaga/messaging/schema';
 
@@ -14,16 +14,23 @@ export const stock = sqliteTable('stock', {
 });
 
 /**
- * One order's hold: TCC try (HELD), confirm (COMMITTED), cancel (RELEASED). REJECTED held
- * nothing; CANCELLED is the tombstone of a cancel that came before the try; RESTOCKED: a
- * refund put the sold items back.
+ * One order's hold: TCC try (HELD), confirm (COMMITTED), cancel (RELEASED). RELEASING: cancelled,
+ * kept for its customer until the delayed release; TRANSFERRED: all of it went to that
+ * customer's new orders. REJECTED held nothing; CANCELLED is the tombstone of a cancel that
+ * came before the try; RESTOCKED: a refund put the sold items back.
  */
-export const reservations = sqliteTable('reservations', {
-  orderId: text('order_id').primaryKey(),
-  status: text('status', { enum: ['HELD', 'COMMITTED', 'RELEASED', 'REJECTED', 'CANCELLED', 'RESTOCKED'] }).notNull(),
-  createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull(),
-});
+export const reservations = sqliteTable(
+  'reservations',
+  {
+    orderId: text('order_id').primaryKey(),
+    /** Null on reservations written before customers were recorded, and on tombstones. */
+    customerId: text('customer_id'),
+    status: text('status', { enum: ['HELD', 'RELEASING', 'COMMITTED', 'RELEASED', 'TRANSFERRED', 'REJECTED', 'CANCELLED', 'RESTOCKED'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('reservations_customer_status').on(t.customerId, t.status)],
+);
 
 export const reservationLines = sqliteTable(
   'reservation_lines',
@@ -35,4 +42,17 @@ export const reservationLines = sqliteTable(
     quantity: integer('quantity').notNull(),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.sku] })],
+);
+
+/** Where kept holds went: each row moved `quantity` of `sku` from a cancelled order to a re-order. */
+export const holdTransfers = sqliteTable(
+  'hold_transfers',
+  {
+    fromOrderId: text('from_order_id').notNull(),
+    toOrderId: text('to_order_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fromOrderId, t.toOrderId, t.sku] })],
 );

@@ -10,14 +10,20 @@ export interface SagaProgress {
 
 /**
  * Whether a saga has run its course: confirmed and committed, or cancelled with any hold
- * released. What the demo and `order place --wait` wait for.
+ * released (or, a hold kept for a re-order, all of it transferred). What the demo and
+ * `order place --wait` wait for. Types alone do, except for a transfer's `remaining`.
  */
-export function sagaFinished(types: readonly string[]): boolean {
+export function sagaFinished(events: readonly (string | { type: string; data?: unknown })[]): boolean {
+  const types = events.map((e) => (typeof e === 'string' ? e : e.type));
   if (types.includes('RefundRejected')) return true;
   if (types.includes('RefundRequested')) return types.includes('OrderRefunded');
   if (types.includes('OrderConfirmed')) return types.includes('StockCommitted');
-  if (types.includes('OrderCancelled')) return !types.includes('StockReserved') || types.includes('StockReleased');
+  if (types.includes('OrderCancelled')) return !types.includes('StockReserved') || types.includes('StockReleased') || holdAllTransferred(events);
   return false;
+}
+
+function holdAllTransferred(events: readonly (string | { type: string; data?: unknown })[]): boolean {
+  return events.some((e) => typeof e !== 'string' && e.type === 'StockHoldTransferred' && (e.data as { remaining?: unknown[] } | undefined)?.remaining?.length === 0);
 }
 
 export function sagaOutcome(types: readonly string[]): 'CONFIRMED' | 'CANCELLED' | 'REFUNDED' | 'REFUSED' | 'REFUNDING' | 'PENDING' {
@@ -49,7 +55,7 @@ export class SagaWatch {
         const progress = this.sagas.get(decoded.envelope.sagaId);
         if (!progress) continue;
         progress.events.push(decoded.envelope);
-        if (!progress.finishedAt && sagaFinished(progress.events.map((e) => e.type))) progress.finishedAt = Date.now();
+        if (!progress.finishedAt && sagaFinished(progress.events)) progress.finishedAt = Date.now();
         for (const l of this.listeners) l();
       }
     })();

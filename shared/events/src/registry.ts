@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { MessageDef } from './define.js';
 import { CreditWallet, PlaceOrder, RequestRefund, SetStock } from './messages/commands.js';
-import { StockCommitted, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
+import { StockCommitted, StockHoldTransferred, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
 import { PointsAwarded, PointsReverted } from './messages/loyalty-events.js';
 import { OrderCancelled, OrderConfirmed, OrderCreated, OrderRefunded, RefundRejected, RefundRequested } from './messages/order-events.js';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './messages/payment-events.js';
@@ -21,6 +21,7 @@ export const messages = [
   OrderCancelled,
   StockCommitted,
   StockReleased,
+  StockHoldTransferred,
   PaymentRefunded,
   PointsAwarded,
   PointsReverted,

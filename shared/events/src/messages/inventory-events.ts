@@ -50,6 +50,21 @@ export const StockReleased = defineEvent({
 });
 export type StockReleasedData = z.infer<typeof StockReleased.data>;
 
+export const StockHoldTransferred = defineEvent({
+  type: 'StockHoldTransferred',
+  version: 1,
+  owner: 'inventory',
+  summary:
+    "Part or all of a cancelled order's hold, kept for its customer by STOCK_RELEASE_DELAY_MS, went to that customer's new order; `remaining` stays held until the release.",
+  data: z.object({
+    orderId: tokenId,
+    toOrderId: tokenId,
+    items: z.array(stockLine).min(1),
+    remaining: z.array(stockLine),
+  }),
+});
+export type StockHoldTransferredData = z.infer<typeof StockHoldTransferred.data>;
+
 export const StockRestocked = defineEvent({
   type: 'StockRestocked',
   version: 1,

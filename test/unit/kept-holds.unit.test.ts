@@ -1,0 +1,123 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  decideCancellation,
+  decideCommit,
+  decideRelease,
+  decideReserve,
+  type HoldTransfer,
+  type InventoryDecision,
+  type Reservation,
+  type StockLevel,
+} from '../../services/inventory/src/decide.js';
+
+/**
+ * Kept holds across sagas: whatever a customer's orders, cancellations (with a release
+ * delay), commits and release timers do, in any order, stock adds up and is held only by
+ * reservations that hold it, and kept stock only ever moves to its own customer.
+ */
+
+const skus = ['apple', 'pear'] as const;
+const customers = ['ann', 'bob'] as const;
+const now = new Date('2024-05-01T12:00:00.000Z');
+
+type Step =
+  | { kind: 'place'; customer: (typeof customers)[number]; apples: number; pears: number }
+  | { kind: 'cancel' | 'release' | 'commit'; pick: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('place' as const), customer: fc.constantFrom(...customers), apples: fc.integer({ min: 0, max: 3 }), pears: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ kind: fc.constantFrom('cancel' as const, 'release' as const, 'commit' as const), pick: fc.nat() }),
+);
+
+class World {
+  readonly stock = new Map<string, StockLevel>(skus.map((sku) => [sku, { sku, available: 4, held: 0, sold: 0, received: 4 }]));
+  readonly reservations = new Map<string, Reservation>();
+  readonly transfers: HoldTransfer[] = [];
+  private next = 0;
+
+  run(s: Step): void {
+    if (s.kind === 'place') return this.place(s.customer, s.apples, s.pears);
+    const ids = [...this.reservations.keys()];
+    if (ids.length === 0) return;
+    const orderId = ids[s.pick % ids.length]!;
+    const state = { reservation: this.reservations.get(orderId), stock: this.stock };
+    if (s.kind === 'cancel') this.apply(decideCancellation(state, orderId, 'order_cancelled', now, 5_000));
+    if (s.kind === 'release') this.apply(decideRelease(state, orderId, 'order_cancelled'));
+    if (s.kind === 'commit') this.apply(decideCommit(state));
+  }
+
+  private place(customerId: string, apples: number, pears: number): void {
+    const items = [
+      { sku: 'apple', quantity: apples, unitPrice: 1 },
+      { sku: 'pear', quantity: pears, unitPrice: 1 },
+    ].filter((i) => i.quantity > 0);
+    if (items.length === 0) return;
+    const orderId = `o${this.next++}`;
+    const keptHolds = [...this.reservations.values()].filter((r) => r.customerId === customerId && r.status === 'RELEASING');
+    this.apply(decideReserve({ reservation: undefined, stock: this.stock, keptHolds }, { orderId, customerId, items, total: apples + pears }));
+  }
+
+  private apply(d: InventoryDecision): void {
+    for (const r of [...(d.reservation ? [d.reservation] : []), ...(d.keptHolds ?? [])]) this.reservations.set(r.orderId, r);
+    for (const l of d.stock) this.stock.set(l.sku, l);
+    this.transfers.push(...(d.transfers ?? []));
+  }
+
+  violations(): string[] {
+    const v: string[] = [];
+    for (const l of this.stock.values()) {
+      if (l.available + l.held + l.sold !== l.received) v.push(`${l.sku}: buckets do not add up`);
+      if (l.available < 0 || l.held < 0 || l.sold < 0) v.push(`${l.sku}: a negative bucket`);
+      const holding = [...this.reservations.values()].filter((r) => r.status === 'HELD' || r.status === 'RELEASING');
+      const held = holding.reduce((n, r) => n + (r.lines.find((x) => x.sku === l.sku)?.quantity ?? 0), 0);
+      if (held !== l.held) v.push(`${l.sku}: held ${l.held} but reservations hold ${held}`);
+    }
+    for (const t of this.transfers) {
+      if (this.reservations.get(t.fromOrderId)?.customerId !== this.reservations.get(t.toOrderId)?.customerId) v.push(`transfer ${t.fromOrderId} -> ${t.toOrderId} crosses customers`);
+    }
+    for (const r of this.reservations.values()) {
+      if (r.lines.some((l) => l.quantity <= 0)) v.push(`${r.orderId}: an empty or negative line`);
+      if (r.status === 'TRANSFERRED' && r.lines.length > 0) v.push(`${r.orderId}: TRANSFERRED but still holds`);
+    }
+    return v;
+  }
+}
+
+describe('kept holds across a customer\'s orders', () => {
+  it('keeps stock conserved, held stock owned, and transfers within one customer, after any steps in any order', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const world = new World();
+        for (const s of steps) {
+          world.run(s);
+          assert.deepEqual(world.violations(), [], JSON.stringify(s));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives back, once every kept hold is released, exactly what was not sold', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        // given any history
+        const world = new World();
+        for (const s of steps) world.run(s);
+        // when every order still holding is cancelled and its release fires
+        for (const id of [...world.reservations.keys()]) {
+          world.run({ kind: 'cancel', pick: [...world.reservations.keys()].indexOf(id) });
+          world.run({ kind: 'release', pick: [...world.reservations.keys()].indexOf(id) });
+        }
+        // then nothing is held, and available + sold is what was received
+        for (const l of world.stock.values()) {
+          assert.equal(l.held, 0, l.sku);
+          assert.equal(l.available + l.sold, l.received, l.sku);
+        }
+        assert.deepEqual(world.violations(), []);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
