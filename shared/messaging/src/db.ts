@@ -28,6 +28,7 @@ export function openServiceDb<S extends Record<string, unknown>>(options: OpenDb
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema: options.schema }) as ServiceDb<S>;
   migrate(db, { migrationsFolder: options.migrationsFolder });
   return db;
@@ -37,4 +38,29 @@ export function parseSynchronous(value: string | undefined): Synchronous {
   const v = (value ?? 'NORMAL').toUpperCase();
   if (v === 'OFF' || v === 'NORMAL' || v === 'FULL') return v;
   throw new Error(`SQLITE_SYNCHRONOUS must be OFF, NORMAL or FULL, not "${value}"`);
+}
+
+const statementCacheSize = 512;
+
+/**
+ * Drizzle prepares every query it runs anew, and preparing costs more than running a small
+ * query. Same SQL text, same statement: keep the last `statementCacheSize` of them. A cached
+ * statement may have been left in raw mode by drizzle, so it is handed out in object mode
+ * (drizzle sets raw mode again where it wants it).
+ */
+function cacheStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source);
+      if (stmt.reader) stmt.raw(false);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
 }

@@ -1,6 +1,6 @@
 import { createEnvelope, type EventDraft, eventSubject } from '@jetsaga/events';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { enqueueOutbox } from './outbox.js';
+import type { SqliteHandle } from './sqlite-handle.js';
 
 export interface EmitContext {
   service: string;
@@ -12,14 +12,14 @@ export interface EmitContext {
 }
 
 /** Wraps drafts in envelopes and writes them to the outbox in `tx`; returns their ids. */
-export function writeEmitted(tx: Pick<BetterSQLite3Database, 'insert'>, drafts: EventDraft[], ctx: EmitContext): string[] {
+export function writeEmitted(tx: SqliteHandle, drafts: EventDraft[], ctx: EmitContext): string[] {
   const ids: string[] = [];
   for (const draft of drafts) {
     const sagaId = draft.sagaId ?? ctx.sagaId;
     if (!sagaId) throw new Error(`${draft.type} emitted without a sagaId`);
     const envelope = createEnvelope(draft.type, draft.data, { producer: ctx.service, sagaId, cause: ctx.cause, now: ctx.now });
     enqueueOutbox(
-      tx as never,
+      tx,
       { eventId: envelope.id, subject: eventSubject(ctx.service, draft.type, sagaId), payload: JSON.stringify(envelope), headers: { traceparent: ctx.traceparent } },
       ctx.now.getTime(),
     );

@@ -1,5 +1,6 @@
 import { decodeMessage, type Envelope, type EventDraft, latest } from '@jetsaga/events';
 import type { JetStreamClient, JsMsg } from 'nats';
+import type { BatchWriter } from './batch-writer.js';
 import type { ServiceDb } from './db.js';
 import { deadLetter } from './dead-letter.js';
 import { writeEmitted } from './emit.js';
@@ -25,8 +26,8 @@ export interface ProcessDeps {
   log: Logger;
   faults?: FaultPlan;
   metrics?: KitMetrics;
-  /** Called after a commit that armed a timer. */
-  onTimerArmed(): void;
+  /** Called after a commit that armed a timer (processEnvelope only; batches tell their writer). */
+  onTimerArmed?(): void;
 }
 
 export interface HandlerDeps extends ProcessDeps {
@@ -35,10 +36,8 @@ export interface HandlerDeps extends ProcessDeps {
   js: JetStreamClient;
   retry: RetryPolicy;
   maxBytes: number;
-  /** Called after a commit that wrote outbox rows. */
-  onOutboxWrite(): void;
-  /** Called after every commit of a reaction. */
-  onCommit?(): void;
+  /** Commits this message with the others received in the same turn of the event loop. */
+  batch: BatchWriter;
 }
 
 /**
@@ -70,7 +69,7 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
     'jetsaga.delivery': deliveries,
   });
   try {
-    emitted = processEnvelope({ ...deps, log }, message, { delivery: deliveries, traceparent: span.traceparent });
+    emitted = await deps.batch.submit({ ...deps, log }, message, { delivery: deliveries, traceparent: span.traceparent });
   } catch (err) {
     span.end(err);
     return retryOrDeadLetter(msg, message, deps, log, err);
@@ -84,8 +83,6 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
     return outcome;
   }
   deps.metrics?.handlerSeconds.observe({ type: deps.type }, Number(process.hrtime.bigint() - started) / 1e9);
-  if (emitted.length > 0) deps.onOutboxWrite();
-  deps.onCommit?.();
   log.debug({ consumer: deps.consumer, emitted: emitted.length }, 'handled');
   return outcome;
 }
@@ -99,41 +96,56 @@ function alreadyHandled(deps: HandlerDeps, eventId: string): boolean {
   return !!deps.db.$client.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(deps.consumer, eventId);
 }
 
+/** What one message came to inside its transaction. */
+export interface Processed {
+  emitted: string[] | 'duplicate';
+  drafts: EventDraft[];
+  /** Timers armed. */
+  armed: number;
+}
+
 /**
- * One validated message in one SQLite transaction: inbox claim (or 'duplicate'), the
- * reaction, its outbox rows, timers and step log. Returns the ids of the events emitted.
+ * One validated message, inside a transaction the caller holds open: inbox claim (or
+ * 'duplicate'), the reaction, its outbox rows, timers and step log.
  */
-export function processEnvelope(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): string[] | 'duplicate' {
+export function processInTransaction(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): Processed {
   if (deps.faults) injectFault(deps.faults, message.type, opts.delivery);
   const now = new Date();
   const at = now.getTime();
   const { traceparent } = opts;
+  const { db } = deps;
+  if (!claimInbox(db, deps.consumer, message.id, at)) {
+    countOutcome(db, deps.consumer, 'duplicates', at);
+    return { emitted: 'duplicate', drafts: [], armed: 0 };
+  }
+  countOutcome(db, deps.consumer, 'handled', at);
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
   let armed = 0;
   const drafts: EventDraft[] = [];
-  const emitted = deps.db.transaction((tx) => {
-    if (!claimInbox(tx, deps.consumer, message.id, at)) {
-      countOutcome(tx, deps.consumer, 'duplicates', at);
-      return 'duplicate' as const;
-    }
-    countOutcome(tx, deps.consumer, 'handled', at);
-    deps.reaction({
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      message: message as Envelope<any, any>,
-      tx,
-      now,
-      log: deps.log,
-      emit: (d: EventDraft) => drafts.push(d),
-      schedule: (t: TimerRequest) => void (armed += armTimer(tx, t, origin, at) ? 1 : 0),
-      cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, at),
-    });
-    const ids = writeEmitted(tx, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
-    logStep(tx, { sagaId: message.sagaId, step: deps.consumer, operation: message.type, status: 'done', eventIn: message.id, eventsOut: ids }, at);
-    return ids;
+  deps.reaction({
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    message: message as Envelope<any, any>,
+    tx: db,
+    now,
+    log: deps.log,
+    emit: (d: EventDraft) => drafts.push(d),
+    schedule: (t: TimerRequest) => void (armed += armTimer(db, t, origin, at) ? 1 : 0),
+    cancelTimer: (kind: string, key: string) => void disarmTimer(db, kind, key, at),
   });
-  if (armed > 0) deps.onTimerArmed();
-  if (emitted !== 'duplicate') countEmitted(deps.metrics, drafts);
-  return emitted;
+  const ids = writeEmitted(db, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
+  logStep(db, { sagaId: message.sagaId, step: deps.consumer, operation: message.type, status: 'done', eventIn: message.id, eventsOut: ids }, at);
+  return { emitted: ids, drafts, armed };
+}
+
+/**
+ * One validated message in its own SQLite transaction (services batch them instead, see
+ * BatchWriter). Returns the ids of the events emitted, or 'duplicate'.
+ */
+export function processEnvelope(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): string[] | 'duplicate' {
+  const processed = deps.db.$client.transaction(() => processInTransaction(deps, message, opts))();
+  if (processed.armed > 0) deps.onTimerArmed?.();
+  if (processed.emitted !== 'duplicate') countEmitted(deps.metrics, processed.drafts);
+  return processed.emitted;
 }
 
 /** Emitted events by type, and those that report a failed step as saga failures. */

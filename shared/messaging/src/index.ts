@@ -29,3 +29,5 @@ export * from './step-log.js';
 export * from './tracing.js';
 export * from './retry-until.js';
 export * from './wake-loop.js';
+export * from './batch-writer.js';
+export * from './sqlite-handle.js';

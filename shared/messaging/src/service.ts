@@ -1,6 +1,7 @@
 import { type EventType, eventFilter, commandSubject, latest, type ServiceName } from '@jetsaga/events';
 import type { NatsConnection } from 'nats';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
+import { BatchWriter } from './batch-writer.js';
 import { connectNats } from './connect.js';
 import { ConsumerLoop } from './consumer-loop.js';
 import { openServiceDb, type ServiceDb } from './db.js';
@@ -18,8 +19,11 @@ import { retryUntil } from './retry-until.js';
 import { TimerLoop } from './timer-loop.js';
 import { initTracing } from './tracing.js';
 
-/** The transaction handle reactions get for a service's schema. */
-export type ServiceTx<S extends Record<string, unknown>> = Parameters<Parameters<ServiceDb<S>['transaction']>[0]>[0];
+/**
+ * The handle reactions get for a service's schema: the service's drizzle db, used while the
+ * kit holds a transaction open on its one connection (reactions are synchronous).
+ */
+export type ServiceTx<S extends Record<string, unknown>> = ServiceDb<S>;
 
 export interface ServiceDefinition<S extends Record<string, unknown>> {
   name: ServiceName;
@@ -53,6 +57,7 @@ export interface RunningService {
   relay: OutboxRelay;
   timerLoop: TimerLoop;
   loops: ConsumerLoop[];
+  batch: BatchWriter;
   /** Graceful stop: stop pulling, finish the messages in hand, flush the outbox, close. */
   stop(): Promise<void>;
 }
@@ -110,6 +115,13 @@ export async function startService<S extends Record<string, unknown>>(
   const pruneTimer = setInterval(prune, config.pruneIntervalMs);
   const workers = def.workers?.({ db, log, config }) ?? [];
   for (const w of workers) w.start();
+  const batch = new BatchWriter(db, {
+    onCommit: ({ emitted, armed }) => {
+      if (emitted) relay.wake();
+      if (armed) timerLoop.wake();
+      for (const w of workers) w.wake();
+    },
+  });
   const loops: ConsumerLoop[] = [];
   for (const sub of subscriptionsOf(def.name, Object.keys(def.subscriptions))) {
     const spec = {
@@ -137,11 +149,9 @@ export async function startService<S extends Record<string, unknown>>(
         maxBytes: config.maxMessageBytes,
         faults: config.faults,
         metrics,
-        onOutboxWrite: () => relay.wake(),
-        onTimerArmed: () => timerLoop.wake(),
-        onCommit: () => workers.forEach((w) => w.wake()),
+        batch,
       });
-    const loop = new ConsumerLoop(js, { stream: sub.stream, durable: sub.durable, maxMessages: config.maxMessages }, handle, log);
+    const loop = new ConsumerLoop(js, { stream: sub.stream, durable: sub.durable, maxMessages: config.maxMessages, concurrency: config.maxMessages }, handle, log);
     await retryUntil(`consuming ${sub.durable}`, () => loop.start(), startDeadline, log);
     loops.push(loop);
   }
@@ -179,7 +189,7 @@ export async function startService<S extends Record<string, unknown>>(
       await stopTracing().catch((err: unknown) => log.warn({ err }, 'tracing shutdown failed'));
       log.info('service stopped');
     })());
-  return { nc, metrics, db, relay, timerLoop, loops, stop };
+  return { nc, metrics, db, relay, timerLoop, loops, batch, stop };
 }
 
 /**

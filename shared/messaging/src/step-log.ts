@@ -1,7 +1,4 @@
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { stepLog } from './schema.js';
-
-type Db = Pick<BetterSQLite3Database, 'insert'>;
+import type { SqliteHandle } from './sqlite-handle.js';
 
 export interface StepRecord {
   sagaId: string | null;
@@ -14,8 +11,8 @@ export interface StepRecord {
 }
 
 /** Appends a step to the saga log (in the step's own transaction when it succeeded). */
-export function logStep(db: Db, r: StepRecord, now: number): void {
-  db.insert(stepLog)
-    .values({ ...r, eventsOut: JSON.stringify(r.eventsOut), error: r.error?.slice(0, 2000) ?? null, createdAt: now, updatedAt: now })
-    .run();
+export function logStep(db: SqliteHandle, r: StepRecord, now: number): void {
+  db.$client
+    .prepare('INSERT INTO step_log (saga_id, step, operation, status, event_in, events_out, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(r.sagaId, r.step, r.operation, r.status, r.eventIn, JSON.stringify(r.eventsOut), r.error?.slice(0, 2000) ?? null, now, now);
 }

@@ -75,7 +75,8 @@ export class TimerLoop {
     const drafts: EventDraft[] = [];
     let written: string[] | null;
     try {
-      written = db.transaction((tx) => {
+      const tx = db;
+      written = db.$client.transaction(() => {
         if (!markTimerFired(tx, due.id, now.getTime())) return null;
         handler({
           timer: due,
@@ -90,7 +91,7 @@ export class TimerLoop {
         const ids = writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });
         logStep(tx, { sagaId: due.sagaId, step: `timer:${due.kind}`, operation: due.kind, status: 'done', eventIn: due.causationId, eventsOut: ids }, now.getTime());
         return ids;
-      });
+      })();
     } catch (err) {
       span.end(err);
       throw err;

@@ -13,6 +13,8 @@ export interface WakeLoopOptions {
  */
 export class WakeLoop {
   private timer: NodeJS.Timeout | null = null;
+  /** A round is already due at once: further wakes add nothing. */
+  private dueNow = false;
   private running: Promise<void> | null = null;
   private again = false;
   private stoppedFlag = true;
@@ -35,7 +37,7 @@ export class WakeLoop {
   wake(): void {
     if (this.stoppedFlag) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (!this.dueNow) this.schedule(0);
   }
 
   /** No more rounds; resolves once the round in progress, if any, has ended. */
@@ -43,12 +45,17 @@ export class WakeLoop {
     this.stoppedFlag = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.dueNow = false;
     await this.running;
   }
 
   private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), delayMs);
+    this.dueNow = delayMs === 0;
+    this.timer = setTimeout(() => {
+      this.dueNow = false;
+      void this.run();
+    }, delayMs);
   }
 
   private async run(): Promise<void> {

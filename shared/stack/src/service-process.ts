@@ -36,7 +36,9 @@ export class ServiceProcess {
 
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    const child = spawn(process.execPath, ['--import', tsxLoader, serviceEntry(this.name)], {
+    // JETSAGA_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS).
+    const nodeArgs = (this.options.env?.JETSAGA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--import', tsxLoader, serviceEntry(this.name)], {
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Its own process group: a terminal's Ctrl-C reaches only the runner, which stops the

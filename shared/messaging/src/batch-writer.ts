@@ -1,0 +1,97 @@
+import type { Envelope } from '@jetsaga/events';
+import type { ServiceDb } from './db.js';
+import { countEmitted, type ProcessDeps, processInTransaction } from './handle-message.js';
+
+interface Job {
+  deps: ProcessDeps;
+  message: Envelope;
+  opts: { delivery: number; traceparent: string };
+  resolve(emitted: string[] | 'duplicate'): void;
+  reject(error: unknown): void;
+}
+
+export interface BatchWriterOptions {
+  /** Most messages in one transaction (default 256). */
+  maxBatch?: number;
+  /** After a commit: did it write outbox rows, did it arm timers. */
+  onCommit(what: { emitted: boolean; armed: boolean }): void;
+}
+
+/**
+ * Commits every message submitted in one turn of the event loop in one SQLite transaction,
+ * each in its own savepoint: a reaction that throws undoes only its own message, the rest
+ * commit. A message's promise settles after the commit, so it is acked only once its work is
+ * durable. Under load the batches grow by themselves; alone, a message waits one turn.
+ */
+export class BatchWriter {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private readonly maxBatch: number;
+  private readonly inTransaction: <T>(work: () => T) => T;
+  private readonly inSavepoint: <T>(work: () => T) => T;
+  /** Transactions committed and messages in them: for metrics and tests. */
+  readonly stats = { batches: 0, messages: 0 };
+
+  constructor(
+    private readonly db: ServiceDb,
+    private readonly options: BatchWriterOptions,
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    // better-sqlite3 runs a transaction function nested in another as a savepoint.
+    const tx = db.$client.transaction((work: () => unknown) => work());
+    this.inTransaction = tx as <T>(work: () => T) => T;
+    this.inSavepoint = tx as <T>(work: () => T) => T;
+  }
+
+  submit(deps: ProcessDeps, message: Envelope, opts: Job['opts']): Promise<string[] | 'duplicate'> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ deps, message, opts, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0) this.commit(this.queue.splice(0, this.maxBatch));
+  }
+
+  private commit(jobs: Job[]): void {
+    const outcomes: ({ ok: true; emitted: string[] | 'duplicate'; drafts: Parameters<typeof countEmitted>[1]; armed: number } | { ok: false; error: unknown })[] = [];
+    try {
+      this.inTransaction(() => {
+        for (const job of jobs) {
+          // An error SQLite answers by rolling back the whole transaction (disk full, I/O)
+          // leaves nothing to add to: fail the batch rather than run the rest unprotected.
+          if (!this.db.$client.inTransaction) throw new Error('the batch transaction was rolled back by SQLite');
+          try {
+            outcomes.push({ ok: true, ...this.inSavepoint(() => processInTransaction(job.deps, job.message, job.opts)) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing of the batch is stored: every message fails and is retried.
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.messages += jobs.length;
+    let emitted = false;
+    let armed = false;
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) return job.reject(o.error);
+      if (o.emitted !== 'duplicate') {
+        emitted ||= o.emitted.length > 0;
+        armed ||= o.armed > 0;
+        countEmitted(job.deps.metrics, o.drafts);
+      }
+      job.resolve(o.emitted);
+    });
+    this.options.onCommit({ emitted, armed });
+  }
+}
