@@ -1,40 +1,70 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { EffectContext, ServiceTx } from '@jetsaga/messaging';
+import { and, asc, eq } from 'drizzle-orm';
+import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
 import type { InventoryDecision, InventoryState, Reservation, StockLevel } from './decide.js';
 import * as schema from './schema.js';
 
 export type InventoryTx = ServiceTx<typeof schema>;
 
+const { stock, reservations, reservationLines, holdTransfers } = schema;
+const selectStock = preparedQuery((tx: InventoryTx) => tx.select().from(stock).where(eq(stock.sku, p('sku'))).prepare());
+const upsertStock = preparedQuery((tx: InventoryTx) =>
+  tx
+    .insert(stock)
+    .values({ sku: p('sku'), available: p('available'), held: p('held'), sold: p('sold'), received: p('received'), updatedAt: p('now') })
+    .onConflictDoUpdate({
+      target: stock.sku,
+      set: { available: excluded(stock.available), held: excluded(stock.held), sold: excluded(stock.sold), received: excluded(stock.received), updatedAt: excluded(stock.updatedAt) },
+    })
+    .prepare(),
+);
+const selectReservation = preparedQuery((tx: InventoryTx) => tx.select().from(reservations).where(eq(reservations.orderId, p('orderId'))).prepare());
+const selectLines = preparedQuery((tx: InventoryTx) =>
+  tx.select({ sku: reservationLines.sku, quantity: reservationLines.quantity }).from(reservationLines).where(eq(reservationLines.orderId, p('orderId'))).prepare(),
+);
+const selectKeptHolds = preparedQuery((tx: InventoryTx) =>
+  tx
+    .select()
+    .from(reservations)
+    .where(and(eq(reservations.customerId, p('customerId')), eq(reservations.status, 'RELEASING')))
+    .orderBy(asc(reservations.createdAt), asc(reservations.orderId))
+    .prepare(),
+);
+const upsertReservation = preparedQuery((tx: InventoryTx) =>
+  tx
+    .insert(reservations)
+    .values({ orderId: p('orderId'), customerId: p('customerId'), status: p('status'), createdAt: p('now'), updatedAt: p('now') })
+    .onConflictDoUpdate({ target: reservations.orderId, set: { status: excluded(reservations.status), updatedAt: excluded(reservations.updatedAt) } })
+    .prepare(),
+);
+const insertLine = preparedQuery((tx: InventoryTx) =>
+  tx.insert(reservationLines).values({ orderId: p('orderId'), sku: p('sku'), quantity: p('quantity') }).onConflictDoNothing().prepare(),
+);
+
 export function loadStock(tx: InventoryTx, skus: string[]): Map<string, StockLevel> {
-  if (skus.length === 0) return new Map();
-  const rows = tx.select().from(schema.stock).where(inArray(schema.stock.sku, skus)).all();
-  return new Map(rows.map((r) => [r.sku, { sku: r.sku, available: r.available, held: r.held, sold: r.sold, received: r.received }]));
+  const levels = new Map<string, StockLevel>();
+  for (const sku of skus) {
+    const r = selectStock(tx).get({ sku });
+    if (r) levels.set(sku, { sku, available: r.available, held: r.held, sold: r.sold, received: r.received });
+  }
+  return levels;
 }
 
-type ReservationRow = typeof schema.reservations.$inferSelect;
+type ReservationRow = typeof reservations.$inferSelect;
 
 function withLines(tx: InventoryTx, row: ReservationRow): Reservation {
-  const lines = tx
-    .select({ sku: schema.reservationLines.sku, quantity: schema.reservationLines.quantity })
-    .from(schema.reservationLines)
-    .where(eq(schema.reservationLines.orderId, row.orderId))
-    .all();
+  const lines = selectLines(tx).all({ orderId: row.orderId });
   return { orderId: row.orderId, ...(row.customerId ? { customerId: row.customerId } : {}), status: row.status, lines };
 }
 
 export function loadReservation(tx: InventoryTx, orderId: string): Reservation | undefined {
-  const row = tx.select().from(schema.reservations).where(eq(schema.reservations.orderId, orderId)).get();
+  const row = selectReservation(tx).get({ orderId });
   return row && withLines(tx, row);
 }
 
 /** The customer's kept holds (cancelled, awaiting their delayed release), oldest first. */
 export function loadKeptHolds(tx: InventoryTx, customerId: string): Reservation[] {
-  return tx
-    .select()
-    .from(schema.reservations)
-    .where(and(eq(schema.reservations.customerId, customerId), eq(schema.reservations.status, 'RELEASING')))
-    .orderBy(asc(schema.reservations.createdAt), asc(schema.reservations.orderId))
-    .all()
+  return selectKeptHolds(tx)
+    .all({ customerId })
     .map((row) => withLines(tx, row));
 }
 
@@ -46,36 +76,25 @@ export function loadState(tx: InventoryTx, orderId: string, skus: string[] = [])
 }
 
 export function saveStock(tx: InventoryTx, levels: StockLevel[], now: number): void {
-  for (const l of levels) {
-    const values = { available: l.available, held: l.held, sold: l.sold, received: l.received, updatedAt: now };
-    tx.insert(schema.stock)
-      .values({ sku: l.sku, ...values })
-      .onConflictDoUpdate({ target: schema.stock.sku, set: values })
-      .run();
-  }
+  for (const l of levels) upsertStock(tx).run({ sku: l.sku, available: l.available, held: l.held, sold: l.sold, received: l.received, now });
 }
 
 export function saveDecision(tx: InventoryTx, decision: InventoryDecision, now: number): void {
   const r = decision.reservation;
   if (r) {
-    tx.insert(schema.reservations)
-      .values({ orderId: r.orderId, customerId: r.customerId ?? null, status: r.status, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: schema.reservations.orderId, set: { status: r.status, updatedAt: now } })
-      .run();
-    for (const line of r.lines) {
-      tx.insert(schema.reservationLines).values({ orderId: r.orderId, ...line }).onConflictDoNothing().run();
-    }
+    upsertReservation(tx).run({ orderId: r.orderId, customerId: r.customerId ?? null, status: r.status, now });
+    for (const line of r.lines) insertLine(tx).run({ orderId: r.orderId, sku: line.sku, quantity: line.quantity });
   }
   for (const hold of decision.keptHolds ?? []) saveShrunkHold(tx, hold, now);
-  for (const transfer of decision.transfers ?? []) tx.insert(schema.holdTransfers).values({ ...transfer, createdAt: now }).run();
+  for (const transfer of decision.transfers ?? []) tx.insert(holdTransfers).values({ ...transfer, createdAt: now }).run();
   saveStock(tx, decision.stock, now);
 }
 
 /** A kept hold after a re-order took from it: its new status and the lines it still holds. */
 function saveShrunkHold(tx: InventoryTx, hold: Reservation, now: number): void {
-  tx.update(schema.reservations).set({ status: hold.status, updatedAt: now }).where(eq(schema.reservations.orderId, hold.orderId)).run();
-  tx.delete(schema.reservationLines).where(eq(schema.reservationLines.orderId, hold.orderId)).run();
-  for (const line of hold.lines) tx.insert(schema.reservationLines).values({ orderId: hold.orderId, ...line }).run();
+  tx.update(reservations).set({ status: hold.status, updatedAt: now }).where(eq(reservations.orderId, hold.orderId)).run();
+  tx.delete(reservationLines).where(eq(reservationLines.orderId, hold.orderId)).run();
+  for (const line of hold.lines) insertLine(tx).run({ orderId: hold.orderId, sku: line.sku, quantity: line.quantity });
 }
 
 /** Saves the decision, arms a delayed release if it asks for one, and emits its events. */

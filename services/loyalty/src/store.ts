@@ -1,13 +1,30 @@
 import { eq } from 'drizzle-orm';
-import type { EffectContext, ServiceTx } from '@jetsaga/messaging';
+import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
 import type { Account, Entry, LoyaltyDecision, LoyaltyState } from './decide.js';
 import * as schema from './schema.js';
 
 export type LoyaltyTx = ServiceTx<typeof schema>;
 
+const selectAccount = preparedQuery((tx: LoyaltyTx) => tx.select().from(schema.accounts).where(eq(schema.accounts.customerId, p('customerId'))).prepare());
+const selectEntry = preparedQuery((tx: LoyaltyTx) => tx.select().from(schema.entries).where(eq(schema.entries.orderId, p('orderId'))).prepare());
+const upsertAccount = preparedQuery((tx: LoyaltyTx) =>
+  tx
+    .insert(schema.accounts)
+    .values({ customerId: p('customerId'), balance: p('balance'), debt: p('debt'), updatedAt: p('now') })
+    .onConflictDoUpdate({ target: schema.accounts.customerId, set: { balance: excluded(schema.accounts.balance), debt: excluded(schema.accounts.debt), updatedAt: excluded(schema.accounts.updatedAt) } })
+    .prepare(),
+);
+const upsertEntry = preparedQuery((tx: LoyaltyTx) =>
+  tx
+    .insert(schema.entries)
+    .values({ orderId: p('orderId'), customerId: p('customerId'), points: p('points'), status: p('status'), createdAt: p('now'), updatedAt: p('now') })
+    .onConflictDoUpdate({ target: schema.entries.orderId, set: { status: excluded(schema.entries.status), points: excluded(schema.entries.points), updatedAt: excluded(schema.entries.updatedAt) } })
+    .prepare(),
+);
+
 export function loadState(tx: LoyaltyTx, orderId: string, customerId: string): LoyaltyState {
-  const a = tx.select().from(schema.accounts).where(eq(schema.accounts.customerId, customerId)).get();
-  const e = tx.select().from(schema.entries).where(eq(schema.entries.orderId, orderId)).get();
+  const a = selectAccount(tx).get({ customerId });
+  const e = selectEntry(tx).get({ orderId });
   const account: Account | undefined = a && { customerId: a.customerId, balance: a.balance, debt: a.debt };
   const entry: Entry | undefined = e && { orderId: e.orderId, customerId: e.customerId, points: e.points, status: e.status };
   return { account, entry };
@@ -16,16 +33,8 @@ export function loadState(tx: LoyaltyTx, orderId: string, customerId: string): L
 export function applyDecision({ tx, now, emit }: EffectContext<LoyaltyTx>, decision: LoyaltyDecision): void {
   const at = now.getTime();
   const a = decision.account;
-  if (a) {
-    const values = { balance: a.balance, debt: a.debt, updatedAt: at };
-    tx.insert(schema.accounts).values({ customerId: a.customerId, ...values }).onConflictDoUpdate({ target: schema.accounts.customerId, set: values }).run();
-  }
+  if (a) upsertAccount(tx).run({ customerId: a.customerId, balance: a.balance, debt: a.debt, now: at });
   const e = decision.entry;
-  if (e) {
-    tx.insert(schema.entries)
-      .values({ ...e, createdAt: at, updatedAt: at })
-      .onConflictDoUpdate({ target: schema.entries.orderId, set: { status: e.status, points: e.points, updatedAt: at } })
-      .run();
-  }
+  if (e) upsertEntry(tx).run({ orderId: e.orderId, customerId: e.customerId, points: e.points, status: e.status, now: at });
   decision.events.forEach(emit);
 }

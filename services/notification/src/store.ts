@@ -1,21 +1,21 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
-import type { ServiceDb, ServiceTx } from '@jetsaga/messaging';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { placeholder as p, preparedQuery, type ServiceDb, type ServiceTx } from '@jetsaga/messaging';
 import type { Notification } from './decide.js';
 import * as schema from './schema.js';
 
 export type NotificationTx = ServiceTx<typeof schema>;
 type Db = ServiceDb<typeof schema>;
 
-/** Records a notification to deliver; a second one for the same (order, kind) is ignored. */
-export function recordNotification(tx: NotificationTx, n: Notification, now: number): void {
-  tx.insert(schema.notifications)
-    .values({ ...n, status: 'PENDING', attempts: 0, nextAttemptAt: now, createdAt: now })
+const insertNotification = preparedQuery((tx: NotificationTx) =>
+  tx
+    .insert(schema.notifications)
+    .values({ id: p('id'), orderId: p('orderId'), kind: p('kind'), customerId: p('customerId'), message: p('message'), status: 'PENDING', attempts: 0, nextAttemptAt: p('now'), createdAt: p('now') })
     .onConflictDoNothing()
-    .run();
-}
+    .prepare(),
+);
 
-export function dueNotifications(db: Db, now: number, limit: number): (Notification & { attempts: number })[] {
-  return db
+const selectDue = preparedQuery((db: Db) =>
+  db
     .select({
       id: schema.notifications.id,
       orderId: schema.notifications.orderId,
@@ -25,14 +25,27 @@ export function dueNotifications(db: Db, now: number, limit: number): (Notificat
       attempts: schema.notifications.attempts,
     })
     .from(schema.notifications)
-    .where(and(eq(schema.notifications.status, 'PENDING'), lte(schema.notifications.nextAttemptAt, now)))
+    .where(and(eq(schema.notifications.status, 'PENDING'), lte(schema.notifications.nextAttemptAt, p('now'))))
     .orderBy(asc(schema.notifications.nextAttemptAt))
-    .limit(limit)
-    .all();
+    .limit(p('limit'))
+    .prepare(),
+);
+
+const updateSent = preparedQuery((db: Db) =>
+  db.update(schema.notifications).set({ status: 'SENT', sentAt: sql`${p('now')}`, lastError: null }).where(eq(schema.notifications.id, p('id'))).prepare(),
+);
+
+/** Records a notification to deliver; a second one for the same (order, kind) is ignored. */
+export function recordNotification(tx: NotificationTx, n: Notification, now: number): void {
+  insertNotification(tx).run({ id: n.id, orderId: n.orderId, kind: n.kind, customerId: n.customerId, message: n.message, now });
+}
+
+export function dueNotifications(db: Db, now: number, limit: number): (Notification & { attempts: number })[] {
+  return selectDue(db).all({ now, limit });
 }
 
 export function markSent(db: Db, id: string, now: number): void {
-  db.update(schema.notifications).set({ status: 'SENT', sentAt: now, lastError: null }).where(eq(schema.notifications.id, id)).run();
+  updateSent(db).run({ id, now });
 }
 
 export function markAttemptFailed(db: Db, id: string, attempts: number, error: string, nextAttemptAt: number | null): void {

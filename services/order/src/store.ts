@@ -1,13 +1,33 @@
 import { eq } from 'drizzle-orm';
 import type { CancelReason } from '@jetsaga/events';
-import type { EffectContext, ServiceTx } from '@jetsaga/messaging';
+import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
 import type { Order, OrderDecision } from './decide.js';
 import * as schema from './schema.js';
 
 export type OrderTx = ServiceTx<typeof schema>;
 
+const selectOrder = preparedQuery((tx: OrderTx) => tx.select().from(schema.orders).where(eq(schema.orders.orderId, p('orderId'))).prepare());
+
+const upsertOrder = preparedQuery((tx: OrderTx) =>
+  tx
+    .insert(schema.orders)
+    .values({
+      orderId: p('orderId'),
+      customerId: p('customerId'),
+      status: p('status'),
+      items: p('items'),
+      total: p('total'),
+      cancelReason: p('cancelReason'),
+      refundReason: p('refundReason'),
+      createdAt: p('now'),
+      updatedAt: p('now'),
+    })
+    .onConflictDoUpdate({ target: schema.orders.orderId, set: { status: excluded(schema.orders.status), cancelReason: excluded(schema.orders.cancelReason), refundReason: excluded(schema.orders.refundReason), updatedAt: excluded(schema.orders.updatedAt) } })
+    .prepare(),
+);
+
 export function loadOrder(tx: OrderTx, orderId: string): Order | undefined {
-  const row = tx.select().from(schema.orders).where(eq(schema.orders.orderId, orderId)).get();
+  const row = selectOrder(tx).get({ orderId });
   return (
     row && {
       orderId: row.orderId,
@@ -24,10 +44,7 @@ export function loadOrder(tx: OrderTx, orderId: string): Order | undefined {
 export function saveDecision(tx: OrderTx, decision: OrderDecision, now: number): void {
   const o = decision.order;
   if (!o) return;
-  tx.insert(schema.orders)
-    .values({ ...o, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: schema.orders.orderId, set: { status: o.status, cancelReason: o.cancelReason, refundReason: o.refundReason, updatedAt: now } })
-    .run();
+  upsertOrder(tx).run({ ...o, now });
 }
 
 /** Saves the decision, emits its events, and disarms the deadline of an order that ended. */

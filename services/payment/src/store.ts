@@ -1,17 +1,34 @@
 import { eq } from 'drizzle-orm';
-import type { EffectContext, ServiceTx } from '@jetsaga/messaging';
+import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
 import type { Payment, PaymentDecision, PaymentState, Wallet } from './decide.js';
 import * as schema from './schema.js';
 
 export type PaymentTx = ServiceTx<typeof schema>;
 
+const selectWallet = preparedQuery((tx: PaymentTx) => tx.select().from(schema.wallets).where(eq(schema.wallets.customerId, p('customerId'))).prepare());
+const selectPayment = preparedQuery((tx: PaymentTx) => tx.select().from(schema.payments).where(eq(schema.payments.orderId, p('orderId'))).prepare());
+const upsertWallet = preparedQuery((tx: PaymentTx) =>
+  tx
+    .insert(schema.wallets)
+    .values({ customerId: p('customerId'), balance: p('balance'), credited: p('credited'), updatedAt: p('now') })
+    .onConflictDoUpdate({ target: schema.wallets.customerId, set: { balance: excluded(schema.wallets.balance), credited: excluded(schema.wallets.credited), updatedAt: excluded(schema.wallets.updatedAt) } })
+    .prepare(),
+);
+const upsertPayment = preparedQuery((tx: PaymentTx) =>
+  tx
+    .insert(schema.payments)
+    .values({ orderId: p('orderId'), paymentId: p('paymentId'), customerId: p('customerId'), amount: p('amount'), status: p('status'), createdAt: p('now'), updatedAt: p('now') })
+    .onConflictDoUpdate({ target: schema.payments.orderId, set: { status: excluded(schema.payments.status), updatedAt: excluded(schema.payments.updatedAt) } })
+    .prepare(),
+);
+
 export function loadWallet(tx: PaymentTx, customerId: string): Wallet | undefined {
-  const row = tx.select().from(schema.wallets).where(eq(schema.wallets.customerId, customerId)).get();
+  const row = selectWallet(tx).get({ customerId });
   return row && { customerId: row.customerId, balance: row.balance, credited: row.credited };
 }
 
 export function loadState(tx: PaymentTx, orderId: string, customerId: string): PaymentState {
-  const row = tx.select().from(schema.payments).where(eq(schema.payments.orderId, orderId)).get();
+  const row = selectPayment(tx).get({ orderId });
   const payment: Payment | undefined = row && {
     orderId: row.orderId,
     paymentId: row.paymentId,
@@ -23,22 +40,13 @@ export function loadState(tx: PaymentTx, orderId: string, customerId: string): P
 }
 
 export function saveWallet(tx: PaymentTx, wallet: Wallet, now: number): void {
-  const values = { balance: wallet.balance, credited: wallet.credited, updatedAt: now };
-  tx.insert(schema.wallets)
-    .values({ customerId: wallet.customerId, ...values })
-    .onConflictDoUpdate({ target: schema.wallets.customerId, set: values })
-    .run();
+  upsertWallet(tx).run({ customerId: wallet.customerId, balance: wallet.balance, credited: wallet.credited, now });
 }
 
 export function saveDecision(tx: PaymentTx, decision: PaymentDecision, now: number): void {
   if (decision.wallet) saveWallet(tx, decision.wallet, now);
   const p = decision.payment;
-  if (p) {
-    tx.insert(schema.payments)
-      .values({ ...p, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: schema.payments.orderId, set: { status: p.status, updatedAt: now } })
-      .run();
-  }
+  if (p) upsertPayment(tx).run({ orderId: p.orderId, paymentId: p.paymentId, customerId: p.customerId, amount: p.amount, status: p.status, now });
 }
 
 export function applyDecision({ tx, now, emit }: EffectContext<PaymentTx>, decision: PaymentDecision): void {

@@ -30,4 +30,5 @@ export * from './tracing.js';
 export * from './retry-until.js';
 export * from './wake-loop.js';
 export * from './batch-writer.js';
+export * from './prepared.js';
 export * from './sqlite-handle.js';
