@@ -1,6 +1,6 @@
 import type { Envelope } from '@jetsaga/events';
 import type { ServiceDb } from './db.js';
-import { countEmitted, type ProcessDeps, processInTransaction } from './handle-message.js';
+import { countEmitted, type ProcessDeps, type Processed, processInTransaction } from './handle-message.js';
 
 interface Job {
   deps: ProcessDeps;
@@ -13,8 +13,8 @@ interface Job {
 export interface BatchWriterOptions {
   /** Most messages in one transaction (default 256). */
   maxBatch?: number;
-  /** After a commit: did it write outbox rows, did it arm timers. */
-  onCommit(what: { emitted: boolean; armed: boolean }): void;
+  /** After a commit: did it write outbox rows, and the due time of the earliest timer it armed. */
+  onCommit(what: { emitted: boolean; armedDueAt?: number }): void;
 }
 
 /**
@@ -59,7 +59,7 @@ export class BatchWriter {
   }
 
   private commit(jobs: Job[]): void {
-    const outcomes: ({ ok: true; emitted: string[] | 'duplicate'; drafts: Parameters<typeof countEmitted>[1]; armed: number } | { ok: false; error: unknown })[] = [];
+    const outcomes: (({ ok: true } & Processed) | { ok: false; error: unknown })[] = [];
     try {
       this.inTransaction(() => {
         for (const job of jobs) {
@@ -81,17 +81,17 @@ export class BatchWriter {
     this.stats.batches++;
     this.stats.messages += jobs.length;
     let emitted = false;
-    let armed = false;
+    let armedDueAt: number | undefined;
     jobs.forEach((job, i) => {
       const o = outcomes[i]!;
       if (!o.ok) return job.reject(o.error);
       if (o.emitted !== 'duplicate') {
         emitted ||= o.emitted.length > 0;
-        armed ||= o.armed > 0;
+        if (o.armedDueAt !== undefined) armedDueAt = Math.min(armedDueAt ?? Infinity, o.armedDueAt);
         countEmitted(job.deps.metrics, o.drafts);
       }
       job.resolve(o.emitted);
     });
-    this.options.onCommit({ emitted, armed });
+    this.options.onCommit({ emitted, armedDueAt });
   }
 }

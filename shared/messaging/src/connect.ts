@@ -18,6 +18,8 @@ export async function connectNats(url: string, name: string, log: Logger, connec
         reconnectJitter: 100,
         pingInterval: 5_000,
         maxPingOut: 3,
+        // Otherwise every request (each publish awaiting its PubAck) captures a stack trace.
+        noAsyncTraces: true,
       });
       watchStatus(nc, log);
       return nc;

@@ -27,7 +27,7 @@ export interface ProcessDeps {
   faults?: FaultPlan;
   metrics?: KitMetrics;
   /** Called after a commit that armed a timer (processEnvelope only; batches tell their writer). */
-  onTimerArmed?(): void;
+  onTimerArmed?(dueAt: number): void;
 }
 
 export interface HandlerDeps extends ProcessDeps {
@@ -100,8 +100,8 @@ function alreadyHandled(deps: HandlerDeps, eventId: string): boolean {
 export interface Processed {
   emitted: string[] | 'duplicate';
   drafts: EventDraft[];
-  /** Timers armed. */
-  armed: number;
+  /** Due time of the earliest timer armed, if any. */
+  armedDueAt?: number;
 }
 
 /**
@@ -116,11 +116,11 @@ export function processInTransaction(deps: ProcessDeps, message: Envelope, opts:
   const { db } = deps;
   if (!claimInbox(db, deps.consumer, message.id, at)) {
     countOutcome(db, deps.consumer, 'duplicates', at);
-    return { emitted: 'duplicate', drafts: [], armed: 0 };
+    return { emitted: 'duplicate', drafts: [] };
   }
   countOutcome(db, deps.consumer, 'handled', at);
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
-  let armed = 0;
+  let armedDueAt: number | undefined;
   const drafts: EventDraft[] = [];
   deps.reaction({
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -129,12 +129,14 @@ export function processInTransaction(deps: ProcessDeps, message: Envelope, opts:
     now,
     log: deps.log,
     emit: (d: EventDraft) => drafts.push(d),
-    schedule: (t: TimerRequest) => void (armed += armTimer(db, t, origin, at) ? 1 : 0),
+    schedule: (t: TimerRequest) => {
+      if (armTimer(db, t, origin, at)) armedDueAt = Math.min(armedDueAt ?? Infinity, t.dueAt.getTime());
+    },
     cancelTimer: (kind: string, key: string) => void disarmTimer(db, kind, key, at),
   });
   const ids = writeEmitted(db, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
   logStep(db, { sagaId: message.sagaId, step: deps.consumer, operation: message.type, status: 'done', eventIn: message.id, eventsOut: ids }, at);
-  return { emitted: ids, drafts, armed };
+  return { emitted: ids, drafts, armedDueAt };
 }
 
 /**
@@ -143,7 +145,7 @@ export function processInTransaction(deps: ProcessDeps, message: Envelope, opts:
  */
 export function processEnvelope(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): string[] | 'duplicate' {
   const processed = deps.db.$client.transaction(() => processInTransaction(deps, message, opts))();
-  if (processed.armed > 0) deps.onTimerArmed?.();
+  if (processed.armedDueAt !== undefined) deps.onTimerArmed?.(processed.armedDueAt);
   if (processed.emitted !== 'duplicate') countEmitted(deps.metrics, processed.drafts);
   return processed.emitted;
 }

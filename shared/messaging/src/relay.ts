@@ -56,6 +56,11 @@ export class OutboxRelay {
     this.loop.wake();
   }
 
+  /** Like wake(), but an idle relay starts its round in this turn of the event loop. */
+  wakeNow(): void {
+    this.loop.wake({ now: true });
+  }
+
   /** Stops the relay, then publishes until the outbox is empty or `timeoutMs` passes; true when empty. */
   async flush(timeoutMs: number): Promise<boolean> {
     await this.loop.stop();

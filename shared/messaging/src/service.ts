@@ -116,9 +116,10 @@ export async function startService<S extends Record<string, unknown>>(
   const workers = def.workers?.({ db, log, config }) ?? [];
   for (const w of workers) w.start();
   const batch = new BatchWriter(db, {
-    onCommit: ({ emitted, armed }) => {
-      if (emitted) relay.wake();
-      if (armed) timerLoop.wake();
+    onCommit: ({ emitted, armedDueAt }) => {
+      // At once rather than next turn: its publishes leave in the same socket write as the acks.
+      if (emitted) relay.wakeNow();
+      if (armedDueAt !== undefined) timerLoop.wake(armedDueAt);
       for (const w of workers) w.wake();
     },
   });

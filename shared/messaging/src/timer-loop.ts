@@ -28,6 +28,8 @@ export interface TimerLoopOptions {
  */
 export class TimerLoop {
   private timer: NodeJS.Timeout | null = null;
+  /** When the scheduled check runs. */
+  private checkAt = Infinity;
   private stopped = true;
   fired = 0;
 
@@ -38,14 +40,21 @@ export class TimerLoop {
     this.schedule(0);
   }
 
-  wake(): void {
-    if (!this.stopped) this.schedule(0);
+  /**
+   * A timer was armed: check now, or, given its due time, no later than that (a check already
+   * scheduled by then is enough: most timers are deadlines far ahead).
+   */
+  wake(dueAt?: number): void {
+    if (this.stopped) return;
+    if (dueAt !== undefined && dueAt >= this.checkAt) return;
+    this.schedule(dueAt === undefined ? 0 : Math.max(0, dueAt - Date.now()));
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.checkAt = Infinity;
   }
 
   /** Fires every timer due at `now`; returns how many fired. */
@@ -106,6 +115,7 @@ export class TimerLoop {
 
   private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.checkAt = Date.now() + delayMs;
     this.timer = setTimeout(() => this.tick(), delayMs);
   }
 

@@ -13,6 +13,7 @@ export interface WakeLoopOptions {
  */
 export class WakeLoop {
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   /** A round is already due at once: further wakes add nothing. */
   private dueNow = false;
   private running: Promise<void> | null = null;
@@ -33,29 +34,50 @@ export class WakeLoop {
     this.schedule(0);
   }
 
-  /** Asks for a round now; coalesces with one already running. */
-  wake(): void {
+  /**
+   * Asks for a round now (next turn; with `now`, in this one); coalesces with one already
+   * running.
+   */
+  wake(options: { now?: boolean } = {}): void {
     if (this.stoppedFlag) return;
     if (this.running) this.again = true;
-    else if (!this.dueNow) this.schedule(0);
+    else if (options.now) {
+      this.cancelScheduled();
+      void this.run();
+    } else if (!this.dueNow) this.schedule(0);
   }
 
   /** No more rounds; resolves once the round in progress, if any, has ended. */
   async stop(): Promise<void> {
     this.stoppedFlag = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.dueNow = false;
+    this.cancelScheduled();
     await this.running;
   }
 
   private schedule(delayMs: number): void {
+    this.cancelScheduled();
+    // setTimeout(0) waits at least 1 ms: a wake runs in the next turn instead.
+    if (delayMs === 0) {
+      this.dueNow = true;
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        this.dueNow = false;
+        void this.run();
+      });
+    } else {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.run();
+      }, delayMs);
+    }
+  }
+
+  private cancelScheduled(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.dueNow = delayMs === 0;
-    this.timer = setTimeout(() => {
-      this.dueNow = false;
-      void this.run();
-    }, delayMs);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.dueNow = false;
   }
 
   private async run(): Promise<void> {
