@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { repoRoot, serviceEntry } from './paths.js';
+
+/** Inside node_modules, so the bundles' imports of npm packages resolve as the sources' do. */
+const cacheDir = join(repoRoot, 'node_modules', '.cache', 'jetsaga', 'services');
+const keepMs = 24 * 3600_000;
+
+/**
+ * Bundles a service's TypeScript and the workspace packages it uses into one ES module, npm
+ * packages left as imports, and returns its path. A service process then runs plain
+ * JavaScript: no TypeScript loader thread (about 35 MB per process) and a faster start.
+ * Files are named by content, so stacks started at once, or a restart mid-run, never see a
+ * half-written or a different bundle.
+ */
+export async function buildService(service: string): Promise<string> {
+  const entry = serviceEntry(service);
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    sourcemap: 'inline',
+    outfile: `${service}.mjs`,
+    // Paths the service computes from its own location (its migrations) stay as in the sources.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
+    plugins: [
+      {
+        name: 'npm-packages-external',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@jetsaga/') ? undefined : { external: true }));
+        },
+      },
+    ],
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  const file = join(cacheDir, `${service}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+    pruneOld(file);
+  }
+  return file;
+}
+
+function pruneOld(keep: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    if (path !== keep && now - statSync(path).mtimeMs > keepMs) rmSync(path, { force: true });
+  }
+}
