@@ -1,8 +1,10 @@
 import { AckPolicy, type NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { JetStreamPublisher } from '@jetsaga/messaging';
 
 /**
- * Ceiling A: the raw JetStream hop on the same server: publish with PubAck (a window of
- * `window` in flight), pull-consume and ack, envelope-sized messages. Messages per second.
+ * Ceiling A: the raw JetStream hop on the same server: publish with PubAck (batches of
+ * `window` in flight, with the relay's publisher), pull-consume and ack, envelope-sized
+ * messages. Messages per second.
  */
 export async function jetstreamHopCeiling(nc: NatsConnection, opts: { messages: number; bytes: number; window: number }): Promise<number> {
   const jsm = await nc.jetstreamManager();
@@ -22,14 +24,13 @@ export async function jetstreamHopCeiling(nc: NatsConnection, opts: { messages: 
       if (++received >= opts.messages) break;
     }
   })();
-  const inFlight = new Set<Promise<unknown>>();
-  for (let i = 0; i < opts.messages; i++) {
-    const p = js.publish(`bench.hop.${i % 64}`, payload, { msgID: `hop-${i}` });
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-    if (inFlight.size >= opts.window) await Promise.race(inFlight);
+  const publisher = new JetStreamPublisher(nc);
+  for (let i = 0; i < opts.messages; i += opts.window) {
+    const batch = Array.from({ length: Math.min(opts.window, opts.messages - i) }, (_, j) => ({ subject: `bench.hop.${(i + j) % 64}`, payload, msgId: `hop-${i + j}` }));
+    const failed = (await publisher.publishAll(batch, 5000)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
-  await Promise.all(inFlight);
+  publisher.close();
   await consumed;
   const seconds = (performance.now() - started) / 1000;
   await jsm.streams.delete(stream);

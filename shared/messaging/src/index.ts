@@ -31,4 +31,5 @@ export * from './retry-until.js';
 export * from './wake-loop.js';
 export * from './batch-writer.js';
 export * from './prepared.js';
+export * from './jetstream-publisher.js';
 export * from './sqlite-handle.js';

@@ -1,8 +1,9 @@
-import { headers as natsHeaders, type JetStreamClient } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { ServiceDb } from './db.js';
+import { JetStreamPublisher } from './jetstream-publisher.js';
 import type { Logger } from './logger.js';
 import type { KitMetrics } from './metrics.js';
-import { markOutboxSent, readPendingOutbox, type PendingRow } from './outbox.js';
+import { markOutboxSent, readPendingOutbox } from './outbox.js';
 import { WakeLoop } from './wake-loop.js';
 
 export interface RelayOptions {
@@ -26,15 +27,17 @@ export class OutboxRelay {
   private readonly retryMs: number;
   private readonly publishTimeoutMs: number;
   private readonly metrics?: KitMetrics;
+  private readonly publisher: JetStreamPublisher;
   /** Rows published and acked since start: for logs and tests. */
   published = 0;
 
   constructor(
     private readonly db: ServiceDb,
-    private readonly js: JetStreamClient,
+    nc: NatsConnection,
     private readonly log: Logger,
     options: RelayOptions = {},
   ) {
+    this.publisher = new JetStreamPublisher(nc);
     this.batchSize = options.batchSize ?? 256;
     this.retryMs = options.retryMs ?? 500;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
@@ -76,15 +79,19 @@ export class OutboxRelay {
     return false;
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    this.publisher.close();
   }
 
   /** One batch: publish every row, await the acks, mark the acked prefix sent. */
   private async round(): Promise<number> {
     const rows = readPendingOutbox(this.db, this.batchSize);
     if (rows.length === 0) return 0;
-    const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
+    const results = await this.publisher.publishAll(
+      rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.eventId, headers: r.headers })),
+      this.publishTimeoutMs,
+    );
     const firstFailure = results.findIndex((r) => r.status === 'rejected');
     const acked = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
     const now = Date.now();
@@ -93,11 +100,5 @@ export class OutboxRelay {
     this.published += acked.length;
     if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
     return rows.length;
-  }
-
-  private publish(row: PendingRow) {
-    const h = natsHeaders();
-    for (const [k, v] of Object.entries(row.headers)) h.set(k, v);
-    return this.js.publish(row.subject, row.payload, { msgID: row.eventId, headers: h, timeout: this.publishTimeoutMs });
   }
 }

@@ -103,7 +103,7 @@ export async function startService<S extends Record<string, unknown>>(
   await retryUntil('stream provisioning', () => ensureStreams(jsm), startDeadline, log);
 
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) });
-  const relay = new OutboxRelay(db, js, log, { metrics });
+  const relay = new OutboxRelay(db, nc, log, { metrics });
   relay.start();
   const timerLoop = new TimerLoop({ service: def.name, db, handlers: def.timers ?? {}, log, onOutboxWrite: () => relay.wake(), pollMs: config.timerPollMs, metrics });
   timerLoop.start();
