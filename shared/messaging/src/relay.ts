@@ -14,12 +14,21 @@ export interface RelayOptions {
   /** Pause after a failed round before the next try (default 500 ms). */
   retryMs?: number;
   publishTimeoutMs?: number;
+  /**
+   * Acked rows are marked sent together at most this long after their PubAck (default 20 ms),
+   * in one transaction rather than one per round.
+   */
+  markDelayMs?: number;
   metrics?: KitMetrics;
 }
 
 /**
  * Publishes outbox rows in order with `Nats-Msg-Id` = event id, and marks them sent once
  * JetStream has acked them. Woken on commit; polls as a fallback. One round at a time.
+ *
+ * Rows acked but not yet marked (for up to `markDelayMs`) are not read again: the relay reads
+ * after the last row it had acked. Should the process die before the mark, the rows are
+ * published again at start; the broker (same Nats-Msg-Id) and the inboxes drop the copies.
  */
 export class OutboxRelay {
   private readonly loop: WakeLoop;
@@ -28,6 +37,11 @@ export class OutboxRelay {
   private readonly publishTimeoutMs: number;
   private readonly metrics?: KitMetrics;
   private readonly publisher: JetStreamPublisher;
+  private readonly markDelayMs: number;
+  /** The last row of the acked prefix: the next round reads after it. */
+  private cursor = 0;
+  private unmarked: number[] = [];
+  private markTimer: NodeJS.Timeout | null = null;
   /** Rows published and acked since start: for logs and tests. */
   published = 0;
 
@@ -42,6 +56,7 @@ export class OutboxRelay {
     this.retryMs = options.retryMs ?? 500;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.metrics = options.metrics;
+    this.markDelayMs = options.markDelayMs ?? 20;
     this.loop = new WakeLoop(
       async () => {
         while ((await this.round()) === this.batchSize);
@@ -68,25 +83,61 @@ export class OutboxRelay {
   async flush(timeoutMs: number): Promise<boolean> {
     await this.loop.stop();
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    try {
+      while (Date.now() < deadline) {
+        try {
+          if ((await this.round()) === 0) return true;
+        } catch (err) {
+          this.log.warn({ err }, 'outbox flush round failed; retrying');
+          await new Promise((r) => setTimeout(r, this.retryMs));
+        }
+      }
+      return false;
+    } finally {
       try {
-        if ((await this.round()) === 0) return true;
+        this.markNow();
       } catch (err) {
-        this.log.warn({ err }, 'outbox flush round failed; retrying');
-        await new Promise((r) => setTimeout(r, this.retryMs));
+        this.log.warn({ err }, 'could not mark outbox rows sent; they are published again at start');
       }
     }
-    return false;
   }
 
   async stop(): Promise<void> {
     await this.loop.stop();
     this.publisher.close();
+    this.markNow();
   }
 
-  /** One batch: publish every row, await the acks, mark the acked prefix sent. */
+  /** Marks every acked row sent now (in one transaction). */
+  markNow(): void {
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = null;
+    if (this.unmarked.length === 0) return;
+    const seqs = this.unmarked;
+    this.unmarked = [];
+    try {
+      markOutboxSent(this.db, seqs, Date.now());
+    } catch (err) {
+      this.unmarked = seqs.concat(this.unmarked);
+      throw err;
+    }
+  }
+
+  private markSoon(): void {
+    this.markTimer ??= setTimeout(() => {
+      this.markTimer = null;
+      try {
+        this.markNow();
+      } catch (err) {
+        this.log.warn({ err }, 'could not mark outbox rows sent; will retry');
+        this.markSoon();
+      }
+    }, this.markDelayMs);
+  }
+
+  /** One batch: publish every row, await the acks, mark the acked prefix sent (soon). */
   private async round(): Promise<number> {
-    const rows = readPendingOutbox(this.db, this.batchSize);
+    const rows = readPendingOutbox(this.db, this.batchSize, this.cursor);
     if (rows.length === 0) return 0;
     const results = await this.publisher.publishAll(
       rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.eventId, headers: r.headers })),
@@ -95,7 +146,11 @@ export class OutboxRelay {
     const firstFailure = results.findIndex((r) => r.status === 'rejected');
     const acked = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
     const now = Date.now();
-    markOutboxSent(this.db, acked.map((r) => r.seq), now);
+    if (acked.length > 0) {
+      this.cursor = acked[acked.length - 1]!.seq;
+      for (const r of acked) this.unmarked.push(r.seq);
+      this.markSoon();
+    }
     for (const r of acked) this.metrics?.publishLag.observe((now - r.createdAt) / 1000);
     this.published += acked.length;
     if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;

@@ -25,7 +25,7 @@ export async function buildService(service: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     write: false,
-    sourcemap: 'inline',
+    sourcemap: 'linked',
     outfile: `${service}.mjs`,
     // Paths the service computes from its own location (its migrations) stay as in the sources.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
@@ -39,22 +39,30 @@ export async function buildService(service: string): Promise<string> {
     ],
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]!.contents;
-  const file = join(cacheDir, `${service}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  const output = (suffix: string) => result.outputFiles.find((f) => f.path.endsWith(suffix))!.text;
+  const name = `${service}-${createHash('sha256').update(output('.mjs')).digest('hex').slice(0, 16)}.mjs`;
+  const file = join(cacheDir, name);
   if (!existsSync(file)) {
     mkdirSync(cacheDir, { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, code);
-    renameSync(partial, file);
+    // The map beside the bundle, for JETSAGA_NODE_ARGS=--enable-source-maps (off by default:
+    // it costs memory and start time); without it stack traces name the bundle's lines.
+    writeAtomically(`${file}.map`, output('.mjs.map'));
+    writeAtomically(file, output('.mjs').replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${name}.map`));
     pruneOld(file);
   }
   return file;
+}
+
+function writeAtomically(path: string, content: string): void {
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, content);
+  renameSync(partial, path);
 }
 
 function pruneOld(keep: string): void {
   const now = Date.now();
   for (const name of readdirSync(cacheDir)) {
     const path = join(cacheDir, name);
-    if (path !== keep && now - statSync(path).mtimeMs > keepMs) rmSync(path, { force: true });
+    if (!path.startsWith(keep) && now - statSync(path).mtimeMs > keepMs) rmSync(path, { force: true });
   }
 }

@@ -53,7 +53,7 @@ export class ServiceProcess {
     if (this.running) throw new Error(`${this.name} is already running`);
     // JETSAGA_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS).
     const nodeArgs = (this.options.env?.JETSAGA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const program = this.options.env?.JETSAGA_RUN_TS === '1' ? ['--import', tsxLoader, serviceEntry(this.name)] : ['--enable-source-maps', await this.bundle()];
+    const program = this.options.env?.JETSAGA_RUN_TS === '1' ? ['--import', tsxLoader, serviceEntry(this.name)] : [await this.bundle()];
     const child = spawn(process.execPath, [...defaultNodeArgs, ...nodeArgs, ...program], {
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
