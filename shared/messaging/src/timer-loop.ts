@@ -127,7 +127,12 @@ export class TimerLoop {
       this.options.log.error({ err }, 'timer loop failed');
     }
     const pollMs = this.options.pollMs ?? 1000;
-    const next = nextTimerDue(this.options.db);
+    let next: number | undefined;
+    try {
+      next = nextTimerDue(this.options.db);
+    } catch (err) {
+      this.options.log.error({ err }, 'timer loop could not read the next due time');
+    }
     this.schedule(next === undefined ? pollMs : Math.max(5, Math.min(pollMs, next - Date.now())));
   }
 }

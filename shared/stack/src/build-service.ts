@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -26,7 +26,8 @@ export async function buildService(service: string): Promise<string> {
     target: 'node20',
     write: false,
     sourcemap: 'linked',
-    outfile: `${service}.mjs`,
+    // Where the bundle goes, so the map's paths to the sources are right (nothing is written here).
+    outfile: join(cacheDir, `${service}.mjs`),
     // Paths the service computes from its own location (its migrations) stay as in the sources.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
     plugins: [
@@ -42,14 +43,18 @@ export async function buildService(service: string): Promise<string> {
   const output = (suffix: string) => result.outputFiles.find((f) => f.path.endsWith(suffix))!.text;
   const name = `${service}-${createHash('sha256').update(output('.mjs')).digest('hex').slice(0, 16)}.mjs`;
   const file = join(cacheDir, name);
-  if (!existsSync(file)) {
+  if (existsSync(file)) {
+    // In use again: not old, whatever a prune by another build decides.
+    const now = new Date();
+    for (const f of [file, `${file}.map`]) ignoreMissing(() => utimesSync(f, now, now));
+  } else {
     mkdirSync(cacheDir, { recursive: true });
     // The map beside the bundle, for JETSAGA_NODE_ARGS=--enable-source-maps (off by default:
     // it costs memory and start time); without it stack traces name the bundle's lines.
     writeAtomically(`${file}.map`, output('.mjs.map'));
     writeAtomically(file, output('.mjs').replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${name}.map`));
-    pruneOld(file);
   }
+  pruneOld(service, file);
   return file;
 }
 
@@ -59,10 +64,22 @@ function writeAtomically(path: string, content: string): void {
   renameSync(partial, path);
 }
 
-function pruneOld(keep: string): void {
+/** Removes this service's bundles unused for a day (other builds may be writing or pruning at once). */
+function pruneOld(service: string, keep: string): void {
   const now = Date.now();
   for (const name of readdirSync(cacheDir)) {
     const path = join(cacheDir, name);
-    if (!path.startsWith(keep) && now - statSync(path).mtimeMs > keepMs) rmSync(path, { force: true });
+    if (!name.startsWith(`${service}-`) || name.endsWith('.tmp') || path.startsWith(keep)) continue;
+    ignoreMissing(() => {
+      if (now - statSync(path).mtimeMs > keepMs) rmSync(path, { force: true });
+    });
+  }
+}
+
+function ignoreMissing(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { buildService } from './build-service.js';
 import { serviceEntry, tsxLoader } from './paths.js';
@@ -27,13 +28,16 @@ export class ServiceProcess {
   private child: ChildProcess | null = null;
   private exitPromise: Promise<number | null> = Promise.resolve(null);
   private readonly recent: string[] = [];
-  /** Built once: a restart runs the same code, whatever changed in the sources meanwhile. */
+  /** Built once: a restart runs the same code, whatever changed in the sources meanwhile (rebuilt only if the file is gone). */
   private bundlePath: Promise<string> | null = null;
 
   constructor(readonly options: ServiceProcessOptions) {}
 
-  private bundle(): Promise<string> {
-    this.bundlePath ??= buildService(this.name);
+  private async bundle(): Promise<string> {
+    const cached = this.bundlePath && (await this.bundlePath.catch(() => null));
+    if (cached && existsSync(cached)) return cached;
+    this.bundlePath = buildService(this.name);
+    this.bundlePath.catch(() => (this.bundlePath = null));
     return this.bundlePath;
   }
 
