@@ -177,6 +177,30 @@ describe('JsonLinesFileSender', () => {
     assert.equal(readFileSync(file, 'utf8'), once);
   });
 
+  it('writes several notifications in one append, skipping those already written and repeats within the batch', async () => {
+    const file = freshFile();
+    const sender = new JsonLinesFileSender(file);
+    await sender.send(notice('order-1'));
+
+    await sender.sendAll([notice('order-1'), notice('order-2'), notice('order-3'), notice('order-2')]);
+
+    assert.deepEqual(idsIn(file), ['order-1:confirmed', 'order-2:confirmed', 'order-3:confirmed']);
+  });
+
+  it('remembers only the most recent ids, so its memory stays bounded', async () => {
+    // given a sender that remembers 2 ids
+    const file = freshFile();
+    const sender = new JsonLinesFileSender(file, 2);
+
+    // when 3 are written, then the oldest is sent again
+    await sender.sendAll([notice('order-1'), notice('order-2'), notice('order-3')]);
+    await sender.send(notice('order-3'));
+    await sender.send(notice('order-1'));
+
+    // then the recent one was still known, and the forgotten oldest one is written again
+    assert.deepEqual(idsIn(file), ['order-1:confirmed', 'order-2:confirmed', 'order-3:confirmed', 'order-1:confirmed']);
+  });
+
   it('writes two kinds of the same order as two notifications', async () => {
     const file = freshFile();
     const sender = new JsonLinesFileSender(file);

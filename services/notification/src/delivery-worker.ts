@@ -1,7 +1,8 @@
 import { defaultRetryPolicy, type Logger, retryDelayMs, type ServiceDb, WakeLoop, type Worker } from '@jetsaga/messaging';
 import type * as schema from './schema.js';
 import type { NotificationSender } from './senders.js';
-import { dueNotifications, markAttemptFailed, markSent } from './store.js';
+import type { Notification } from './decide.js';
+import { dueNotifications, markAllSent, markAttemptFailed, markSent } from './store.js';
 
 export interface DeliveryOptions {
   db: ServiceDb<typeof schema>;
@@ -12,8 +13,10 @@ export interface DeliveryOptions {
 }
 
 /**
- * Delivers PENDING notifications through the sender, one at a time, oldest first; a failure
- * is retried with backoff, and after `maxAttempts` the notification is marked FAILED.
+ * Delivers PENDING notifications through the sender, oldest first: all due at once when the
+ * sender can batch (one write, one transaction to mark them), else one at a time, and one at
+ * a time again after a batch fails. A failure is retried with backoff, and after
+ * `maxAttempts` the notification is marked FAILED.
  */
 export class DeliveryWorker implements Worker {
   private readonly loop: WakeLoop;
@@ -38,8 +41,23 @@ export class DeliveryWorker implements Worker {
   }
 
   private async deliverDue(): Promise<void> {
+    const { db, sender } = this.options;
+    const due = dueNotifications(db, Date.now(), 100);
+    if (due.length > 1 && sender.sendAll) {
+      try {
+        await sender.sendAll(due);
+        markAllSent(db, due.map((n) => n.id), Date.now());
+        return;
+      } catch (err) {
+        this.options.log.warn({ err, notifications: due.length }, 'batch delivery failed; delivering one at a time');
+      }
+    }
+    await this.deliverOneByOne(due);
+  }
+
+  private async deliverOneByOne(due: (Notification & { attempts: number })[]): Promise<void> {
     const { db, sender, log, maxAttempts } = this.options;
-    for (const n of dueNotifications(db, Date.now(), 100)) {
+    for (const n of due) {
       if (this.loop.stopped) return;
       try {
         await sender.send(n);

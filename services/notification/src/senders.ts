@@ -6,17 +6,24 @@ import type { Notification } from './decide.js';
 export interface NotificationSender {
   readonly name: string;
   send(n: Notification): Promise<void>;
+  /** Delivers several at once, all or none (a sender that can batch). */
+  sendAll?(ns: Notification[]): Promise<void>;
 }
 
 /**
  * Appends one JSON line per notification. Idempotent by id: a notification written just
- * before a crash (and so not marked sent) is found in the file and not written again.
+ * before a crash (and so not marked sent) is found in the file and not written again. Only
+ * the `remember` most recent ids are kept in memory: a notification marked sent is never
+ * sent again, so only the last ones before a crash can come back.
  */
 export class JsonLinesFileSender implements NotificationSender {
   readonly name = 'file';
   private readonly written = new Set<string>();
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly remember = 50_000,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     if (!existsSync(path)) return;
     const text = readFileSync(path, 'utf8');
@@ -25,7 +32,7 @@ export class JsonLinesFileSender implements NotificationSender {
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
-        this.written.add((JSON.parse(line) as { id: string }).id);
+        this.remembered((JSON.parse(line) as { id: string }).id);
       } catch {
         // a torn last line from a crash mid-write: that notification is written again
       }
@@ -33,9 +40,22 @@ export class JsonLinesFileSender implements NotificationSender {
   }
 
   async send(n: Notification): Promise<void> {
-    if (this.written.has(n.id)) return;
-    appendFileSync(this.path, `${JSON.stringify({ ...n, sentAt: new Date().toISOString() })}\n`);
-    this.written.add(n.id);
+    return this.sendAll([n]);
+  }
+
+  /** One append for all the notifications not written yet. */
+  async sendAll(ns: Notification[]): Promise<void> {
+    const sentAt = new Date().toISOString();
+    const fresh = ns.filter((n, i) => !this.written.has(n.id) && ns.findIndex((m) => m.id === n.id) === i);
+    if (fresh.length === 0) return;
+    appendFileSync(this.path, fresh.map((n) => `${JSON.stringify({ ...n, sentAt })}\n`).join(''));
+    for (const n of fresh) this.remembered(n.id);
+  }
+
+  private remembered(id: string): void {
+    this.written.delete(id);
+    this.written.add(id);
+    if (this.written.size > this.remember) this.written.delete(this.written.values().next().value!);
   }
 }
 

@@ -48,6 +48,13 @@ export function markSent(db: Db, id: string, now: number): void {
   updateSent(db).run({ id, now });
 }
 
+/** Marks several sent in one transaction. */
+export function markAllSent(db: Db, ids: string[], now: number): void {
+  db.$client.transaction(() => {
+    for (const id of ids) updateSent(db).run({ id, now });
+  })();
+}
+
 export function markAttemptFailed(db: Db, id: string, attempts: number, error: string, nextAttemptAt: number | null): void {
   db.update(schema.notifications)
     .set({ attempts, lastError: error.slice(0, 1000), ...(nextAttemptAt === null ? { status: 'FAILED' as const } : { nextAttemptAt }) })

@@ -1,5 +1,6 @@
 import type { Envelope } from '@jetsaga/events';
 import type { ServiceDb } from './db.js';
+import type { KitMetrics } from './metrics.js';
 import { countEmitted, type ProcessDeps, type Processed, processInTransaction } from './handle-message.js';
 
 interface Job {
@@ -13,6 +14,7 @@ interface Job {
 export interface BatchWriterOptions {
   /** Most messages in one transaction (default 256). */
   maxBatch?: number;
+  metrics?: KitMetrics;
   /** After a commit: did it write outbox rows, and the due time of the earliest timer it armed. */
   onCommit(what: { emitted: boolean; armedDueAt?: number }): void;
 }
@@ -80,6 +82,7 @@ export class BatchWriter {
     }
     this.stats.batches++;
     this.stats.messages += jobs.length;
+    this.options.metrics?.batchMessages.observe(jobs.length);
     let emitted = false;
     let armedDueAt: number | undefined;
     jobs.forEach((job, i) => {

@@ -14,6 +14,7 @@ export class KitMetrics {
   readonly retries: Counter<'type'>;
   readonly publishLag: Histogram;
   readonly timersFired: Counter<'kind'>;
+  readonly batchMessages: Histogram;
 
   constructor(service: string, outbox: { backlog(): number; oldestUnsentMs(): number | undefined }) {
     this.registry.setDefaultLabels({ service });
@@ -35,6 +36,12 @@ export class KitMetrics {
       name: 'jetsaga_outbox_publish_lag_seconds',
       help: 'Time from the commit of an outbox row to its PubAck',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+      registers,
+    });
+    this.batchMessages = new Histogram({
+      name: 'jetsaga_batch_messages',
+      help: 'Messages committed together in one SQLite transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
     this.timersFired = new Counter({ name: 'jetsaga_timers_fired_total', help: 'Durable timers fired, by kind', labelNames: ['kind'], registers });

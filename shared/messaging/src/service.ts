@@ -116,6 +116,7 @@ export async function startService<S extends Record<string, unknown>>(
   const workers = def.workers?.({ db, log, config }) ?? [];
   for (const w of workers) w.start();
   const batch = new BatchWriter(db, {
+    metrics,
     onCommit: ({ emitted, armedDueAt }) => {
       // At once rather than next turn: its publishes leave in the same socket write as the acks.
       if (emitted) relay.wakeNow();
