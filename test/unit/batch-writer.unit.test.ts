@@ -1,0 +1,89 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEnvelope, type Envelope } from '@jetsaga/events';
+import { BatchWriter, createLogger, openServiceDb, type ProcessDeps, type ServiceDb } from '@jetsaga/messaging';
+import { orderService } from '@jetsaga/order';
+
+/**
+ * The batch writer on a real SQLite file (no broker): messages submitted in one turn of the
+ * event loop commit in one transaction, and a reaction that throws undoes only its own
+ * message.
+ */
+describe('BatchWriter', () => {
+  let dir = '';
+  let db: ServiceDb;
+  const log = createLogger('test', 'silent');
+  const commits: { emitted: boolean; armedDueAt?: number }[] = [];
+  let writer: BatchWriter;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jetsaga-batch-'));
+    db = openServiceDb({ path: join(dir, 'order.db'), schema: orderService.schema, migrationsFolder: orderService.migrationsFolder }) as unknown as ServiceDb;
+    writer = new BatchWriter(db, { onCommit: (what) => commits.push(what) });
+  });
+
+  after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const placeOrder = (orderId: string) =>
+    createEnvelope('PlaceOrder', { orderId, customerId: 'cust-1', items: [{ sku: 'sku-1', quantity: 1, unitPrice: 100 }] }, { producer: 'test', sagaId: orderId });
+  const deps = (fail?: string): ProcessDeps => ({
+    service: 'order',
+    consumer: 'order-PlaceOrder',
+    db,
+    log,
+    reaction: (ctx) => {
+      if ((ctx.message.data as { orderId: string }).orderId === fail) throw new Error('boom');
+      orderService.subscriptions.PlaceOrder!(ctx as never);
+    },
+  });
+  const submit = (message: Envelope, fail?: string) => writer.submit(deps(fail), message, { delivery: 1, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+  const count = (sql: string, ...args: unknown[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n;
+
+  it('commits the messages of one turn together, and a throwing reaction leaves nothing of its own', async () => {
+    // given three orders submitted in the same turn, the second of which throws
+    const before = writer.stats.batches;
+    const results = await Promise.allSettled([submit(placeOrder('b-1'), 'b-2'), submit(placeOrder('b-2'), 'b-2'), submit(placeOrder('b-3'), 'b-2')]);
+
+    // then one transaction committed the first and third, with their inbox, outbox and deadline rows
+    assert.equal(writer.stats.batches - before, 1);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /boom/);
+    for (const id of ['b-1', 'b-3']) {
+      assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', id), 1, id);
+      assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = ?", `evt.order.OrderCreated.${id}`), 1, id);
+    }
+    // and the failed one left no order, inbox row, outbox row or timer, so its retry starts clean
+    assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', 'b-2'), 0);
+    assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = 'evt.order.OrderCreated.b-2'"), 0);
+    assert.equal(count("SELECT count(*) AS n FROM timers WHERE key = 'b-2'"), 0);
+    assert.equal(count('SELECT count(*) AS n FROM inbox WHERE consumer = ?', 'order-PlaceOrder'), 2);
+    // and the commit reported its outbox rows and the earliest deadline it armed
+    assert.equal(commits.at(-1)?.emitted, true);
+    assert.ok(commits.at(-1)?.armedDueAt! > Date.now());
+  });
+
+  it('drops a repeat inside the same batch as a duplicate', async () => {
+    const message = placeOrder('d-1');
+
+    const results = await Promise.all([submit(message), submit(message)]);
+
+    assert.equal(results[1], 'duplicate');
+    assert.ok(Array.isArray(results[0]) && results[0].length === 1);
+    assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', 'd-1'), 1);
+  });
+
+  it('starts a new transaction for what is submitted after a commit', async () => {
+    const before = writer.stats.batches;
+
+    await submit(placeOrder('n-1'));
+    await submit(placeOrder('n-2'));
+
+    assert.equal(writer.stats.batches - before, 2);
+  });
+});
