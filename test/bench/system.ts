@@ -1,5 +1,5 @@
 import type { Subscription } from 'nats';
-import { sendCommand } from '@jetsaga/messaging';
+import { commandPublication, JetStreamPublisher } from '@jetsaga/messaging';
 import type { TestStack } from '../support/harness.js';
 import { procStats } from './proc-stats.js';
 import { percentiles } from './stats.js';
@@ -109,6 +109,8 @@ export function openLoop(t: TestStack, o: RunOptions & { rate: number }): Promis
 
 async function measure(t: TestStack, o: RunOptions, drive: (place: (n: number, intendedAt?: number) => Promise<void>) => Promise<void>): Promise<LoadResult> {
   const watch = new OutcomeWatch(t);
+  // The load generator's own publishes should cost it little: they share the machine.
+  const publisher = new JetStreamPublisher(t.nc);
   const pids = [...[...t.stack.services.values()].map((s) => ({ name: s.name, pid: s.pid! })), ...(t.natsServer?.pid ? [{ name: 'nats-server', pid: t.natsServer.pid }] : [])];
   const cpuBefore = new Map(pids.map((p) => [p.name, procStats(p.pid)?.cpuSeconds ?? 0]));
   const eventsBefore = (await t.jsm.streams.info('EVENTS')).state.last_seq;
@@ -119,13 +121,15 @@ async function measure(t: TestStack, o: RunOptions, drive: (place: (n: number, i
     const orderId = `${o.prefix}-${n}`;
     const outcome = watch.expect(orderId);
     const sentAt = intendedAt ?? performance.now();
-    await sendCommand(t.js, 'PlaceOrder', orderFor(pickFlow(o.mix, n), orderId));
+    const [sent] = await publisher.publishAll([commandPublication('PlaceOrder', orderFor(pickFlow(o.mix, n), orderId), { producer: 'bench' }).publication], 10_000);
+    if (sent!.status === 'rejected') throw sent!.reason;
     if (await outcome) confirmed++;
     latencies.push(performance.now() - sentAt);
     if (latencies.length % 100 === 0) o.onProgress?.(latencies.length);
   });
   const seconds = (performance.now() - started) / 1000;
   watch.close();
+  publisher.close();
   const events = (await t.jsm.streams.info('EVENTS')).state.last_seq - eventsBefore;
   return {
     label: o.label,

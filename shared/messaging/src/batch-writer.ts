@@ -2,6 +2,7 @@ import type { Envelope } from '@jetsaga/events';
 import type { ServiceDb } from './db.js';
 import type { KitMetrics } from './metrics.js';
 import { countEmitted, type ProcessDeps, type Processed, processInTransaction } from './handle-message.js';
+import { countOutcomes } from './inbox.js';
 
 interface Job {
   deps: ProcessDeps;
@@ -60,6 +61,21 @@ export class BatchWriter {
     while (this.queue.length > 0) this.commit(this.queue.splice(0, this.maxBatch));
   }
 
+  /** One row update per consumer of the batch, in its transaction. */
+  private countOutcomes(jobs: Job[], outcomes: ({ ok: boolean } & Partial<Processed>)[]): void {
+    const counts = new Map<string, { handled: number; duplicates: number }>();
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) return;
+      const c = counts.get(job.deps.consumer) ?? { handled: 0, duplicates: 0 };
+      if (o.emitted === 'duplicate') c.duplicates++;
+      else c.handled++;
+      counts.set(job.deps.consumer, c);
+    });
+    const now = Date.now();
+    for (const [consumer, c] of counts) countOutcomes(this.db, consumer, c, now);
+  }
+
   private commit(jobs: Job[]): void {
     const outcomes: (({ ok: true } & Processed) | { ok: false; error: unknown })[] = [];
     try {
@@ -74,6 +90,7 @@ export class BatchWriter {
             outcomes.push({ ok: false, error });
           }
         }
+        this.countOutcomes(jobs, outcomes);
       });
     } catch (error) {
       // Nothing of the batch is stored: every message fails and is retried.

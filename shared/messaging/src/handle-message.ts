@@ -5,7 +5,7 @@ import type { ServiceDb } from './db.js';
 import { deadLetter } from './dead-letter.js';
 import { writeEmitted } from './emit.js';
 import { type FaultPlan, injectFault } from './faults.js';
-import { claimInbox, countOutcome } from './inbox.js';
+import { claimInbox, countOutcomes } from './inbox.js';
 import type { Logger } from './logger.js';
 import type { KitMetrics } from './metrics.js';
 import type { Reaction } from './reaction.js';
@@ -106,7 +106,8 @@ export interface Processed {
 
 /**
  * One validated message, inside a transaction the caller holds open: inbox claim (or
- * 'duplicate'), the reaction, its outbox rows, timers and step log.
+ * 'duplicate'), the reaction, its outbox rows, timers and step log. The caller adds the
+ * outcome to the consumer's counts (countOutcomes) in the same transaction.
  */
 export function processInTransaction(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): Processed {
   if (deps.faults) injectFault(deps.faults, message.type, opts.delivery);
@@ -114,11 +115,7 @@ export function processInTransaction(deps: ProcessDeps, message: Envelope, opts:
   const at = now.getTime();
   const { traceparent } = opts;
   const { db } = deps;
-  if (!claimInbox(db, deps.consumer, message.id, at)) {
-    countOutcome(db, deps.consumer, 'duplicates', at);
-    return { emitted: 'duplicate', drafts: [] };
-  }
-  countOutcome(db, deps.consumer, 'handled', at);
+  if (!claimInbox(db, deps.consumer, message.id, at)) return { emitted: 'duplicate', drafts: [] };
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
   let armedDueAt: number | undefined;
   const drafts: EventDraft[] = [];
@@ -144,7 +141,11 @@ export function processInTransaction(deps: ProcessDeps, message: Envelope, opts:
  * BatchWriter). Returns the ids of the events emitted, or 'duplicate'.
  */
 export function processEnvelope(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): string[] | 'duplicate' {
-  const processed = deps.db.$client.transaction(() => processInTransaction(deps, message, opts))();
+  const processed = deps.db.$client.transaction(() => {
+    const p = processInTransaction(deps, message, opts);
+    countOutcomes(deps.db, deps.consumer, p.emitted === 'duplicate' ? { handled: 0, duplicates: 1 } : { handled: 1, duplicates: 0 }, Date.now());
+    return p;
+  })();
   if (processed.armedDueAt !== undefined) deps.onTimerArmed?.(processed.armedDueAt);
   if (processed.emitted !== 'duplicate') countEmitted(deps.metrics, processed.drafts);
   return processed.emitted;

@@ -1,5 +1,6 @@
 import { type CommandType, commandSubject, createEnvelope, type DataOf, type Envelope, latest } from '@jetsaga/events';
 import { headers as natsHeaders, type JetStreamClient, type PubAck } from 'nats';
+import type { Publication } from './jetstream-publisher.js';
 import { childTraceparent } from './trace-context.js';
 
 export interface SendOptions {
@@ -17,11 +18,23 @@ export async function sendCommand<T extends CommandType>(
   data: DataOf<T>,
   options: SendOptions = {},
 ): Promise<{ envelope: Envelope<T, DataOf<T>>; ack: PubAck }> {
+  const { envelope, publication } = commandPublication(type, data, options);
+  const ack = await publishEnvelope(js, publication.subject, envelope, publication.headers?.traceparent);
+  return { envelope, ack };
+}
+
+/** A command's envelope and what to publish (for a JetStreamPublisher sending many at once). */
+export function commandPublication<T extends CommandType>(type: T, data: DataOf<T>, options: SendOptions = {}): { envelope: Envelope<T, DataOf<T>>; publication: Publication } {
   const def = latest(type)!;
   const sagaId = def.sagaKey ? String((data as Record<string, unknown>)[def.sagaKey]) : null;
   const envelope = createEnvelope(type, data, { producer: options.producer ?? 'cli', sagaId, id: options.id });
-  const ack = await publishEnvelope(js, commandSubject(def.owner, type), envelope, options.traceparent);
-  return { envelope, ack };
+  const publication = {
+    subject: commandSubject(def.owner, type),
+    payload: JSON.stringify(envelope),
+    msgId: envelope.id,
+    headers: { traceparent: options.traceparent ?? childTraceparent() },
+  };
+  return { envelope, publication };
 }
 
 /** Publishes an already-built envelope with `Nats-Msg-Id` = its id and a traceparent. */

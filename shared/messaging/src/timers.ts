@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, lte } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { timers } from './schema.js';
+import type { SqliteHandle } from './sqlite-handle.js';
 
 type Db = Pick<BetterSQLite3Database, 'insert' | 'select' | 'update'>;
 
@@ -34,21 +35,26 @@ export interface TimerOrigin {
 }
 
 /** Arms a timer in `tx`; false when one with the same kind and key exists already. */
-export function armTimer(tx: Db, request: TimerRequest, origin: TimerOrigin, now: number): boolean {
-  const result = tx
-    .insert(timers)
-    .values({
-      id: `${request.kind}:${request.key}`,
-      kind: request.kind,
-      key: request.key,
-      dueAt: request.dueAt.getTime(),
-      payload: JSON.stringify(request.payload ?? null),
-      ...origin,
-      createdAt: now,
-    })
-    .onConflictDoNothing()
-    .run();
-  return result.changes === 1;
+export function armTimer(tx: SqliteHandle, request: TimerRequest, origin: TimerOrigin, now: number): boolean {
+  return (
+    tx.$client
+      .prepare(
+        `INSERT INTO timers (id, kind, key, due_at, payload, saga_id, causation_id, correlation_id, traceparent, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(
+        `${request.kind}:${request.key}`,
+        request.kind,
+        request.key,
+        request.dueAt.getTime(),
+        JSON.stringify(request.payload ?? null),
+        origin.sagaId,
+        origin.causationId,
+        origin.correlationId,
+        origin.traceparent,
+        now,
+      ).changes === 1
+  );
 }
 
 export function readDueTimers(db: Db, now: number, limit: number): DueTimer[] {
@@ -73,8 +79,8 @@ export function markTimerFired(tx: Db, id: string, now: number): boolean {
 }
 
 /** Disarms a timer that is no longer needed (marked fired, pruned later); false if none was armed. */
-export function disarmTimer(tx: Db, kind: string, key: string, now: number): boolean {
-  return tx.update(timers).set({ firedAt: now }).where(and(eq(timers.id, `${kind}:${key}`), isNull(timers.firedAt))).run().changes === 1;
+export function disarmTimer(tx: SqliteHandle, kind: string, key: string, now: number): boolean {
+  return tx.$client.prepare('UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL').run(now, `${kind}:${key}`).changes === 1;
 }
 
 /** A failed firing: try again at `retryAt` (so it neither spins nor blocks the timers behind it). */
