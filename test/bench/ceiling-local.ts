@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvelope, decodeMessage, type Envelope } from '@jetsaga/events';
-import { createLogger, markOutboxSent, openServiceDb, processInTransaction, type ServiceDb, type ServiceDefinition, type Synchronous } from '@jetsaga/messaging';
+import { commitBatch, createLogger, markOutboxSent, openServiceDb, type ServiceDb, type ServiceDefinition, type Synchronous } from '@jetsaga/messaging';
 import { inventoryService } from '@jetsaga/inventory';
 import { orderService } from '@jetsaga/order';
 import { paymentService } from '@jetsaga/payment';
@@ -27,14 +27,14 @@ export function localTransactionsCeiling(opts: { sagas: number; synchronous: Syn
   const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
   const step = (svc: ReturnType<typeof open>, messages: Envelope[]): Envelope[] => {
-    const ids = svc.db.$client.transaction(() =>
-      messages.flatMap((message) => {
-        const reaction = (svc.def.subscriptions as Record<string, unknown>)[message.type];
-        const deps = { service: svc.def.name, consumer: `${svc.def.name}-${message.type}`, db: svc.db, reaction: reaction as never, log };
-        const { emitted } = processInTransaction(deps, message, { delivery: 1, traceparent });
-        return emitted === 'duplicate' ? [] : emitted;
-      }),
-    )();
+    const items = messages.map((message) => {
+      const reaction = (svc.def.subscriptions as Record<string, unknown>)[message.type];
+      return { deps: { service: svc.def.name, consumer: `${svc.def.name}-${message.type}`, db: svc.db, reaction: reaction as never, log }, message, opts: { delivery: 1, traceparent } };
+    });
+    const ids = commitBatch(svc.db, items).flatMap((o) => {
+      if (!o.ok) throw o.error;
+      return o.emitted === 'duplicate' ? [] : o.emitted;
+    });
     const rows = svc.db.$client.prepare(`SELECT seq, payload FROM outbox WHERE event_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { seq: number; payload: string }[];
     markOutboxSent(svc.db, rows.map((r) => r.seq), Date.now());
     return rows.map((r) => {

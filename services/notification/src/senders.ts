@@ -46,7 +46,8 @@ export class JsonLinesFileSender implements NotificationSender {
   /** One append for all the notifications not written yet. */
   async sendAll(ns: Notification[]): Promise<void> {
     const sentAt = new Date().toISOString();
-    const fresh = ns.filter((n, i) => !this.written.has(n.id) && ns.findIndex((m) => m.id === n.id) === i);
+    const ids = new Set<string>();
+    const fresh = ns.filter((n) => !this.written.has(n.id) && !ids.has(n.id) && ids.add(n.id));
     if (fresh.length === 0) return;
     appendFileSync(this.path, fresh.map((n) => `${JSON.stringify({ ...n, sentAt })}\n`).join(''));
     for (const n of fresh) this.remembered(n.id);

@@ -3,15 +3,14 @@ import type { JetStreamClient, JsMsg } from 'nats';
 import type { BatchWriter } from './batch-writer.js';
 import type { ServiceDb } from './db.js';
 import { deadLetter } from './dead-letter.js';
-import { writeEmitted } from './emit.js';
 import { type FaultPlan, injectFault } from './faults.js';
-import { claimInbox, countOutcomes } from './inbox.js';
+import { claimInbox, inboxHas } from './inbox.js';
 import type { Logger } from './logger.js';
 import type { KitMetrics } from './metrics.js';
 import type { Reaction } from './reaction.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
 import { logStep } from './step-log.js';
-import { armTimer, disarmTimer, type TimerRequest } from './timers.js';
+import { runStep } from './run-step.js';
 import { startStepSpan } from './tracing.js';
 
 export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
@@ -26,8 +25,6 @@ export interface ProcessDeps {
   log: Logger;
   faults?: FaultPlan;
   metrics?: KitMetrics;
-  /** Called after a commit that armed a timer (processEnvelope only; batches tell their writer). */
-  onTimerArmed?(dueAt: number): void;
 }
 
 export interface HandlerDeps extends ProcessDeps {
@@ -54,7 +51,7 @@ export async function handleMessage(msg: JsMsg, deps: HandlerDeps): Promise<Outc
   const message = decoded.envelope;
   const log = deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
   const deliveries = msg.info.redeliveryCount;
-  if (deliveries > crashCeiling(deps.retry) && !alreadyHandled(deps, message.id)) {
+  if (deliveries > crashCeiling(deps.retry) && !inboxHas(deps.db, deps.consumer, message.id)) {
     // Delivered this often without a handler failure to show for it: it keeps killing the
     // process (or timing out). Park it rather than crash forever.
     return deadLetterAndTerm(msg, deps, { reason: 'too_many_deliveries', error: `${deliveries} deliveries without an outcome`, sagaId: message.sagaId, eventId: message.id });
@@ -92,10 +89,6 @@ export function crashCeiling(policy: RetryPolicy): number {
   return policy.maxDeliver + 20;
 }
 
-function alreadyHandled(deps: HandlerDeps, eventId: string): boolean {
-  return !!deps.db.$client.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(deps.consumer, eventId);
-}
-
 /** What one message came to inside its transaction. */
 export interface Processed {
   emitted: string[] | 'duplicate';
@@ -105,50 +98,18 @@ export interface Processed {
 }
 
 /**
- * One validated message, inside a transaction the caller holds open: inbox claim (or
- * 'duplicate'), the reaction, its outbox rows, timers and step log. The caller adds the
- * outcome to the consumer's counts (countOutcomes) in the same transaction.
+ * One validated message, inside a transaction the caller holds open (commitBatch): inbox
+ * claim (or 'duplicate'), the reaction, its outbox rows, timers and step log.
  */
 export function processInTransaction(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): Processed {
   if (deps.faults) injectFault(deps.faults, message.type, opts.delivery);
   const now = new Date();
-  const at = now.getTime();
-  const { traceparent } = opts;
-  const { db } = deps;
-  if (!claimInbox(db, deps.consumer, message.id, at)) return { emitted: 'duplicate', drafts: [] };
-  const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent };
-  let armedDueAt: number | undefined;
-  const drafts: EventDraft[] = [];
-  deps.reaction({
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    message: message as Envelope<any, any>,
-    tx: db,
-    now,
-    log: deps.log,
-    emit: (d: EventDraft) => drafts.push(d),
-    schedule: (t: TimerRequest) => {
-      if (armTimer(db, t, origin, at)) armedDueAt = Math.min(armedDueAt ?? Infinity, t.dueAt.getTime());
-    },
-    cancelTimer: (kind: string, key: string) => void disarmTimer(db, kind, key, at),
-  });
-  const ids = writeEmitted(db, drafts, { service: deps.service, sagaId: message.sagaId, cause: message, traceparent, now });
-  logStep(db, { sagaId: message.sagaId, step: deps.consumer, operation: message.type, status: 'done', eventIn: message.id, eventsOut: ids }, at);
+  if (!claimInbox(deps.db, deps.consumer, message.id, now.getTime())) return { emitted: 'duplicate', drafts: [] };
+  const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent: opts.traceparent };
+  const step = { service: deps.service, step: deps.consumer, operation: message.type, origin, now, log: deps.log };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const { ids, drafts, armedDueAt } = runStep(deps.db, step, (ctx) => deps.reaction({ ...ctx, message: message as Envelope<any, any> }));
   return { emitted: ids, drafts, armedDueAt };
-}
-
-/**
- * One validated message in its own SQLite transaction (services batch them instead, see
- * BatchWriter). Returns the ids of the events emitted, or 'duplicate'.
- */
-export function processEnvelope(deps: ProcessDeps, message: Envelope, opts: { delivery: number; traceparent: string }): string[] | 'duplicate' {
-  const processed = deps.db.$client.transaction(() => {
-    const p = processInTransaction(deps, message, opts);
-    countOutcomes(deps.db, deps.consumer, p.emitted === 'duplicate' ? { handled: 0, duplicates: 1 } : { handled: 1, duplicates: 0 }, Date.now());
-    return p;
-  })();
-  if (processed.armedDueAt !== undefined) deps.onTimerArmed?.(processed.armedDueAt);
-  if (processed.emitted !== 'duplicate') countEmitted(deps.metrics, processed.drafts);
-  return processed.emitted;
 }
 
 /** Emitted events by type, and those that report a failed step as saga failures. */

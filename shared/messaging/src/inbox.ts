@@ -8,6 +8,11 @@ export function claimInbox(db: SqliteHandle, consumer: string, eventId: string, 
   return db.$client.prepare('INSERT INTO inbox (consumer, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(consumer, eventId, now).changes === 1;
 }
 
+/** Whether `consumer` has handled `eventId` already. */
+export function inboxHas(db: SqliteHandle, consumer: string, eventId: string): boolean {
+  return !!db.$client.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(consumer, eventId);
+}
+
 /** Adds handled and duplicate messages to `consumer`'s counts, in the caller's transaction. */
 export function countOutcomes(db: SqliteHandle, consumer: string, counts: { handled: number; duplicates: number }, now: number): void {
   db.$client

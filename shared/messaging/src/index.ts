@@ -30,6 +30,7 @@ export * from './tracing.js';
 export * from './retry-until.js';
 export * from './wake-loop.js';
 export * from './batch-writer.js';
+export * from './run-step.js';
 export * from './prepared.js';
 export * from './jetstream-publisher.js';
 export * from './sqlite-handle.js';

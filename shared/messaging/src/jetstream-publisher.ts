@@ -1,4 +1,4 @@
-import { createInbox, headers as natsHeaders, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type NatsError, type Subscription } from 'nats';
 
 export interface PubAck {
   stream: string;
@@ -12,6 +12,13 @@ export interface Publication {
   /** Nats-Msg-Id: the broker drops a second copy within its duplicate window. */
   msgId: string;
   headers?: Record<string, string>;
+}
+
+/** A publication's own headers as NATS headers. */
+export function headersOf(p: Publication): MsgHdrs {
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(p.headers ?? {})) h.set(k, v);
+  return h;
 }
 
 /**
@@ -38,8 +45,7 @@ export class JetStreamPublisher {
           const token = String(this.next++);
           tokens.push(token);
           this.waiting.set(token, { resolve, reject });
-          const h = natsHeaders();
-          for (const [k, v] of Object.entries(item.headers ?? {})) h.set(k, v);
+          const h = headersOf(item);
           h.set('Nats-Msg-Id', item.msgId);
           try {
             this.nc.publish(item.subject, item.payload, { reply: `${this.prefix}.${token}`, headers: h });

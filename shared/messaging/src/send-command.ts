@@ -1,6 +1,6 @@
 import { type CommandType, commandSubject, createEnvelope, type DataOf, type Envelope, latest } from '@jetsaga/events';
-import { headers as natsHeaders, type JetStreamClient, type PubAck } from 'nats';
-import type { Publication } from './jetstream-publisher.js';
+import type { JetStreamClient, PubAck } from 'nats';
+import { headersOf, type Publication } from './jetstream-publisher.js';
 import { childTraceparent } from './trace-context.js';
 
 export interface SendOptions {
@@ -19,8 +19,7 @@ export async function sendCommand<T extends CommandType>(
   options: SendOptions = {},
 ): Promise<{ envelope: Envelope<T, DataOf<T>>; ack: PubAck }> {
   const { envelope, publication } = commandPublication(type, data, options);
-  const ack = await publishEnvelope(js, publication.subject, envelope, publication.headers?.traceparent);
-  return { envelope, ack };
+  return { envelope, ack: await publish(js, publication) };
 }
 
 /** A command's envelope and what to publish (for a JetStreamPublisher sending many at once). */
@@ -39,7 +38,9 @@ export function commandPublication<T extends CommandType>(type: T, data: DataOf<
 
 /** Publishes an already-built envelope with `Nats-Msg-Id` = its id and a traceparent. */
 export function publishEnvelope(js: JetStreamClient, subject: string, envelope: Envelope, traceparent?: string): Promise<PubAck> {
-  const h = natsHeaders();
-  h.set('traceparent', traceparent ?? childTraceparent());
-  return js.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, headers: h });
+  return publish(js, { subject, payload: JSON.stringify(envelope), msgId: envelope.id, headers: { traceparent: traceparent ?? childTraceparent() } });
+}
+
+function publish(js: JetStreamClient, p: Publication): Promise<PubAck> {
+  return js.publish(p.subject, p.payload, { msgID: p.msgId, headers: headersOf(p) });
 }

@@ -1,13 +1,11 @@
-import type { EventDraft } from '@jetsaga/events';
 import type { ServiceDb } from './db.js';
-import { writeEmitted } from './emit.js';
 import { countEmitted } from './handle-message.js';
 import type { Logger } from './logger.js';
 import type { KitMetrics } from './metrics.js';
 import type { TimerReaction } from './reaction.js';
 import { defaultRetryPolicy, retryDelayMs } from './retry-policy.js';
-import { logStep } from './step-log.js';
-import { armTimer, disarmTimer, type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers, type TimerRequest } from './timers.js';
+import { runStep, type StepResult } from './run-step.js';
+import { type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers } from './timers.js';
 import { startStepSpan } from './tracing.js';
 
 export interface TimerLoopOptions {
@@ -81,35 +79,19 @@ export class TimerLoop {
     const span = startStepSpan(`timer ${due.kind}`, due.traceparent, { 'jetsaga.saga_id': due.sagaId ?? '', 'jetsaga.timer': due.id });
     const traceparent = span.traceparent;
     const origin = { sagaId: due.sagaId, causationId: due.causationId, correlationId: due.correlationId, traceparent };
-    const drafts: EventDraft[] = [];
-    let written: string[] | null;
+    const step = { service, step: `timer:${due.kind}`, operation: due.kind, origin, now, log: log.child({ sagaId: due.sagaId, timer: due.id }) };
+    let result: StepResult | null;
     try {
-      const tx = db;
-      written = db.$client.transaction(() => {
-        if (!markTimerFired(tx, due.id, now.getTime())) return null;
-        handler({
-          timer: due,
-          tx,
-          now,
-          log: log.child({ sagaId: due.sagaId, timer: due.id }),
-          emit: (d: EventDraft) => drafts.push(d),
-          schedule: (t: TimerRequest) => void armTimer(tx, t, origin, now.getTime()),
-          cancelTimer: (kind: string, key: string) => void disarmTimer(tx, kind, key, now.getTime()),
-        });
-        const cause = due.causationId ? { id: due.causationId, correlationId: due.correlationId } : null;
-        const ids = writeEmitted(tx, drafts, { service, sagaId: due.sagaId, cause, traceparent, now });
-        logStep(tx, { sagaId: due.sagaId, step: `timer:${due.kind}`, operation: due.kind, status: 'done', eventIn: due.causationId, eventsOut: ids }, now.getTime());
-        return ids;
-      })();
+      result = db.$client.transaction(() => (markTimerFired(db, due.id, now.getTime()) ? runStep(db, step, (ctx) => handler({ ...ctx, timer: due })) : null))();
     } catch (err) {
       span.end(err);
       throw err;
     }
     span.end();
-    if (written === null) return false;
+    if (result === null) return false;
     this.options.metrics?.timersFired.inc({ kind: due.kind });
-    countEmitted(this.options.metrics, drafts);
-    if (written.length > 0) this.options.onOutboxWrite();
+    countEmitted(this.options.metrics, result.drafts);
+    if (result.ids.length > 0) this.options.onOutboxWrite();
     return true;
   }
 

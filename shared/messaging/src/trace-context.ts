@@ -3,14 +3,24 @@ import { randomFillSync } from 'node:crypto';
 /** W3C trace context: `00-<trace-id>-<parent-id>-<flags>`. */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  flags: string;
+}
+
+/** The parts of a traceparent, or undefined when it is not one. */
+export function parseTraceparent(traceparent: string | null | undefined): TraceContext | undefined {
+  const m = traceparent ? TRACEPARENT.exec(traceparent) : null;
+  return m ? { traceId: m[1]!, spanId: m[2]!, flags: m[3]! } : undefined;
+}
+
 /** A traceparent for the next hop: same trace as `parent` (when valid), new span id. */
-export function childTraceparent(parent?: string | null): string {
-  const parsed = parent ? TRACEPARENT.exec(parent) : null;
+export function childTraceparent(parent?: string | TraceContext | null): string {
+  const parsed = typeof parent === 'string' ? parseTraceparent(parent) : (parent ?? undefined);
   // All-zero ids are invalid (W3C): such a parent starts a new trace.
-  const match = parsed && !/^0+$/.test(parsed[1]!) && !/^0+$/.test(parsed[2]!) ? parsed : null;
-  const traceId = match?.[1] ?? randomHex(16);
-  const flags = match?.[3] ?? '01';
-  return `00-${traceId}-${randomHex(8)}-${flags}`;
+  const valid = parsed && !/^0+$/.test(parsed.traceId) && !/^0+$/.test(parsed.spanId) ? parsed : undefined;
+  return `00-${valid?.traceId ?? randomHex(16)}-${randomHex(8)}-${valid?.flags ?? '01'}`;
 }
 
 // Random ids come from a pool refilled 4 KB at a time: a randomBytes call per message costs
@@ -28,5 +38,5 @@ function randomHex(bytes: number): string {
 }
 
 export function traceIdOf(traceparent: string | null | undefined): string | undefined {
-  return traceparent ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
+  return parseTraceparent(traceparent)?.traceId;
 }

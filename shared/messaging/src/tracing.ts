@@ -1,8 +1,6 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { Logger } from './logger.js';
-import { childTraceparent } from './trace-context.js';
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+import { childTraceparent, parseTraceparent } from './trace-context.js';
 
 /**
  * Starts OpenTelemetry tracing with OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set
@@ -36,13 +34,13 @@ export interface StepSpan {
  * traceparent, so a saga shows as one trace across services.
  */
 export function startStepSpan(name: string, parent: string | null | undefined, attributes: Record<string, string | number>): StepSpan {
-  const match = parent ? TRACEPARENT.exec(parent) : null;
-  const parentContext = match
-    ? trace.setSpanContext(context.active(), { traceId: match[1]!, spanId: match[2]!, traceFlags: parseInt(match[3]!, 16) as TraceFlags, isRemote: true })
+  const parsed = parseTraceparent(parent);
+  const parentContext = parsed
+    ? trace.setSpanContext(context.active(), { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parseInt(parsed.flags, 16) as TraceFlags, isRemote: true })
     : context.active();
   const span: Span = trace.getTracer('jetsaga').startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parentContext);
   const sc = span.spanContext();
-  const traceparent = span.isRecording() ? `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags & 1}` : childTraceparent(parent);
+  const traceparent = span.isRecording() ? `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags & 1}` : childTraceparent(parsed);
   return {
     traceparent,
     end(error?: unknown) {
