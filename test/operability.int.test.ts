@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { traceIdOf } from '@jetsaga/messaging';
+import { traceIdOf } from '@jetsaga/messaging/ops';
 import { freePort } from '@jetsaga/stack';
 import { runCli } from './support/cli.js';
 import { coreServices, TestStack, waitFor } from './support/harness.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { traceIdOf } from '@jetsaga/messaging';
+import { traceIdOf } from '@jetsaga/messaging/ops';
 import { freePort } from '@jetsaga/stack';
 import { coreServices, TestStack, waitFor } from './support/harness.js';
 

@@ -1,5 +1,5 @@
 import { AckPolicy, type NatsConnection, RetentionPolicy, StorageType } from 'nats';
-import { JetStreamPublisher } from '@jetsaga/messaging';
+import { JetStreamPublisher } from '@jetsaga/messaging/ops';
 
 /**
  * Ceiling A: the raw JetStream hop on the same server: publish with PubAck (batches of

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from 'nats';
-import type { Synchronous } from '@jetsaga/messaging';
+import type { Synchronous } from '@jetsaga/messaging/ops';
 import { NatsServer } from '@jetsaga/stack';
 import { TestStack } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';

@@ -1,5 +1,5 @@
 import type { Subscription } from 'nats';
-import { commandPublication, JetStreamPublisher } from '@jetsaga/messaging';
+import { commandPublication, JetStreamPublisher } from '@jetsaga/messaging/ops';
 import type { TestStack } from '../support/harness.js';
 import { procStats } from './proc-stats.js';
 import { percentiles } from './stats.js';

@@ -1,7 +1,7 @@
 import type { CommandType, DataOf, OrderItem } from '@jetsaga/events';
 import { newId } from '@jetsaga/events';
 import { decodeMessage } from '@jetsaga/events';
-import { listDeadLetters, readStream, sendCommand, STREAMS } from '@jetsaga/messaging';
+import { listDeadLetters, readStream, sendCommand, STREAMS } from '@jetsaga/messaging/ops';
 import { allServices, waitFor } from '@jetsaga/stack';
 import { TestStack } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck } from 'nats';
 import type { CommandType, DataOf, Envelope } from '@jetsaga/events';
-import { type DeadLetterEntry, listDeadLetters, readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging';
+import { type DeadLetterEntry, listDeadLetters, readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging/ops';
 import { allServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
 
 export { waitFor };

@@ -1,22 +1,12 @@
-CREATE TABLE `inbox` (
-	`consumer` text NOT NULL,
-	`event_id` text NOT NULL,
-	`processed_at` integer NOT NULL,
-	PRIMARY KEY(`consumer`, `event_id`)
-);
---> statement-breakpoint
-CREATE TABLE `outbox` (
-	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`event_id` text NOT NULL,
-	`subject` text NOT NULL,
-	`payload` text NOT NULL,
-	`headers` text NOT NULL,
+CREATE TABLE `hold_transfers` (
+	`from_order_id` text NOT NULL,
+	`to_order_id` text NOT NULL,
+	`sku` text NOT NULL,
+	`quantity` integer NOT NULL,
 	`created_at` integer NOT NULL,
-	`sent_at` integer
+	PRIMARY KEY(`from_order_id`, `to_order_id`, `sku`)
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `outbox_event_id_unique` ON `outbox` (`event_id`);--> statement-breakpoint
-CREATE INDEX `outbox_unsent` ON `outbox` (`seq`) WHERE "outbox"."sent_at" is null;--> statement-breakpoint
 CREATE TABLE `reservation_lines` (
 	`order_id` text NOT NULL,
 	`sku` text NOT NULL,
@@ -27,11 +17,13 @@ CREATE TABLE `reservation_lines` (
 --> statement-breakpoint
 CREATE TABLE `reservations` (
 	`order_id` text PRIMARY KEY NOT NULL,
+	`customer_id` text,
 	`status` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `reservations_customer_status` ON `reservations` (`customer_id`,`status`);--> statement-breakpoint
 CREATE TABLE `stock` (
 	`sku` text PRIMARY KEY NOT NULL,
 	`available` integer NOT NULL,

@@ -1,10 +1,5 @@
-import {
-  draft,
-  type EventDraft,
-  type OrderItem,
-  type SetStockData,
-  type StockLine,
-} from '@jetsaga/events';
+import { draft, type EventDraft, type OrderItem, type SetStockData, type StockLine } from '@jetsaga/events';
+import type { Decision } from '@jetsaga/messaging';
 
 export interface StockLevel {
   sku: string;
@@ -47,20 +42,22 @@ export interface InventoryState {
   keptHolds?: readonly Reservation[];
 }
 
-export interface InventoryDecision {
+export interface InventoryChanges {
   reservation?: Reservation;
   /** Kept holds that a new order took from, with what they hold afterwards. */
   keptHolds?: Reservation[];
   transfers?: HoldTransfer[];
   stock: StockLevel[];
-  events: EventDraft[];
-  /** Release the hold at this time rather than now (delayed compensation). */
-  releaseAt?: Date;
 }
+
+export type InventoryDecision = Decision<InventoryChanges>;
 
 export type ReleaseReason = 'payment_failed' | 'order_cancelled';
 
-const nothing: InventoryDecision = { stock: [], events: [] };
+/** The durable timer that releases a kept hold (delayed compensation); its payload is `{ reason }`. */
+export const RELEASE_HOLD = 'ReleaseHold';
+
+const nothing: InventoryDecision = {};
 
 /** An order's items as one line per sku. */
 export function linesOf(items: OrderItem[]): StockLine[] {
@@ -91,18 +88,19 @@ export function decideReserve(
     .filter((s) => s.available < s.requested);
   if (shortages.length > 0) {
     return {
-      reservation: { orderId: order.orderId, customerId: order.customerId, status: 'REJECTED', lines: [] },
-      stock: [],
+      changes: { reservation: { orderId: order.orderId, customerId: order.customerId, status: 'REJECTED', lines: [] }, stock: [] },
       events: [draft('StockReservationFailed', { orderId: order.orderId, reason: 'out_of_stock', shortages })],
     };
   }
   const stillNeeded = new Map(lines.map((l) => [l.sku, l.quantity]));
   const taken = takeFromKeptHolds(kept, stillNeeded, order.orderId);
   return {
-    reservation: { orderId: order.orderId, customerId: order.customerId, status: 'HELD', lines },
-    ...(taken.holds.length > 0 ? { keptHolds: taken.holds, transfers: taken.transfers } : {}),
-    // What came from a kept hold is already in `held`; only the rest moves out of available.
-    stock: [...stillNeeded].filter(([, q]) => q > 0).map(([sku, q]) => move(level(state, sku), 'available', 'held', q)),
+    changes: {
+      reservation: { orderId: order.orderId, customerId: order.customerId, status: 'HELD', lines },
+      ...(taken.holds.length > 0 ? { keptHolds: taken.holds, transfers: taken.transfers } : {}),
+      // What came from a kept hold is already in `held`; only the rest moves out of available.
+      stock: [...stillNeeded].filter(([, q]) => q > 0).map(([sku, q]) => move(level(state, sku), 'available', 'held', q)),
+    },
     events: [draft('StockReserved', order), ...taken.events],
   };
 }
@@ -137,8 +135,7 @@ export function decideCommit(state: InventoryState): InventoryDecision {
   const r = state.reservation;
   if (r?.status !== 'HELD') return nothing;
   return {
-    reservation: { ...r, status: 'COMMITTED' },
-    stock: r.lines.map((l) => move(level(state, l.sku), 'held', 'sold', l.quantity)),
+    changes: { reservation: { ...r, status: 'COMMITTED' }, stock: r.lines.map((l) => move(level(state, l.sku), 'held', 'sold', l.quantity)) },
     events: [draft('StockCommitted', { orderId: r.orderId, items: r.lines })],
   };
 }
@@ -150,11 +147,10 @@ export function decideCommit(state: InventoryState): InventoryDecision {
  */
 export function decideRelease(state: InventoryState, orderId: string, reason: ReleaseReason): InventoryDecision {
   const r = state.reservation;
-  if (!r) return { reservation: { orderId, status: 'CANCELLED', lines: [] }, stock: [], events: [] };
+  if (!r) return { changes: { reservation: { orderId, status: 'CANCELLED', lines: [] }, stock: [] } };
   if (r.status !== 'HELD' && r.status !== 'RELEASING') return nothing;
   return {
-    reservation: { ...r, status: 'RELEASED' },
-    stock: r.lines.map((l) => move(level(state, l.sku), 'held', 'available', l.quantity)),
+    changes: { reservation: { ...r, status: 'RELEASED' }, stock: r.lines.map((l) => move(level(state, l.sku), 'held', 'available', l.quantity)) },
     events: [draft('StockReleased', { orderId: r.orderId, items: r.lines, reason })],
   };
 }
@@ -168,7 +164,10 @@ export function decideCancellation(state: InventoryState, orderId: string, reaso
   const r = state.reservation;
   if (r?.status === 'RELEASING') return nothing;
   if (delayMs > 0 && r?.status === 'HELD') {
-    return { reservation: { ...r, status: 'RELEASING' }, stock: [], events: [], releaseAt: new Date(now.getTime() + delayMs) };
+    return {
+      changes: { reservation: { ...r, status: 'RELEASING' }, stock: [] },
+      arm: [{ kind: RELEASE_HOLD, key: orderId, dueAt: new Date(now.getTime() + delayMs), payload: { reason } }],
+    };
   }
   return decideRelease(state, orderId, reason);
 }
@@ -178,16 +177,15 @@ export function decideRestock(state: InventoryState): InventoryDecision {
   const r = state.reservation;
   if (r?.status !== 'COMMITTED') return nothing;
   return {
-    reservation: { ...r, status: 'RESTOCKED' },
-    stock: r.lines.map((l) => move(level(state, l.sku), 'sold', 'available', l.quantity)),
+    changes: { reservation: { ...r, status: 'RESTOCKED' }, stock: r.lines.map((l) => move(level(state, l.sku), 'sold', 'available', l.quantity)) },
     events: [draft('StockRestocked', { orderId: r.orderId, items: r.lines })],
   };
 }
 
 /** Sets the quantity free for new holds; held and sold stock stay as they are. */
-export function decideSetStock(current: StockLevel | undefined, command: SetStockData): StockLevel {
-  const before = current ?? emptyLevel(command.sku);
-  return { ...before, available: command.quantity, received: before.received + (command.quantity - before.available) };
+export function decideSetStock(state: InventoryState, command: SetStockData): InventoryDecision {
+  const before = level(state, command.sku);
+  return { changes: { stock: [{ ...before, available: command.quantity, received: before.received + (command.quantity - before.available) }] } };
 }
 
 function level(state: InventoryState, sku: string): StockLevel {

@@ -1,7 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { consumerStats, inbox, outbox, stepLog, timers } from '@jetsaga/messaging/schema';
-
 /** Per sku: available + held + sold == received, always. */
 export const stock = sqliteTable('stock', {
   sku: text('sku').primaryKey(),

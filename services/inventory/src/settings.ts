@@ -1,6 +1,10 @@
 import { intFromEnv } from '@jetsaga/messaging';
 
-export const inventorySettings = {
+export interface InventorySettings {
   /** Keep a cancelled order's hold this long before releasing it (durable timer); 0 = at once. */
-  releaseDelayMs: intFromEnv('STOCK_RELEASE_DELAY_MS', 0, 0),
-};
+  releaseDelayMs: number;
+}
+
+export function inventorySettings(env: NodeJS.ProcessEnv): InventorySettings {
+  return { releaseDelayMs: intFromEnv('STOCK_RELEASE_DELAY_MS', 0, 0, env) };
+}

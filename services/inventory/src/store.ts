@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
-import type { InventoryDecision, InventoryState, Reservation, StockLevel } from './decide.js';
+import { excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
+import type { InventoryChanges, InventoryState, Reservation, StockLevel } from './decide.js';
+import type { InventoryInput } from './react.js';
 import * as schema from './schema.js';
 
 export type InventoryTx = ServiceTx<typeof schema>;
@@ -69,25 +70,41 @@ export function loadKeptHolds(tx: InventoryTx, customerId: string): Reservation[
 }
 
 /** The state a decision about `orderId` needs: its reservation and the stock of its skus. */
-export function loadState(tx: InventoryTx, orderId: string, skus: string[] = []): InventoryState {
+function loadOrderState(tx: InventoryTx, orderId: string, skus: string[] = []): InventoryState {
   const reservation = loadReservation(tx, orderId);
   const allSkus = new Set([...skus, ...(reservation?.lines.map((l) => l.sku) ?? [])]);
   return { reservation, stock: loadStock(tx, [...allSkus]) };
+}
+
+/** What the router needs for an input: a new order also needs its customer's kept holds. */
+export function loadState(tx: InventoryTx, input: InventoryInput): InventoryState {
+  switch (input.type) {
+    case 'SetStock':
+      return { reservation: undefined, stock: loadStock(tx, [input.data.sku]) };
+    case 'OrderCreated': {
+      const order = input.data;
+      return { ...loadOrderState(tx, order.orderId, order.items.map((i) => i.sku)), keptHolds: loadKeptHolds(tx, order.customerId) };
+    }
+    case 'ReleaseHold':
+      return loadOrderState(tx, input.key);
+    default:
+      return loadOrderState(tx, input.data.orderId);
+  }
 }
 
 export function saveStock(tx: InventoryTx, levels: StockLevel[], now: number): void {
   for (const l of levels) upsertStock(tx).run({ sku: l.sku, available: l.available, held: l.held, sold: l.sold, received: l.received, now });
 }
 
-export function saveDecision(tx: InventoryTx, decision: InventoryDecision, now: number): void {
-  const r = decision.reservation;
+export function saveChanges(tx: InventoryTx, changes: InventoryChanges, now: number): void {
+  const r = changes.reservation;
   if (r) {
     upsertReservation(tx).run({ orderId: r.orderId, customerId: r.customerId ?? null, status: r.status, now });
     for (const line of r.lines) insertLine(tx).run({ orderId: r.orderId, sku: line.sku, quantity: line.quantity });
   }
-  for (const hold of decision.keptHolds ?? []) saveShrunkHold(tx, hold, now);
-  for (const transfer of decision.transfers ?? []) tx.insert(holdTransfers).values({ ...transfer, createdAt: now }).run();
-  saveStock(tx, decision.stock, now);
+  for (const hold of changes.keptHolds ?? []) saveShrunkHold(tx, hold, now);
+  for (const transfer of changes.transfers ?? []) tx.insert(holdTransfers).values({ ...transfer, createdAt: now }).run();
+  saveStock(tx, changes.stock, now);
 }
 
 /** A kept hold after a re-order took from it: its new status and the lines it still holds. */
@@ -95,11 +112,4 @@ function saveShrunkHold(tx: InventoryTx, hold: Reservation, now: number): void {
   tx.update(reservations).set({ status: hold.status, updatedAt: now }).where(eq(reservations.orderId, hold.orderId)).run();
   tx.delete(reservationLines).where(eq(reservationLines.orderId, hold.orderId)).run();
   for (const line of hold.lines) insertLine(tx).run({ orderId: hold.orderId, sku: line.sku, quantity: line.quantity });
-}
-
-/** Saves the decision, arms a delayed release if it asks for one, and emits its events. */
-export function applyDecision({ tx, now, emit, schedule }: EffectContext<InventoryTx>, decision: InventoryDecision, orderId: string, payload?: unknown): void {
-  saveDecision(tx, decision, now.getTime());
-  if (decision.releaseAt) schedule({ kind: 'ReleaseHold', key: orderId, dueAt: decision.releaseAt, payload });
-  decision.events.forEach(emit);
 }

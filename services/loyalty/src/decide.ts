@@ -1,4 +1,5 @@
-import { draft, type EventDraft } from '@jetsaga/events';
+import { draft } from '@jetsaga/events';
+import type { Decision } from '@jetsaga/messaging';
 
 export interface Account {
   customerId: string;
@@ -20,18 +21,19 @@ export interface LoyaltyState {
   entry: Entry | undefined;
 }
 
-export interface LoyaltyDecision {
+export interface LoyaltyChanges {
   account?: Account;
   entry?: Entry;
-  events: EventDraft[];
 }
+
+export type LoyaltyDecision = Decision<LoyaltyChanges>;
 
 interface OrderRef {
   orderId: string;
   customerId: string;
 }
 
-const nothing: LoyaltyDecision = { events: [] };
+const nothing: LoyaltyDecision = {};
 
 /** `pointsPerUnit` points per whole currency unit (100 minor units). */
 export function pointsFor(amount: number, pointsPerUnit: number): number {
@@ -45,7 +47,7 @@ function accountOf(state: LoyaltyState, customerId: string): Account {
 /** TCC try on PaymentSucceeded: pending points, not in the balance yet. */
 export function decidePending(state: LoyaltyState, order: OrderRef, points: number): LoyaltyDecision {
   if (state.entry) return nothing;
-  return { entry: { ...order, points, status: 'PENDING' }, events: [] };
+  return { changes: { entry: { ...order, points, status: 'PENDING' } } };
 }
 
 /**
@@ -59,8 +61,7 @@ export function decideConfirm(state: LoyaltyState, order: OrderRef, points: numb
   const account = accountOf(state, order.customerId);
   const after = { ...account, balance: account.balance + confirmed.points };
   return {
-    account: after,
-    entry: confirmed,
+    changes: { account: after, entry: confirmed },
     events: [draft('PointsAwarded', { orderId: order.orderId, customerId: order.customerId, points: confirmed.points, balance: after.balance })],
   };
 }
@@ -72,16 +73,16 @@ export function decideConfirm(state: LoyaltyState, order: OrderRef, points: numb
  */
 export function decideRevert(state: LoyaltyState, order: OrderRef, reason: 'order_cancelled' | 'order_refunded'): LoyaltyDecision {
   const e = state.entry;
-  if (!e) return { entry: { ...order, points: 0, status: 'CANCELLED' }, events: [] };
+  if (!e) return { changes: { entry: { ...order, points: 0, status: 'CANCELLED' } } };
   if (e.status !== 'PENDING' && e.status !== 'CONFIRMED') return nothing;
   const account = accountOf(state, e.customerId);
   const wasConfirmed = e.status === 'CONFIRMED';
   const taken = wasConfirmed ? Math.min(account.balance, e.points) : 0;
   const debt = wasConfirmed ? e.points - taken : 0;
   const after = { ...account, balance: account.balance - taken, debt: account.debt + debt };
+  const entry: Entry = { ...e, status: wasConfirmed ? 'REVERTED' : 'CANCELLED' };
   return {
-    account: wasConfirmed ? after : undefined,
-    entry: { ...e, status: wasConfirmed ? 'REVERTED' : 'CANCELLED' },
+    changes: wasConfirmed ? { account: after, entry } : { entry },
     events: [draft('PointsReverted', { orderId: e.orderId, customerId: e.customerId, points: e.points, wasConfirmed, debt, balance: after.balance, reason })],
   };
 }

@@ -1,7 +1,5 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { consumerStats, inbox, outbox, stepLog, timers } from '@jetsaga/messaging/schema';
-
 /** Per customer: balance - debt == the points of their CONFIRMED entries; pending points never count. */
 export const accounts = sqliteTable('accounts', {
   customerId: text('customer_id').primaryKey(),

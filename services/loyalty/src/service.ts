@@ -1,20 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import type { ServiceDefinition } from '@jetsaga/messaging';
-import { onOrderCancelled } from './reactions/order-cancelled.js';
-import { onOrderConfirmed } from './reactions/order-confirmed.js';
-import { onOrderRefunded } from './reactions/order-refunded.js';
-import { onPaymentSucceeded } from './reactions/payment-succeeded.js';
+import { defineService } from '@jetsaga/messaging';
+import { loyaltyMessages, react } from './react.js';
 import * as schema from './schema.js';
+import { loyaltySettings } from './settings.js';
+import { loadState, saveChanges } from './store.js';
 
 /** Loyalty: owns points; pending on payment, confirmed with the order, reverted on cancel or refund. */
-export const loyaltyService: ServiceDefinition<typeof schema> = {
+export const loyaltyService = defineService({
   name: 'loyalty',
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  subscriptions: {
-    PaymentSucceeded: onPaymentSucceeded,
-    OrderConfirmed: onOrderConfirmed,
-    OrderCancelled: onOrderCancelled,
-    OrderRefunded: onOrderRefunded,
-  },
-};
+  messages: loyaltyMessages,
+  settings: loyaltySettings,
+  load: loadState,
+  react,
+  save: saveChanges,
+});

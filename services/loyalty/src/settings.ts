@@ -1,6 +1,10 @@
 import { intFromEnv } from '@jetsaga/messaging';
 
-export const loyaltySettings = {
+export interface LoyaltySettings {
   /** Points per whole currency unit (100 minor units) paid. */
-  pointsPerUnit: intFromEnv('LOYALTY_POINTS_PER_UNIT', 1, 0),
-};
+  pointsPerUnit: number;
+}
+
+export function loyaltySettings(env: NodeJS.ProcessEnv): LoyaltySettings {
+  return { pointsPerUnit: intFromEnv('LOYALTY_POINTS_PER_UNIT', 1, 0, env) };
+}

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
-import type { Account, Entry, LoyaltyDecision, LoyaltyState } from './decide.js';
+import { excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
+import type { Account, Entry, LoyaltyChanges, LoyaltyState } from './decide.js';
+import type { LoyaltyInput } from './react.js';
 import * as schema from './schema.js';
 
 export type LoyaltyTx = ServiceTx<typeof schema>;
@@ -22,7 +23,8 @@ const upsertEntry = preparedQuery((tx: LoyaltyTx) =>
     .prepare(),
 );
 
-export function loadState(tx: LoyaltyTx, orderId: string, customerId: string): LoyaltyState {
+export function loadState(tx: LoyaltyTx, input: LoyaltyInput): LoyaltyState {
+  const { orderId, customerId } = input.data;
   const a = selectAccount(tx).get({ customerId });
   const e = selectEntry(tx).get({ orderId });
   const account: Account | undefined = a && { customerId: a.customerId, balance: a.balance, debt: a.debt };
@@ -30,11 +32,7 @@ export function loadState(tx: LoyaltyTx, orderId: string, customerId: string): L
   return { account, entry };
 }
 
-export function applyDecision({ tx, now, emit }: EffectContext<LoyaltyTx>, decision: LoyaltyDecision): void {
-  const at = now.getTime();
-  const a = decision.account;
-  if (a) upsertAccount(tx).run({ customerId: a.customerId, balance: a.balance, debt: a.debt, now: at });
-  const e = decision.entry;
-  if (e) upsertEntry(tx).run({ orderId: e.orderId, customerId: e.customerId, points: e.points, status: e.status, now: at });
-  decision.events.forEach(emit);
+export function saveChanges(tx: LoyaltyTx, { account: a, entry: e }: LoyaltyChanges, now: number): void {
+  if (a) upsertAccount(tx).run({ customerId: a.customerId, balance: a.balance, debt: a.debt, now });
+  if (e) upsertEntry(tx).run({ orderId: e.orderId, customerId: e.customerId, points: e.points, status: e.status, now });
 }

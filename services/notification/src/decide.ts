@@ -1,4 +1,5 @@
 import type { OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
+import type { Decision } from '@jetsaga/messaging';
 
 export type NotificationKind = 'confirmed' | 'cancelled' | 'refunded';
 
@@ -35,4 +36,16 @@ export function cancelledNotice(e: OrderCancelledData): Notification {
 
 export function refundedNotice(e: OrderRefundedData): Notification {
   return notification(e.orderId, e.customerId, 'refunded', `Your order ${e.orderId} was refunded: ${money(e.total)} is back in your wallet.`);
+}
+
+export interface NotificationState {
+  /** Whether the notice this input would record is recorded already. */
+  recorded: boolean;
+}
+
+export type NotificationDecision = Decision<{ notification: Notification }>;
+
+/** Records a notice to deliver, once per (order, kind). */
+export function decideNotice(state: NotificationState, notice: Notification): NotificationDecision {
+  return state.recorded ? {} : { changes: { notification: notice } };
 }

@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { consumerStats, inbox, outbox, stepLog, timers } from '@jetsaga/messaging/schema';
-
 /**
  * The local message table: one row per (order, kind), written in the reaction's transaction,
  * delivered afterwards by the delivery worker through the configured sender.

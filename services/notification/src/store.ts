@@ -1,6 +1,7 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { placeholder as p, preparedQuery, type ServiceDb, type ServiceTx } from '@jetsaga/messaging';
-import type { Notification } from './decide.js';
+import type { Notification, NotificationState } from './decide.js';
+import { type NotificationInput, noticeOf } from './react.js';
 import * as schema from './schema.js';
 
 export type NotificationTx = ServiceTx<typeof schema>;
@@ -35,8 +36,14 @@ const updateSent = preparedQuery((db: Db) =>
   db.update(schema.notifications).set({ status: 'SENT', sentAt: sql`${p('now')}`, lastError: null }).where(eq(schema.notifications.id, p('id'))).prepare(),
 );
 
+const selectRecorded = preparedQuery((tx: NotificationTx) => tx.select({ id: schema.notifications.id }).from(schema.notifications).where(eq(schema.notifications.id, p('id'))).prepare());
+
+export function loadState(tx: NotificationTx, input: NotificationInput): NotificationState {
+  return { recorded: selectRecorded(tx).get({ id: noticeOf(input).id }) !== undefined };
+}
+
 /** Records a notification to deliver; a second one for the same (order, kind) is ignored. */
-export function recordNotification(tx: NotificationTx, n: Notification, now: number): void {
+export function saveChanges(tx: NotificationTx, { notification: n }: { notification: Notification }, now: number): void {
   insertNotification(tx).run({ id: n.id, orderId: n.orderId, kind: n.kind, customerId: n.customerId, message: n.message, now });
 }
 

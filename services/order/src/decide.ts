@@ -1,4 +1,5 @@
-import { type CancelReason, draft, type EventDraft, type OrderItem, type PlaceOrderData, type RequestRefundData } from '@jetsaga/events';
+import { type CancelReason, draft, type OrderItem, type PlaceOrderData, type RequestRefundData } from '@jetsaga/events';
+import type { Decision } from '@jetsaga/messaging';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'REFUNDING' | 'REFUNDED';
 
@@ -12,14 +13,12 @@ export interface Order {
   refundReason: string | null;
 }
 
-export interface OrderDecision {
-  order?: Order;
-  events: EventDraft[];
-  /** When a PENDING order times out (armed as a durable timer). */
-  deadline?: Date;
-}
+export type OrderDecision = Decision<{ order: Order }>;
 
-const nothing: OrderDecision = { events: [] };
+const nothing: OrderDecision = {};
+
+/** The durable timer that cancels a PENDING order (`timeout`). */
+export const DEADLINE = 'OrderDeadline';
 
 export function orderTotal(items: OrderItem[]): number {
   return items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
@@ -30,9 +29,9 @@ export function decidePlace(existing: Order | undefined, command: PlaceOrderData
   if (existing) return nothing;
   const order: Order = { ...command, status: 'PENDING', total: orderTotal(command.items), cancelReason: null, refundReason: null };
   return {
-    order,
+    changes: { order },
     events: [draft('OrderCreated', summary(order))],
-    deadline: new Date(now.getTime() + deadlineMs),
+    arm: [{ kind: DEADLINE, key: order.orderId, dueAt: new Date(now.getTime() + deadlineMs) }],
   };
 }
 
@@ -40,14 +39,18 @@ export function decidePlace(existing: Order | undefined, command: PlaceOrderData
 export function decideConfirm(order: Order | undefined): OrderDecision {
   if (order?.status !== 'PENDING') return nothing;
   const confirmed: Order = { ...order, status: 'CONFIRMED' };
-  return { order: confirmed, events: [draft('OrderConfirmed', summary(confirmed))] };
+  return { changes: { order: confirmed }, events: [draft('OrderConfirmed', summary(confirmed))], disarm: [{ kind: DEADLINE, key: order.orderId }] };
 }
 
 /** A step refused (no stock, no funds) or the deadline passed: a PENDING order is cancelled. */
 export function decideCancel(order: Order | undefined, reason: CancelReason): OrderDecision {
   if (order?.status !== 'PENDING') return nothing;
   const cancelled: Order = { ...order, status: 'CANCELLED', cancelReason: reason };
-  return { order: cancelled, events: [draft('OrderCancelled', { ...summary(cancelled), reason })] };
+  return {
+    changes: { order: cancelled },
+    events: [draft('OrderCancelled', { ...summary(cancelled), reason })],
+    disarm: [{ kind: DEADLINE, key: order.orderId }],
+  };
 }
 
 /** Starts the refund saga for a CONFIRMED order; anything else is refused with the reason. */
@@ -58,14 +61,14 @@ export function decideRefundRequest(order: Order | undefined, command: RequestRe
   }
   if (order.status !== 'CONFIRMED') return { events: [draft('RefundRejected', { orderId: order.orderId, reason: 'not_confirmed', status: order.status })] };
   const refunding: Order = { ...order, status: 'REFUNDING', refundReason: command.reason };
-  return { order: refunding, events: [draft('RefundRequested', { ...summary(refunding), reason: command.reason })] };
+  return { changes: { order: refunding }, events: [draft('RefundRequested', { ...summary(refunding), reason: command.reason })] };
 }
 
 /** Money and stock are back: a REFUNDING order is REFUNDED. */
 export function decideRefunded(order: Order | undefined): OrderDecision {
   if (order?.status !== 'REFUNDING') return nothing;
   const refunded: Order = { ...order, status: 'REFUNDED' };
-  return { order: refunded, events: [draft('OrderRefunded', { ...summary(refunded), reason: order.refundReason ?? 'refund' })] };
+  return { changes: { order: refunded }, events: [draft('OrderRefunded', { ...summary(refunded), reason: order.refundReason ?? 'refund' })] };
 }
 
 function summary(order: Order) {

@@ -1,7 +1,6 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { OrderItem } from '@jetsaga/events';
 
-export { consumerStats, inbox, outbox, stepLog, timers } from '@jetsaga/messaging/schema';
 
 export const orderStatuses = ['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDING', 'REFUNDED'] as const;
 

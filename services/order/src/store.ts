@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { CancelReason } from '@jetsaga/events';
-import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
-import type { Order, OrderDecision } from './decide.js';
+import { excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
+import type { Order } from './decide.js';
+import { type OrderInput, orderIdOf, type OrderState } from './react.js';
 import * as schema from './schema.js';
 
 export type OrderTx = ServiceTx<typeof schema>;
@@ -41,15 +42,10 @@ export function loadOrder(tx: OrderTx, orderId: string): Order | undefined {
   );
 }
 
-export function saveDecision(tx: OrderTx, decision: OrderDecision, now: number): void {
-  const o = decision.order;
-  if (!o) return;
-  upsertOrder(tx).run({ ...o, now });
+export function loadState(tx: OrderTx, input: OrderInput): OrderState {
+  return { order: loadOrder(tx, orderIdOf(input)) };
 }
 
-/** Saves the decision, emits its events, and disarms the deadline of an order that ended. */
-export function applyDecision({ tx, now, emit, cancelTimer }: EffectContext<OrderTx>, decision: OrderDecision): void {
-  saveDecision(tx, decision, now.getTime());
-  if (decision.order && decision.order.status !== 'PENDING') cancelTimer('OrderDeadline', decision.order.orderId);
-  decision.events.forEach(emit);
+export function saveChanges(tx: OrderTx, { order }: { order: Order }, now: number): void {
+  upsertOrder(tx).run({ ...order, now });
 }

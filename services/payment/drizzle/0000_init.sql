@@ -1,22 +1,3 @@
-CREATE TABLE `inbox` (
-	`consumer` text NOT NULL,
-	`event_id` text NOT NULL,
-	`processed_at` integer NOT NULL,
-	PRIMARY KEY(`consumer`, `event_id`)
-);
---> statement-breakpoint
-CREATE TABLE `outbox` (
-	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`event_id` text NOT NULL,
-	`subject` text NOT NULL,
-	`payload` text NOT NULL,
-	`headers` text NOT NULL,
-	`created_at` integer NOT NULL,
-	`sent_at` integer
-);
---> statement-breakpoint
-CREATE UNIQUE INDEX `outbox_event_id_unique` ON `outbox` (`event_id`);--> statement-breakpoint
-CREATE INDEX `outbox_unsent` ON `outbox` (`seq`) WHERE "outbox"."sent_at" is null;--> statement-breakpoint
 CREATE TABLE `payments` (
 	`order_id` text PRIMARY KEY NOT NULL,
 	`payment_id` text NOT NULL,

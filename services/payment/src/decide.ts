@@ -1,4 +1,5 @@
-import { type CreditWalletData, draft, type EventDraft, type OrderCancelledData, type StockReservedData } from '@jetsaga/events';
+import { type CreditWalletData, draft, type OrderCancelledData, type StockReservedData } from '@jetsaga/events';
+import type { Decision } from '@jetsaga/messaging';
 
 type RefundReason = 'order_cancelled' | 'refund_requested';
 
@@ -24,30 +25,30 @@ export interface PaymentState {
   payment: Payment | undefined;
 }
 
-export interface PaymentDecision {
+export interface PaymentChanges {
   wallet?: Wallet;
   payment?: Payment;
-  events: EventDraft[];
 }
+
+export type PaymentDecision = Decision<PaymentChanges>;
 
 /**
  * Charges the order's total once: a second StockReserved for the same order does nothing,
  * and so does one that comes after the order's cancellation (tombstone).
  */
 export function decideCharge(state: PaymentState, reserved: StockReservedData, paymentId: string): PaymentDecision {
-  if (state.payment) return { events: [] };
+  if (state.payment) return {};
   const { orderId, customerId, total: amount } = reserved;
   const wallet = state.wallet ?? { customerId, balance: 0, credited: 0 };
   const balance = wallet.balance;
   if (balance < amount) {
     return {
-      payment: { orderId, paymentId, customerId, amount, status: 'FAILED' },
+      changes: { payment: { orderId, paymentId, customerId, amount, status: 'FAILED' } },
       events: [draft('PaymentFailed', { orderId, customerId, amount, reason: 'insufficient_funds', balance })],
     };
   }
   return {
-    wallet: { ...wallet, balance: balance - amount },
-    payment: { orderId, paymentId, customerId, amount, status: 'CAPTURED' },
+    changes: { wallet: { ...wallet, balance: balance - amount }, payment: { orderId, paymentId, customerId, amount, status: 'CAPTURED' } },
     events: [draft('PaymentSucceeded', { orderId, customerId, amount, paymentId })],
   };
 }
@@ -58,7 +59,7 @@ export function decideCharge(state: PaymentState, reserved: StockReservedData, p
  */
 export function decideCancel(state: PaymentState, cancelled: OrderCancelledData, paymentId: string): PaymentDecision {
   const { orderId, customerId } = cancelled;
-  if (!state.payment) return { payment: { orderId, paymentId, customerId, amount: 0, status: 'VOIDED' }, events: [] };
+  if (!state.payment) return { changes: { payment: { orderId, paymentId, customerId, amount: 0, status: 'VOIDED' } } };
   return refund(state, 'order_cancelled');
 }
 
@@ -69,16 +70,15 @@ export function decideRefund(state: PaymentState): PaymentDecision {
 
 function refund(state: PaymentState, reason: RefundReason): PaymentDecision {
   const p = state.payment;
-  if (p?.status !== 'CAPTURED') return { events: [] };
+  if (p?.status !== 'CAPTURED') return {};
   const wallet = state.wallet ?? { customerId: p.customerId, balance: 0, credited: 0 };
   return {
-    wallet: { ...wallet, balance: wallet.balance + p.amount },
-    payment: { ...p, status: 'REFUNDED' },
+    changes: { wallet: { ...wallet, balance: wallet.balance + p.amount }, payment: { ...p, status: 'REFUNDED' } },
     events: [draft('PaymentRefunded', { orderId: p.orderId, customerId: p.customerId, amount: p.amount, paymentId: p.paymentId, reason })],
   };
 }
 
-export function decideCredit(wallet: Wallet | undefined, command: CreditWalletData): Wallet {
-  const before = wallet ?? { customerId: command.customerId, balance: 0, credited: 0 };
-  return { ...before, balance: before.balance + command.amount, credited: before.credited + command.amount };
+export function decideCredit(state: PaymentState, command: CreditWalletData): PaymentDecision {
+  const before = state.wallet ?? { customerId: command.customerId, balance: 0, credited: 0 };
+  return { changes: { wallet: { ...before, balance: before.balance + command.amount, credited: before.credited + command.amount } } };
 }

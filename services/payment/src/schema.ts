@@ -1,7 +1,5 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { consumerStats, inbox, outbox, stepLog, timers } from '@jetsaga/messaging/schema';
-
 /** Summed over wallets: balance + captured == credited; never negative. */
 export const wallets = sqliteTable('wallets', {
   customerId: text('customer_id').primaryKey(),

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { type EffectContext, excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
-import type { Payment, PaymentDecision, PaymentState, Wallet } from './decide.js';
+import { excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
+import type { Payment, PaymentChanges, PaymentState, Wallet } from './decide.js';
+import type { PaymentInput } from './react.js';
 import * as schema from './schema.js';
 
 export type PaymentTx = ServiceTx<typeof schema>;
@@ -22,12 +23,14 @@ const upsertPayment = preparedQuery((tx: PaymentTx) =>
     .prepare(),
 );
 
-export function loadWallet(tx: PaymentTx, customerId: string): Wallet | undefined {
+function loadWallet(tx: PaymentTx, customerId: string): Wallet | undefined {
   const row = selectWallet(tx).get({ customerId });
   return row && { customerId: row.customerId, balance: row.balance, credited: row.credited };
 }
 
-export function loadState(tx: PaymentTx, orderId: string, customerId: string): PaymentState {
+export function loadState(tx: PaymentTx, input: PaymentInput): PaymentState {
+  if (input.type === 'CreditWallet') return { wallet: loadWallet(tx, input.data.customerId), payment: undefined };
+  const { orderId, customerId } = input.data;
   const row = selectPayment(tx).get({ orderId });
   const payment: Payment | undefined = row && {
     orderId: row.orderId,
@@ -39,17 +42,7 @@ export function loadState(tx: PaymentTx, orderId: string, customerId: string): P
   return { wallet: loadWallet(tx, customerId), payment };
 }
 
-export function saveWallet(tx: PaymentTx, wallet: Wallet, now: number): void {
-  upsertWallet(tx).run({ customerId: wallet.customerId, balance: wallet.balance, credited: wallet.credited, now });
-}
-
-export function saveDecision(tx: PaymentTx, decision: PaymentDecision, now: number): void {
-  if (decision.wallet) saveWallet(tx, decision.wallet, now);
-  const p = decision.payment;
+export function saveChanges(tx: PaymentTx, { wallet, payment: p }: PaymentChanges, now: number): void {
+  if (wallet) upsertWallet(tx).run({ customerId: wallet.customerId, balance: wallet.balance, credited: wallet.credited, now });
   if (p) upsertPayment(tx).run({ orderId: p.orderId, paymentId: p.paymentId, customerId: p.customerId, amount: p.amount, status: p.status, now });
-}
-
-export function applyDecision({ tx, now, emit }: EffectContext<PaymentTx>, decision: PaymentDecision): void {
-  saveDecision(tx, decision, now.getTime());
-  decision.events.forEach(emit);
 }

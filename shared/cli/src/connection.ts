@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { DEFAULT_DATA_DIR, DEFAULT_NATS_URL } from '@jetsaga/messaging';
+import { DEFAULT_DATA_DIR, DEFAULT_NATS_URL } from '@jetsaga/messaging/ops';
 
 export interface GlobalOptions {
   nats?: string;

@@ -1,9 +1,15 @@
 export type KitErrorCode =
+  /** A setting or a service definition is wrong: fix it and restart. */
   | 'config'
+  /** A durable consumer on the broker differs in what cannot be updated (its filter). */
+  | 'consumer_mismatch'
   | 'nats_unreachable'
   | 'provision_failed'
   | 'publish_failed'
   | 'shutdown_timeout';
+
+/** Codes no retry can mend: a starting service gives up on them at once. */
+const permanentCodes: ReadonlySet<KitErrorCode> = new Set(['config', 'consumer_mismatch']);
 
 /** The kit's one error class: a code to branch on, a message for people, the cause kept. */
 export class KitError extends Error {
@@ -14,5 +20,9 @@ export class KitError extends Error {
   ) {
     super(message, options);
     this.name = 'KitError';
+  }
+
+  get permanent(): boolean {
+    return permanentCodes.has(this.code);
   }
 }

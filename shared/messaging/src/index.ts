@@ -1,36 +1,29 @@
-export * from './config.js';
-export * from './connect.js';
-export * from './consumer-loop.js';
-export * from './db.js';
-export * from './dead-letter.js';
-export * from './errors.js';
-export * from './handle-message.js';
-export * from './inbox.js';
-export * from './logger.js';
-export * from './outbox.js';
-export * from './provision.js';
-export * from './reaction.js';
-export * from './relay.js';
-export * from './retry-policy.js';
-export * from './service.js';
-export * from './trace-context.js';
-export * from './saga-events.js';
-export * from './send-command.js';
-export * from './emit.js';
-export * from './faults.js';
-export * from './prune.js';
-export * from './timer-loop.js';
-export * from './timers.js';
-export * from './dead-letters.js';
-export * from './read-stream.js';
-export * from './http.js';
-export * from './metrics.js';
-export * from './step-log.js';
-export * from './tracing.js';
-export * from './retry-until.js';
-export * from './wake-loop.js';
-export * from './batch-writer.js';
-export * from './run-step.js';
-export * from './prepared.js';
-export * from './jetstream-publisher.js';
-export * from './sqlite-handle.js';
+/**
+ * @jetsaga/messaging: what a service author needs. Define a service (its tables, the messages
+ * and timers it reacts to, load / react / save), test its router given / when / then, and run
+ * it. Operators' tools read `@jetsaga/messaging/ops`.
+ */
+export {
+  defineService,
+  unhandled,
+  type AnyServiceDefinition,
+  type Decision,
+  type Input,
+  type Message,
+  type ReactContext,
+  type ServiceDefinition,
+  type ServiceTx,
+  type TimerDue,
+  type Worker,
+  type WorkerEnv,
+} from './service/define.js';
+export { routerSpec, message, timerDue, SPEC_NOW, type SpecOptions } from './service/spec.js';
+export { runServiceMain } from './service/run-main.js';
+export { intFromEnv, type ServiceConfig } from './service/config.js';
+export type { TimerRef, TimerRequest } from './timers/timer-rows.js';
+export { excluded, placeholder, preparedQuery } from './sqlite/prepared.js';
+export type { ServiceDb } from './sqlite/open-db.js';
+export { WakeLoop } from './outbound/wake-loop.js';
+export { defaultRetryPolicy, retryDelayMs } from './consume/retry-policy.js';
+export { createLogger, type Logger } from './observe/logger.js';
+export { KitError, type KitErrorCode } from './errors.js';

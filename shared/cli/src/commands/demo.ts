@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { OrderItem } from '@jetsaga/events';
-import { sendCommand } from '@jetsaga/messaging';
+import { sendCommand } from '@jetsaga/messaging/ops';
 import { formatSagaTable } from '../format.js';
 import { startStack, stopOnSignal } from '../run-stack.js';
 import { type SagaProgress, SagaWatch } from '../saga-watch.js';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { dropDeadLetter, listDeadLetters, redriveDeadLetter } from '@jetsaga/messaging';
+import { dropDeadLetter, listDeadLetters, redriveDeadLetter } from '@jetsaga/messaging/ops';
 import { type GlobalOptions, withNats } from '../connection.js';
 
 /** Asks before a destructive step; without a terminal to ask on, --yes is required. */

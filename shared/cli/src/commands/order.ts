@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { type OrderItem, sagaFilter } from '@jetsaga/events';
-import { sendCommand } from '@jetsaga/messaging';
+import { sendCommand } from '@jetsaga/messaging/ops';
 import { type GlobalOptions, withNats } from '../connection.js';
 import { formatSagaTable } from '../format.js';
 import { SagaWatch } from '../saga-watch.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createEnvelope, decodeMessage, latest, type MessageType, parseSubject } from '@jetsaga/events';
-import { publishEnvelope } from '@jetsaga/messaging';
+import { publishEnvelope } from '@jetsaga/messaging/ops';
 import { type GlobalOptions, withNats } from '../connection.js';
 
 /**

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { sendCommand } from '@jetsaga/messaging';
+import { sendCommand } from '@jetsaga/messaging/ops';
 import { type GlobalOptions, withNats } from '../connection.js';
 
 export function nonNegativeInt(value: string): number {

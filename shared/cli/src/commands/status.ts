@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import type { NatsConnection } from 'nats';
-import { STREAMS } from '@jetsaga/messaging';
+import { STREAMS } from '@jetsaga/messaging/ops';
 import { allServices } from '@jetsaga/stack';
 import { dataDirOf, type GlobalOptions, withNats } from '../connection.js';
 import { LocalDbs } from '../local-dbs.js';

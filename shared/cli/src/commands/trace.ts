@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { listDeadLetters, readSagaEvents, type StoredEvent } from '@jetsaga/messaging';
+import { listDeadLetters, readSagaEvents, type StoredEvent } from '@jetsaga/messaging/ops';
 import { allServices } from '@jetsaga/stack';
 import { dataDirOf, type GlobalOptions, withNats } from '../connection.js';
 import { LocalDbs } from '../local-dbs.js';

@@ -1,0 +1,24 @@
+import { type Input, type ReactContext, unhandled } from '@jetsaga/messaging';
+import { decideConfirm, decidePending, decideRevert, type LoyaltyDecision, type LoyaltyState, pointsFor } from './decide.js';
+import type { LoyaltySettings } from './settings.js';
+
+export const loyaltyMessages = ['PaymentSucceeded', 'OrderConfirmed', 'OrderCancelled', 'OrderRefunded'] as const;
+export type LoyaltyInput = Input<(typeof loyaltyMessages)[number]>;
+
+/** Loyalty's router: every message it receives, to its decision. */
+export function react(state: LoyaltyState, input: LoyaltyInput, ctx: ReactContext<LoyaltySettings>): LoyaltyDecision {
+  const { orderId, customerId } = input.data;
+  const order = { orderId, customerId };
+  switch (input.type) {
+    case 'PaymentSucceeded':
+      return decidePending(state, order, pointsFor(input.data.amount, ctx.settings.pointsPerUnit));
+    case 'OrderConfirmed':
+      return decideConfirm(state, order, pointsFor(input.data.total, ctx.settings.pointsPerUnit));
+    case 'OrderCancelled':
+      return decideRevert(state, order, 'order_cancelled');
+    case 'OrderRefunded':
+      return decideRevert(state, order, 'order_refunded');
+    default:
+      return unhandled(input);
+  }
+}

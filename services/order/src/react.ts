@@ -1,0 +1,38 @@
+import { type Input, type ReactContext, unhandled } from '@jetsaga/messaging';
+import { DEADLINE, decideCancel, decideConfirm, decidePlace, decideRefunded, decideRefundRequest, type Order, type OrderDecision } from './decide.js';
+import type { OrderSettings } from './settings.js';
+
+export const orderMessages = ['PlaceOrder', 'StockReservationFailed', 'PaymentSucceeded', 'PaymentFailed', 'RequestRefund', 'StockRestocked'] as const;
+export const orderTimers = [DEADLINE] as const;
+export type OrderInput = Input<(typeof orderMessages)[number], (typeof orderTimers)[number]>;
+
+export interface OrderState {
+  order: Order | undefined;
+}
+
+/** The order an input is about. */
+export function orderIdOf(input: OrderInput): string {
+  return input.type === DEADLINE ? input.key : input.data.orderId;
+}
+
+/** Order's router: every message and timer it receives, to its decision. */
+export function react({ order }: OrderState, input: OrderInput, ctx: ReactContext<OrderSettings>): OrderDecision {
+  switch (input.type) {
+    case 'PlaceOrder':
+      return decidePlace(order, input.data, ctx.now, ctx.settings.deadlineMs);
+    case 'PaymentSucceeded':
+      return decideConfirm(order);
+    case 'StockReservationFailed':
+      return decideCancel(order, 'out_of_stock');
+    case 'PaymentFailed':
+      return decideCancel(order, 'payment_failed');
+    case DEADLINE:
+      return decideCancel(order, 'timeout');
+    case 'RequestRefund':
+      return decideRefundRequest(order, input.data);
+    case 'StockRestocked':
+      return decideRefunded(order);
+    default:
+      return unhandled(input);
+  }
+}

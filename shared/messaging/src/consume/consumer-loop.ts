@@ -1,0 +1,121 @@
+import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import type { Outcome } from './handle-delivery.js';
+import type { Logger } from '../observe/logger.js';
+
+export interface ConsumerLoopOptions {
+  stream: string;
+  durable: string;
+  /** Messages the client buffers per pull (default 256). */
+  maxMessages?: number;
+  /** Messages handled at once by this consumer (default 1: reactions are synchronous). */
+  concurrency?: number;
+}
+
+/**
+ * Pulls from one durable consumer and hands each message to `handle`, at most `concurrency`
+ * at once. If the pull ends on its own (a broker restart can end it), it is started again,
+ * with backoff, until `stop()`; `stop()` stops pulling and waits for the messages in hand.
+ */
+export class ConsumerLoop {
+  private messages: ConsumerMessages | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private done: Promise<void> | null = null;
+  private stopping = false;
+  /** Times the pull ended by itself and was started again. */
+  restarts = 0;
+  readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, retrying: 0, dead_lettered: 0 };
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly options: ConsumerLoopOptions,
+    private readonly handle: (msg: JsMsg) => Promise<Outcome>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resolves once the first pull is open (throws if it cannot be opened). */
+  async start(): Promise<void> {
+    this.stopping = false;
+    const first = await this.open();
+    this.done = this.keepConsuming(first);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.messages?.stop();
+    await this.done;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async open(): Promise<ConsumerMessages> {
+    const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
+    const messages = await consumer.consume({ max_messages: this.options.maxMessages ?? 256 });
+    this.messages = messages;
+    void this.watch(messages);
+    return messages;
+  }
+
+  /**
+   * A pull whose requests the server lost (a broker restart) can wait forever: when
+   * heartbeats stop coming, or the consumer cannot be found, end it so it is reopened.
+   */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const s of await messages.status()) {
+        const count = Number(s.data);
+        const stalled = (s.type === 'heartbeats_missed' && count >= 2) || ((s.type === 'consumer_not_found' || s.type === 'stream_not_found') && count >= 3);
+        if (!stalled || this.stopping) continue;
+        this.log.warn({ consumer: this.options.durable, status: s.type, count }, 'pull looks stalled; reopening it');
+        messages.stop();
+        return;
+      }
+    } catch (err) {
+      this.log.warn({ err, consumer: this.options.durable }, 'pull status watch ended');
+    }
+  }
+
+  private async keepConsuming(first: ConsumerMessages): Promise<void> {
+    let messages: ConsumerMessages | null = first;
+    let backoff = 100;
+    while (!this.stopping) {
+      if (messages) {
+        await this.drain(messages);
+        if (this.stopping) return;
+        this.restarts++;
+        this.log.warn({ consumer: this.options.durable }, 'pull ended by itself; starting it again');
+      }
+      try {
+        messages = await this.open();
+        backoff = 100;
+      } catch (err) {
+        messages = null;
+        this.log.warn({ err, consumer: this.options.durable, retryInMs: backoff }, 'cannot open the pull; retrying');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async drain(messages: ConsumerMessages): Promise<void> {
+    const limit = this.options.concurrency ?? 1;
+    try {
+      for await (const msg of messages) {
+        const job = this.handleOne(msg);
+        this.inFlight.add(job);
+        void job.finally(() => this.inFlight.delete(job));
+        if (this.inFlight.size >= limit) await Promise.race(this.inFlight);
+      }
+    } catch (err) {
+      this.log.error({ err, consumer: this.options.durable }, 'pull ended with an error');
+    }
+  }
+
+  private async handleOne(msg: JsMsg): Promise<void> {
+    try {
+      this.counts[await this.handle(msg)]++;
+    } catch (err) {
+      // handleMessage settles every message itself; reaching here is a kit bug. The message
+      // is left unacked, so the server redelivers it after ack_wait.
+      this.log.error({ err, consumer: this.options.durable, seq: msg.seq }, 'unexpected error handling message');
+    }
+  }
+}

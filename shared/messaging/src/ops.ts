@@ -1,0 +1,17 @@
+/**
+ * @jetsaga/messaging/ops: what operators' tools (the CLI, the stack, tests, chaos, bench) read
+ * and send. Services need none of it.
+ */
+export { STREAMS } from './nats/provision.js';
+export { readStream, headerRecord } from './nats/read-stream.js';
+export { listDeadLetters, redriveDeadLetter, dropDeadLetter, type DeadLetterEntry } from './ops/dead-letters.js';
+export { readSagaEvents, type StoredEvent } from './ops/saga-events.js';
+export { openLocalService, type LocalService } from './ops/local-service.js';
+export { sendCommand, commandPublication, publishEnvelope, type SendOptions } from './outbound/send-command.js';
+export { JetStreamPublisher, type Publication, type PubAck } from './outbound/jetstream-publisher.js';
+export { traceIdOf } from './observe/trace-context.js';
+export { createLogger, type Logger } from './observe/logger.js';
+export { DEFAULT_DATA_DIR, DEFAULT_NATS_URL } from './service/config.js';
+export { openServiceDb, type ServiceDb, type Synchronous } from './sqlite/open-db.js';
+export { defaultRetryPolicy, retryDelayMs } from './consume/retry-policy.js';
+export { startService, type RunningService } from './service/start-service.js';

@@ -1,0 +1,42 @@
+import { decodeMessage, type Envelope } from '@jetsaga/events';
+import { createLogger } from '../observe/logger.js';
+import { markOutboxSent } from '../outbound/outbox.js';
+import type { AnyServiceDefinition } from '../service/define.js';
+import { openServiceDb, type ServiceDb, type Synchronous } from '../sqlite/open-db.js';
+import { commitBatch } from '../step/commit-batch.js';
+
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+export interface LocalService {
+  db: ServiceDb;
+  /**
+   * Runs messages through the service as one batch, exactly as its consumers would (inbox,
+   * load, react, save, outbox, step log, in one transaction), and returns the events it
+   * emitted, taken out of its outbox. No broker.
+   */
+  handle(messages: Envelope[]): Envelope[];
+  close(): void;
+}
+
+/** A service in this process on its own SQLite file, without NATS: for benchmarks and tools. */
+export function openLocalService(def: AnyServiceDefinition, opts: { path: string; synchronous?: Synchronous; env?: NodeJS.ProcessEnv }): LocalService {
+  const db = openServiceDb({ path: opts.path, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: opts.synchronous });
+  const reactor = { service: def.name, def, settings: def.settings(opts.env ?? process.env) };
+  const log = createLogger(def.name, 'silent');
+  const handle = (messages: Envelope[]): Envelope[] => {
+    const items = messages.map((message) => ({ consumer: `${def.name}-${message.type}`, message, traceparent, log }));
+    const ids = commitBatch(db, reactor, items).flatMap((o) => {
+      if (!o.ok) throw o.error;
+      return o.duplicate ? [] : o.ids;
+    });
+    if (ids.length === 0) return [];
+    const rows = db.$client.prepare(`SELECT seq, payload FROM outbox WHERE event_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { seq: number; payload: string }[];
+    markOutboxSent(db, rows.map((r) => r.seq), Date.now());
+    return rows.map((r) => {
+      const d = decodeMessage(r.payload);
+      if (!d.ok) throw new Error(d.detail);
+      return d.envelope;
+    });
+  };
+  return { db, handle, close: () => db.$client.close() };
+}

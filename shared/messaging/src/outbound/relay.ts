@@ -1,0 +1,159 @@
+import type { NatsConnection } from 'nats';
+import type { ServiceDb } from '../sqlite/open-db.js';
+import { JetStreamPublisher } from './jetstream-publisher.js';
+import type { Logger } from '../observe/logger.js';
+import type { KitMetrics } from '../observe/metrics.js';
+import { markOutboxSent, readPendingOutbox } from './outbox.js';
+import { WakeLoop } from './wake-loop.js';
+
+export interface RelayOptions {
+  /** Rows published per round, their PubAcks awaited together (default 256). */
+  batchSize?: number;
+  /** Polling fallback when no commit wakes the relay (default 1000 ms). */
+  pollMs?: number;
+  /** Pause after a failed round before the next try (default 500 ms). */
+  retryMs?: number;
+  publishTimeoutMs?: number;
+  /**
+   * Acked rows are marked sent together at most this long after their PubAck (default 20 ms),
+   * in one transaction rather than one per round.
+   */
+  markDelayMs?: number;
+  metrics?: KitMetrics;
+}
+
+/**
+ * Publishes outbox rows in order with `Nats-Msg-Id` = event id, and marks them sent once
+ * JetStream has acked them. Woken on commit; polls as a fallback. One round at a time.
+ *
+ * Rows acked but not yet marked (for up to `markDelayMs`) are not read again: the relay reads
+ * after the last row it had acked. Should the process die before the mark, the rows are
+ * published again at start; the broker (same Nats-Msg-Id) and the inboxes drop the copies.
+ */
+export class OutboxRelay {
+  private readonly loop: WakeLoop;
+  private readonly batchSize: number;
+  private readonly retryMs: number;
+  private readonly publishTimeoutMs: number;
+  private readonly metrics?: KitMetrics;
+  private readonly publisher: JetStreamPublisher;
+  private readonly markDelayMs: number;
+  /** The last row of the acked prefix: the next round reads after it. */
+  private cursor = 0;
+  private unmarked: number[] = [];
+  private markTimer: NodeJS.Timeout | null = null;
+  /** Rows published and acked since start: for logs and tests. */
+  published = 0;
+
+  constructor(
+    private readonly db: ServiceDb,
+    nc: NatsConnection,
+    private readonly log: Logger,
+    options: RelayOptions = {},
+  ) {
+    this.publisher = new JetStreamPublisher(nc);
+    this.batchSize = options.batchSize ?? 256;
+    this.retryMs = options.retryMs ?? 500;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    this.metrics = options.metrics;
+    this.markDelayMs = options.markDelayMs ?? 20;
+    this.loop = new WakeLoop(
+      async () => {
+        while ((await this.round()) === this.batchSize);
+      },
+      { pollMs: options.pollMs ?? 1000, retryMs: this.retryMs, onError: (err) => this.log.warn({ err }, 'outbox relay round failed; will retry') },
+    );
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Asks for a round now; coalesces with one already running. */
+  wake(): void {
+    this.loop.wake();
+  }
+
+  /** Like wake(), but an idle relay starts its round in this turn of the event loop. */
+  wakeNow(): void {
+    this.loop.wake({ now: true });
+  }
+
+  /** Stops the relay, then publishes until the outbox is empty or `timeoutMs` passes; true when empty. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    await this.loop.stop();
+    const deadline = Date.now() + timeoutMs;
+    try {
+      while (Date.now() < deadline) {
+        try {
+          if ((await this.round()) === 0) return true;
+        } catch (err) {
+          this.log.warn({ err }, 'outbox flush round failed; retrying');
+          await new Promise((r) => setTimeout(r, this.retryMs));
+        }
+      }
+      return false;
+    } finally {
+      try {
+        this.markNow();
+      } catch (err) {
+        this.log.warn({ err }, 'could not mark outbox rows sent; they are published again at start');
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    this.publisher.close();
+    this.markNow();
+  }
+
+  /** Marks every acked row sent now (in one transaction). */
+  markNow(): void {
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = null;
+    if (this.unmarked.length === 0) return;
+    const seqs = this.unmarked;
+    this.unmarked = [];
+    try {
+      markOutboxSent(this.db, seqs, Date.now());
+    } catch (err) {
+      this.unmarked = seqs.concat(this.unmarked);
+      throw err;
+    }
+  }
+
+  private markSoon(): void {
+    this.markTimer ??= setTimeout(() => {
+      this.markTimer = null;
+      try {
+        this.markNow();
+      } catch (err) {
+        this.log.warn({ err }, 'could not mark outbox rows sent; will retry');
+        this.markSoon();
+      }
+    }, this.markDelayMs);
+  }
+
+  /** One batch: publish every row, await the acks, mark the acked prefix sent (soon). */
+  private async round(): Promise<number> {
+    const rows = readPendingOutbox(this.db, this.batchSize, this.cursor);
+    if (rows.length === 0) return 0;
+    const results = await this.publisher.publishAll(
+      rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.eventId, headers: r.headers })),
+      this.publishTimeoutMs,
+    );
+    const firstFailure = results.findIndex((r) => r.status === 'rejected');
+    const acked = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
+    const now = Date.now();
+    if (acked.length > 0) {
+      this.cursor = acked[acked.length - 1]!.seq;
+      for (const r of acked) this.unmarked.push(r.seq);
+      this.markSoon();
+    }
+    for (const r of acked) this.metrics?.publishLag.observe((now - r.createdAt) / 1000);
+    this.published += acked.length;
+    if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
+    return rows.length;
+  }
+}

@@ -1,0 +1,46 @@
+import { type CommandType, commandSubject, createEnvelope, type DataOf, type Envelope, latest } from '@jetsaga/events';
+import type { JetStreamClient, PubAck } from 'nats';
+import { headersOf, type Publication } from './jetstream-publisher.js';
+import { childTraceparent } from '../observe/trace-context.js';
+
+export interface SendOptions {
+  /** Envelope id; a repeat with the same id is dropped (broker window, then inbox). */
+  id?: string;
+  /** Who sends it (default `cli`). */
+  producer?: string;
+  traceparent?: string;
+}
+
+/** Builds, validates and publishes a command to `cmd.<service>.<Type>`; resolves on PubAck. */
+export async function sendCommand<T extends CommandType>(
+  js: JetStreamClient,
+  type: T,
+  data: DataOf<T>,
+  options: SendOptions = {},
+): Promise<{ envelope: Envelope<T, DataOf<T>>; ack: PubAck }> {
+  const { envelope, publication } = commandPublication(type, data, options);
+  return { envelope, ack: await publish(js, publication) };
+}
+
+/** A command's envelope and what to publish (for a JetStreamPublisher sending many at once). */
+export function commandPublication<T extends CommandType>(type: T, data: DataOf<T>, options: SendOptions = {}): { envelope: Envelope<T, DataOf<T>>; publication: Publication } {
+  const def = latest(type)!;
+  const sagaId = def.sagaKey ? String((data as Record<string, unknown>)[def.sagaKey]) : null;
+  const envelope = createEnvelope(type, data, { producer: options.producer ?? 'cli', sagaId, id: options.id });
+  const publication = {
+    subject: commandSubject(def.owner, type),
+    payload: JSON.stringify(envelope),
+    msgId: envelope.id,
+    headers: { traceparent: options.traceparent ?? childTraceparent() },
+  };
+  return { envelope, publication };
+}
+
+/** Publishes an already-built envelope with `Nats-Msg-Id` = its id and a traceparent. */
+export function publishEnvelope(js: JetStreamClient, subject: string, envelope: Envelope, traceparent?: string): Promise<PubAck> {
+  return publish(js, { subject, payload: JSON.stringify(envelope), msgId: envelope.id, headers: { traceparent: traceparent ?? childTraceparent() } });
+}
+
+function publish(js: JetStreamClient, p: Publication): Promise<PubAck> {
+  return js.publish(p.subject, p.payload, { msgID: p.msgId, headers: headersOf(p) });
+}

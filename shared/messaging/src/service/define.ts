@@ -1,0 +1,98 @@
+import type { DataOf, Envelope, EventDraft, MessageType, ServiceName } from '@jetsaga/events';
+import type { Logger } from '../observe/logger.js';
+import type { ServiceDb } from '../sqlite/open-db.js';
+import type { TimerRef, TimerRequest } from '../timers/timer-rows.js';
+import type { ServiceConfig } from './config.js';
+
+/** A validated command or event of type `T`, as a router receives it. */
+export type Message<T extends MessageType> = T extends MessageType ? Envelope<T, DataOf<T>> : never;
+
+/** A durable timer that came due, as a router receives it: `type` is the timer's kind. */
+export interface TimerDue<K extends string> {
+  type: K;
+  /** What the timer is about (e.g. an order id). */
+  key: string;
+  payload: unknown;
+}
+
+/** Everything a service reacts to: the message types it subscribes to and its timers. */
+export type Input<T extends MessageType, K extends string = never> = [K] extends [never] ? Message<T> : Message<T> | TimerDue<K>;
+
+/** What a router decided: state changes to save, events to emit, timers to arm and disarm. */
+export interface Decision<Changes> {
+  changes?: Changes;
+  events?: EventDraft[];
+  arm?: TimerRequest[];
+  disarm?: TimerRef[];
+}
+
+/** What a router may know besides its state and input: time, settings and fresh ids. */
+export interface ReactContext<Settings> {
+  now: Date;
+  settings: Settings;
+  newId(): string;
+}
+
+/** The service's drizzle db, inside the transaction the kit holds open for a step. */
+export type ServiceTx<S extends Record<string, unknown>> = ServiceDb<S>;
+
+export interface WorkerEnv<Settings = unknown> {
+  db: ServiceDb;
+  log: Logger;
+  config: ServiceConfig;
+  settings: Settings;
+}
+
+/** Background work of the service's own (e.g. delivering notifications), woken after each commit. */
+export interface Worker {
+  start(): void;
+  /** Something was committed: look for work now rather than at the next poll. */
+  wake(): void;
+  /** Finish the work in hand and stop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A service: its tables, what it subscribes to, and the three functions the kit runs in one
+ * transaction per input: `load` the state the input needs, `react` (pure) to decide, `save`
+ * the decision's changes. The kit writes the events to the outbox and arms the timers.
+ */
+export interface ServiceDefinition<
+  Tx = ServiceDb,
+  T extends MessageType = MessageType,
+  K extends string = string,
+  State = unknown,
+  Changes = unknown,
+  Settings = unknown,
+> {
+  name: ServiceName;
+  /** The service's own drizzle tables (the kit's tables are the kit's). */
+  schema: Record<string, unknown>;
+  migrationsFolder: string;
+  /** The message types it subscribes to: one durable consumer each. */
+  messages: readonly T[];
+  /** The kinds of timer its router handles. */
+  timers?: readonly K[];
+  /** Its settings, read from the environment once, at start. */
+  settings(env: NodeJS.ProcessEnv): Settings;
+  load(tx: Tx, input: Input<T, K>): State;
+  react(state: State, input: Input<T, K>, ctx: ReactContext<Settings>): Decision<Changes>;
+  save(tx: Tx, changes: Changes, now: number): void;
+  workers?: (env: WorkerEnv<Settings>) => Worker[];
+}
+
+/** A definition with its types erased: what the kit's machinery runs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyServiceDefinition = ServiceDefinition<any, any, any, any, any, any>;
+
+/** Type-checks a service definition: the router must handle every input the service subscribes to. */
+export function defineService<Tx, T extends MessageType, K extends string, State, Changes, Settings>(
+  def: ServiceDefinition<Tx, T, K, State, Changes, Settings>,
+): ServiceDefinition<Tx, T, K, State, Changes, Settings> {
+  return def;
+}
+
+/** Ends an exhaustive switch: a new input type the router forgot is a compile error. */
+export function unhandled(input: never): never {
+  throw new Error(`no route for ${(input as { type?: string })?.type}`);
+}

@@ -1,0 +1,94 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { isNull } from 'drizzle-orm';
+
+/**
+ * The kit's tables, in every service db. The kit owns them: its migrations (`../../drizzle`,
+ * tracked in `__jetsaga_kit_migrations`) are applied before the service's own.
+ */
+
+/** Transactional outbox: rows written in the handler's transaction, published by the relay. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull().unique(),
+    subject: text('subject').notNull(),
+    payload: text('payload').notNull(),
+    headers: text('headers').notNull(),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('outbox_unsent').on(t.seq).where(isNull(t.sentAt))],
+);
+
+/** Inbox: one row per (consumer, event) already handled; the source of truth for dedupe. */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    consumer: text('consumer').notNull(),
+    eventId: text('event_id').notNull(),
+    processedAt: integer('processed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);
+
+/**
+ * Durable timers (deadlines, delayed compensation): rows fired by the service itself, so
+ * they survive restarts. The id is `<kind>:<key>`: arming the same timer twice is a no-op.
+ */
+export const timers = sqliteTable(
+  'timers',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    dueAt: integer('due_at').notNull(),
+    payload: text('payload').notNull(),
+    sagaId: text('saga_id'),
+    /** The message that armed it: the events it emits are caused by that message. */
+    causationId: text('causation_id'),
+    correlationId: text('correlation_id'),
+    traceparent: text('traceparent'),
+    createdAt: integer('created_at').notNull(),
+    firedAt: integer('fired_at'),
+    /** Failed firings so far; each pushes `due_at` back with backoff. */
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [index('timers_due').on(t.dueAt).where(isNull(t.firedAt))],
+);
+
+/**
+ * Per consumer, what its messages came to; written in the same transaction as the work, so
+ * the counts survive crashes (the chaos report and `status` read them).
+ */
+export const consumerStats = sqliteTable('consumer_stats', {
+  consumer: text('consumer').primaryKey(),
+  handled: integer('handled').notNull().default(0),
+  duplicates: integer('duplicates').notNull().default(0),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * The saga log of this service: one row per step it ran for a saga (a handled message or a
+ * fired timer), or a failed attempt, with what came in and what went out. `jetsaga trace`
+ * reads it; it is pruned with the inbox.
+ */
+export const stepLog = sqliteTable(
+  'step_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sagaId: text('saga_id'),
+    /** The consumer (`<service>-<Type>`) or timer (`timer:<kind>`) that ran the step. */
+    step: text('step').notNull(),
+    /** The message type or timer kind handled. */
+    operation: text('operation').notNull(),
+    status: text('status', { enum: ['done', 'failed', 'dead_lettered'] }).notNull(),
+    eventIn: text('event_in'),
+    /** JSON array of the ids of the events emitted. */
+    eventsOut: text('events_out').notNull(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('step_log_saga').on(t.sagaId), index('step_log_created').on(t.createdAt)],
+);

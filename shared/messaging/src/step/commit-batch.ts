@@ -1,0 +1,152 @@
+import type { Envelope } from '@jetsaga/events';
+import type { Logger } from '../observe/logger.js';
+import type { KitMetrics } from '../observe/metrics.js';
+import type { ServiceDb } from '../sqlite/open-db.js';
+import { claimInbox, countOutcomes } from './inbox.js';
+import { type Reactor, runStep, type StepResult } from './run-step.js';
+
+export interface BatchItem {
+  /** The durable consumer that received it (`<service>-<Type>`): its inbox and counts. */
+  consumer: string;
+  message: Envelope;
+  traceparent: string;
+  log: Logger;
+}
+
+/** What one message came to inside its transaction. */
+export type Processed = { duplicate: true } | ({ duplicate: false } & StepResult);
+
+export type BatchOutcome = ({ ok: true } & Processed) | { ok: false; error: unknown };
+
+// better-sqlite3 runs a transaction function called inside another as a savepoint.
+const transactions = new WeakMap<object, <T>(work: () => T) => T>();
+function inTransaction<T>(db: ServiceDb, work: () => T): T {
+  let run = transactions.get(db.$client);
+  if (!run) {
+    run = db.$client.transaction((w: () => unknown) => w()) as <U>(work: () => U) => U;
+    transactions.set(db.$client, run);
+  }
+  return run(work);
+}
+
+/** One validated message, in the transaction the caller holds open: inbox claim (or duplicate), then the step. */
+function processMessage(db: ServiceDb, reactor: Reactor, item: BatchItem, now: Date): Processed {
+  const { message } = item;
+  if (!claimInbox(db, item.consumer, message.id, now.getTime())) return { duplicate: true };
+  const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent: item.traceparent };
+  return { duplicate: false, ...runStep(db, reactor, message, { step: item.consumer, origin, now, log: item.log }) };
+}
+
+/**
+ * The messages in one SQLite transaction, each in its own savepoint (a reaction that throws
+ * undoes only its message), and the consumers' counts. Throws, having stored nothing, when
+ * the transaction itself fails.
+ */
+export function commitBatch(db: ServiceDb, reactor: Reactor, items: BatchItem[]): BatchOutcome[] {
+  return inTransaction(db, () => {
+    const now = new Date();
+    const outcomes: BatchOutcome[] = [];
+    for (const item of items) {
+      // An error SQLite answers by rolling back the whole transaction (disk full, I/O)
+      // leaves nothing to add to: fail the batch rather than run the rest unprotected.
+      if (!db.$client.inTransaction) throw new Error('the batch transaction was rolled back by SQLite');
+      try {
+        outcomes.push({ ok: true, ...inTransaction(db, () => processMessage(db, reactor, item, now)) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    countBatch(db, items, outcomes, now.getTime());
+    return outcomes;
+  });
+}
+
+/** One row update per consumer of the batch, in its transaction. */
+function countBatch(db: ServiceDb, items: BatchItem[], outcomes: BatchOutcome[], now: number): void {
+  const counts = new Map<string, { handled: number; duplicates: number }>();
+  items.forEach((item, i) => {
+    const o = outcomes[i]!;
+    if (!o.ok) return;
+    const c = counts.get(item.consumer) ?? { handled: 0, duplicates: 0 };
+    if (o.duplicate) c.duplicates++;
+    else c.handled++;
+    counts.set(item.consumer, c);
+  });
+  for (const [consumer, c] of counts) countOutcomes(db, consumer, c, now);
+}
+
+export interface BatchWriterOptions {
+  /** Most messages in one transaction (default 256). */
+  maxBatch?: number;
+  metrics?: KitMetrics;
+  /** After a commit: did it write outbox rows, and the due time of the earliest timer it armed. */
+  onCommit(what: { emitted: boolean; armedDueAt?: number }): void;
+}
+
+interface Job extends BatchItem {
+  resolve(outcome: Processed): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Commits every message submitted in one turn of the event loop together (commitBatch). A
+ * message's promise settles after the commit, so it is acked only once its work is durable.
+ * Under load the batches grow by themselves; alone, a message waits one turn.
+ */
+export class BatchWriter {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private readonly maxBatch: number;
+  /** Transactions committed and messages in them: for metrics and tests. */
+  readonly stats = { batches: 0, messages: 0 };
+
+  constructor(
+    private readonly db: ServiceDb,
+    private readonly reactor: Reactor,
+    private readonly options: BatchWriterOptions,
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+  }
+
+  submit(item: BatchItem): Promise<Processed> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...item, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0) this.commit(this.queue.splice(0, this.maxBatch));
+  }
+
+  private commit(jobs: Job[]): void {
+    let outcomes: BatchOutcome[];
+    try {
+      outcomes = commitBatch(this.db, this.reactor, jobs);
+    } catch (error) {
+      // Nothing of the batch is stored: every message fails and is retried.
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.messages += jobs.length;
+    this.options.metrics?.batchMessages.observe(jobs.length);
+    let emitted = false;
+    let armedDueAt: number | undefined;
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) return job.reject(o.error);
+      if (!o.duplicate) {
+        emitted ||= o.ids.length > 0;
+        if (o.armedDueAt !== undefined) armedDueAt = Math.min(armedDueAt ?? Infinity, o.armedDueAt);
+        this.options.metrics?.countEmitted(o.drafts);
+      }
+      job.resolve(o);
+    });
+    this.options.onCommit({ emitted, armedDueAt });
+  }
+}

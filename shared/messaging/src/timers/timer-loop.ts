@@ -1,0 +1,116 @@
+import type { Logger } from '../observe/logger.js';
+import type { KitMetrics } from '../observe/metrics.js';
+import { startStepSpan } from '../observe/tracing.js';
+import { defaultRetryPolicy, retryDelayMs } from '../consume/retry-policy.js';
+import type { ServiceDb } from '../sqlite/open-db.js';
+import { type Reactor, runStep, type StepResult } from '../step/run-step.js';
+import { type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers } from './timer-rows.js';
+
+export interface TimerLoopOptions {
+  db: ServiceDb;
+  reactor: Reactor;
+  log: Logger;
+  onOutboxWrite(): void;
+  /** Longest sleep between checks (default 1000 ms); a newly armed timer wakes the loop. */
+  pollMs?: number;
+  metrics?: KitMetrics;
+}
+
+/**
+ * Fires due timers, each in its own transaction with the events it emits: the timer row is
+ * marked fired in the same commit, so a crash fires it again and a commit never twice.
+ */
+export class TimerLoop {
+  private timer: NodeJS.Timeout | null = null;
+  /** When the scheduled check runs. */
+  private checkAt = Infinity;
+  private stopped = true;
+  fired = 0;
+
+  constructor(private readonly options: TimerLoopOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /**
+   * A timer was armed: check now, or, given its due time, no later than that (a check already
+   * scheduled by then is enough: most timers are deadlines far ahead).
+   */
+  wake(dueAt?: number): void {
+    if (this.stopped) return;
+    if (dueAt !== undefined && dueAt >= this.checkAt) return;
+    this.schedule(dueAt === undefined ? 0 : Math.max(0, dueAt - Date.now()));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.checkAt = Infinity;
+  }
+
+  /** Fires every timer due at `now`; returns how many fired. */
+  fireDue(now = new Date()): number {
+    let count = 0;
+    for (const due of readDueTimers(this.options.db, now.getTime(), 100)) {
+      try {
+        if (this.fireOne(due, now)) count++;
+      } catch (err) {
+        const attempts = due.attempts + 1;
+        const retryInMs = retryDelayMs(defaultRetryPolicy, attempts);
+        postponeTimer(this.options.db, due.id, attempts, now.getTime() + retryInMs);
+        this.options.log.error({ err, timer: due.id, sagaId: due.sagaId, attempts, retryInMs }, 'timer reaction failed; will retry');
+      }
+    }
+    this.fired += count;
+    return count;
+  }
+
+  private fireOne(due: DueTimer, now: Date): boolean {
+    const { db, log, reactor } = this.options;
+    if (!reactor.def.timers?.includes(due.kind)) throw new Error(`${reactor.service} has no timer of kind "${due.kind}"`);
+    const span = startStepSpan(`timer ${due.kind}`, due.traceparent, { 'jetsaga.saga_id': due.sagaId ?? '', 'jetsaga.timer': due.id });
+    const traceparent = span.traceparent;
+    const origin = { sagaId: due.sagaId, causationId: due.causationId, correlationId: due.correlationId, traceparent };
+    const step = { step: `timer:${due.kind}`, origin, now, log: log.child({ sagaId: due.sagaId, timer: due.id }) };
+    const input = { type: due.kind, key: due.key, payload: due.payload };
+    let result: StepResult | null;
+    try {
+      result = db.$client.transaction(() => (markTimerFired(db, due.id, now.getTime()) ? runStep(db, reactor, input, step) : null))();
+    } catch (err) {
+      span.end(err);
+      throw err;
+    }
+    span.end();
+    if (result === null) return false;
+    this.options.metrics?.timersFired.inc({ kind: due.kind });
+    this.options.metrics?.countEmitted(result.drafts);
+    if (result.ids.length > 0) this.options.onOutboxWrite();
+    return true;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.checkAt = Date.now() + delayMs;
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    try {
+      this.fireDue();
+    } catch (err) {
+      this.options.log.error({ err }, 'timer loop failed');
+    }
+    const pollMs = this.options.pollMs ?? 1000;
+    let next: number | undefined;
+    try {
+      next = nextTimerDue(this.options.db);
+    } catch (err) {
+      this.options.log.error({ err }, 'timer loop could not read the next due time');
+    }
+    this.schedule(next === undefined ? pollMs : Math.max(5, Math.min(pollMs, next - Date.now())));
+  }
+}
