@@ -1,16 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  decideCancellation,
-  decideCommit,
-  decideRelease,
-  decideReserve,
-  type HoldTransfer,
-  type InventoryDecision,
-  type Reservation,
-  type StockLevel,
-} from '../../services/inventory/src/decide.js';
+import type { OrderSummary } from '@jetsaga/events';
+import { message, routerSpec, timerDue } from '@jetsaga/messaging';
+import { type HoldTransfer, type InventoryDecision, type InventoryState, RELEASE_HOLD, type Reservation, type StockLevel } from '../../services/inventory/src/decide.js';
+import { react, type InventoryInput } from '../../services/inventory/src/react.js';
 
 /**
  * Kept holds across sagas: whatever a customer's orders, cancellations (with a release
@@ -20,7 +14,8 @@ import {
 
 const skus = ['apple', 'pear'] as const;
 const customers = ['ann', 'bob'] as const;
-const now = new Date('2024-05-01T12:00:00.000Z');
+/** Inventory's real router, with a release delay: a cancelled order's hold is kept for its customer. */
+const spec = routerSpec(react, { settings: { releaseDelayMs: 5_000 } });
 
 type Step =
   | { kind: 'place'; customer: (typeof customers)[number]; apples: number; pears: number }
@@ -35,6 +30,8 @@ class World {
   readonly stock = new Map<string, StockLevel>(skus.map((sku) => [sku, { sku, available: 4, held: 0, sold: 0, received: 4 }]));
   readonly reservations = new Map<string, Reservation>();
   readonly transfers: HoldTransfer[] = [];
+  /** What order published about each placed order (its later events carry it). */
+  private readonly orders = new Map<string, OrderSummary>();
   private next = 0;
 
   run(s: Step): void {
@@ -42,10 +39,12 @@ class World {
     const ids = [...this.reservations.keys()];
     if (ids.length === 0) return;
     const orderId = ids[s.pick % ids.length]!;
-    const state = { reservation: this.reservations.get(orderId), stock: this.stock };
-    if (s.kind === 'cancel') this.apply(decideCancellation(state, orderId, 'order_cancelled', now, 5_000));
-    if (s.kind === 'release') this.apply(decideRelease(state, orderId, 'order_cancelled'));
-    if (s.kind === 'commit') this.apply(decideCommit(state));
+    const order = this.orders.get(orderId)!;
+    // As inventory's store loads it: the order's reservation and the stock.
+    const state: InventoryState = { reservation: this.reservations.get(orderId), stock: this.stock };
+    if (s.kind === 'cancel') this.react(state, message('OrderCancelled', { ...order, reason: 'timeout' }));
+    if (s.kind === 'release') this.react(state, timerDue(RELEASE_HOLD, orderId, { reason: 'order_cancelled' }));
+    if (s.kind === 'commit') this.react(state, message('OrderConfirmed', order));
   }
 
   private place(customerId: string, apples: number, pears: number): void {
@@ -54,15 +53,21 @@ class World {
       { sku: 'pear', quantity: pears, unitPrice: 1 },
     ].filter((i) => i.quantity > 0);
     if (items.length === 0) return;
-    const orderId = `o${this.next++}`;
+    const order: OrderSummary = { orderId: `o${this.next++}`, customerId, items, total: apples + pears };
+    this.orders.set(order.orderId, order);
+    // A new order's state also has its customer's kept holds.
     const keptHolds = [...this.reservations.values()].filter((r) => r.customerId === customerId && r.status === 'RELEASING');
-    this.apply(decideReserve({ reservation: undefined, stock: this.stock, keptHolds }, { orderId, customerId, items, total: apples + pears }));
+    this.react({ reservation: undefined, stock: this.stock, keptHolds }, message('OrderCreated', order));
   }
 
-  private apply(d: InventoryDecision): void {
-    for (const r of [...(d.reservation ? [d.reservation] : []), ...(d.keptHolds ?? [])]) this.reservations.set(r.orderId, r);
-    for (const l of d.stock) this.stock.set(l.sku, l);
-    this.transfers.push(...(d.transfers ?? []));
+  /** The router decides; the world saves the decision's changes. */
+  private react(state: InventoryState, input: InventoryInput): void {
+    const d: InventoryDecision = spec.given(state).when(input).decision();
+    const changes = d.changes;
+    if (!changes) return;
+    for (const r of [...(changes.reservation ? [changes.reservation] : []), ...(changes.keptHolds ?? [])]) this.reservations.set(r.orderId, r);
+    for (const l of changes.stock) this.stock.set(l.sku, l);
+    this.transfers.push(...(changes.transfers ?? []));
   }
 
   violations(): string[] {

@@ -1,55 +1,29 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CancelReason, EventDraft, OrderCancelledData, OrderItem, PlaceOrderData, StockReservedData } from '@jetsaga/events';
-import {
-  decideCancellation,
-  decideCommit,
-  decideRelease,
-  decideReserve,
-  decideRestock,
-  type InventoryDecision,
-  type InventoryState,
-  type ReleaseReason,
-  type Reservation,
-  type StockLevel,
-} from '../../services/inventory/src/decide.js';
-import {
-  decideConfirm as decideLoyaltyConfirm,
-  decidePending,
-  decideRevert,
-  pointsFor,
-  type Account,
-  type Entry,
-  type LoyaltyDecision,
-  type LoyaltyState,
-} from '../../services/loyalty/src/decide.js';
-import {
-  decideCancel as decideOrderCancel,
-  decideConfirm,
-  decidePlace,
-  decideRefunded,
-  decideRefundRequest,
-  orderTotal,
-  type Order,
-  type OrderDecision,
-} from '../../services/order/src/decide.js';
-import {
-  decideCancel as decidePaymentCancel,
-  decideCharge,
-  decideCredit,
-  decideRefund,
-  type Payment,
-  type PaymentDecision,
-  type PaymentState,
-  type Wallet,
-} from '../../services/payment/src/decide.js';
+import type { CancelReason, EventDraft, MessageType, OrderItem } from '@jetsaga/events';
+import { type Decision, type Message, message, type ReactContext, type TimerDue, timerDue, type TimerRequest } from '@jetsaga/messaging';
+import { type HoldTransfer, type InventoryChanges, type InventoryDecision, type InventoryState, linesOf, type Reservation, type StockLevel } from '../../services/inventory/src/decide.js';
+import { type InventoryInput, inventoryMessages, inventoryTimers, react as reactInventory } from '../../services/inventory/src/react.js';
+import type { InventorySettings } from '../../services/inventory/src/settings.js';
+import { type Account, type Entry, type LoyaltyChanges, type LoyaltyDecision, pointsFor } from '../../services/loyalty/src/decide.js';
+import { type LoyaltyInput, loyaltyMessages, react as reactLoyalty } from '../../services/loyalty/src/react.js';
+import type { LoyaltySettings } from '../../services/loyalty/src/settings.js';
+import { DEADLINE, type Order, type OrderDecision, orderTotal } from '../../services/order/src/decide.js';
+import { type OrderInput, orderMessages, react as reactOrder } from '../../services/order/src/react.js';
+import type { OrderSettings } from '../../services/order/src/settings.js';
+import type { Payment, PaymentChanges, PaymentDecision, Wallet } from '../../services/payment/src/decide.js';
+import { type PaymentInput, paymentMessages, react as reactPayment } from '../../services/payment/src/react.js';
 
 /**
- * Properties of the decide functions alone (no I/O). Each service gets a tiny pure model: a fold
- * that delivers a sequence of incoming messages for ONE order to that service's state through its
- * decide functions, exactly as its reactions do, and records every event it emits. The inbox is
- * left out on purpose: duplicates reach the decide functions, which must absorb them themselves.
+ * Properties of the services' decisions (no I/O). Each service gets a tiny pure model of the kit's
+ * step: load the state an input needs from the model's world (as the service's store loads it), run
+ * the service's REAL router on a real input (a validated envelope, or a due timer), save the
+ * decision's changes (as the store's saveChanges writes them), disarm and arm its timers (as the
+ * kit does), and record every event it emits. There is no copy of the routing here: which decide
+ * function an input reaches is the router's business, so a change in a router shows up in these
+ * properties. The inbox is left out on purpose: duplicates reach the routers, which must absorb
+ * them themselves.
  */
 
 const ORDER_ID = 'order-1';
@@ -58,6 +32,7 @@ const SKUS = ['apple', 'pear', 'plum'] as const;
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const DEADLINE_MS = 30_000;
 const RUNS = { numRuns: 200 };
+const ORDER_SETTINGS: OrderSettings = { deadlineMs: DEADLINE_MS };
 
 // ---- shared generators -------------------------------------------------------------------
 
@@ -120,8 +95,8 @@ function eventsOf<T extends EventDraft['type']>(events: readonly EventDraft[], t
   return events.filter((e): e is Extract<EventDraft, { type: T }> => e.type === type);
 }
 
-function summaryOf(items: OrderItem[]) {
-  return { orderId: ORDER_ID, customerId: CUSTOMER_ID, items, total: orderTotal(items) };
+function summaryOf(items: OrderItem[], orderId = ORDER_ID) {
+  return { orderId, customerId: CUSTOMER_ID, items, total: orderTotal(items) };
 }
 
 function assertConserved(stock: ReadonlyMap<string, StockLevel>, label = ''): void {
@@ -129,6 +104,84 @@ function assertConserved(stock: ReadonlyMap<string, StockLevel>, label = ''): vo
     assert.equal(l.available + l.held + l.sold, l.received, `${label} buckets of ${l.sku} add up to received`);
     assert.ok(l.available >= 0 && l.held >= 0 && l.sold >= 0, `${label} no bucket of ${l.sku} is negative: ${JSON.stringify(l)}`);
   }
+}
+
+// ---- the kit's side of a step: inputs, context, timers ---------------------------------------
+
+/** Real inputs of one customer's orders, as the services' consumers receive them (each envelope's data is validated). */
+const msg = {
+  placeOrder: (items: OrderItem[]) => message('PlaceOrder', { orderId: ORDER_ID, customerId: CUSTOMER_ID, items }, ORDER_ID),
+  requestRefund: (reason: string) => message('RequestRefund', { orderId: ORDER_ID, reason }, ORDER_ID),
+  creditWallet: (amount: number) => message('CreditWallet', { customerId: CUSTOMER_ID, amount }),
+  orderCreated: (items: OrderItem[], orderId = ORDER_ID) => message('OrderCreated', summaryOf(items, orderId), orderId),
+  orderConfirmed: (items: OrderItem[], orderId = ORDER_ID) => message('OrderConfirmed', summaryOf(items, orderId), orderId),
+  orderCancelled: (items: OrderItem[], reason: CancelReason, orderId = ORDER_ID) =>
+    message('OrderCancelled', { ...summaryOf(items, orderId), reason }, orderId),
+  orderRefunded: (items: OrderItem[], reason: string, orderId = ORDER_ID) => message('OrderRefunded', { ...summaryOf(items, orderId), reason }, orderId),
+  stockReserved: (items: OrderItem[]) => message('StockReserved', summaryOf(items), ORDER_ID),
+  stockReservationFailed: (items: OrderItem[]) =>
+    message(
+      'StockReservationFailed',
+      { orderId: ORDER_ID, reason: 'out_of_stock', shortages: linesOf(items).map((l) => ({ sku: l.sku, requested: l.quantity, available: 0 })) },
+      ORDER_ID,
+    ),
+  stockRestocked: (items: OrderItem[]) => message('StockRestocked', { orderId: ORDER_ID, items: linesOf(items) }, ORDER_ID),
+  paymentSucceeded: (items: OrderItem[], orderId = ORDER_ID) =>
+    message('PaymentSucceeded', { orderId, customerId: CUSTOMER_ID, amount: orderTotal(items), paymentId: `pay-${orderId}` }, orderId),
+  paymentFailed: (items: OrderItem[], orderId = ORDER_ID) =>
+    message('PaymentFailed', { orderId, customerId: CUSTOMER_ID, amount: orderTotal(items), reason: 'insufficient_funds', balance: 0 }, orderId),
+};
+
+function idsFrom(prefix: string): () => string {
+  let n = 0;
+  return () => `${prefix}-${++n}`;
+}
+
+/** What the kit hands a router besides state and input: the time, the service's settings, fresh ids. */
+function ctxOf<S>(settings: S, newId: () => string = idsFrom('id')): ReactContext<S> {
+  return { now: NOW, settings, newId };
+}
+
+/**
+ * The kit's timer rows, named `kind:key`: arming a timer that has a row (even a fired one) does
+ * nothing, disarming marks it fired, and a fired timer never fires again.
+ */
+interface TimerRow {
+  request: TimerRequest;
+  fired: boolean;
+}
+
+type Timers = ReadonlyMap<string, TimerRow>;
+
+const timerId = (t: { kind: string; key: string }) => `${t.kind}:${t.key}`;
+
+/** A decision's timers, as the kit's step applies them: disarm first, then arm. */
+function applyTimers(timers: Timers, d: Decision<unknown>): Timers {
+  if (!d.arm?.length && !d.disarm?.length) return timers;
+  const next = new Map(timers);
+  for (const t of d.disarm ?? []) {
+    const row = next.get(timerId(t));
+    if (row && !row.fired) next.set(timerId(t), { ...row, fired: true });
+  }
+  for (const t of d.arm ?? []) if (!next.has(timerId(t))) next.set(timerId(t), { request: t, fired: false });
+  return next;
+}
+
+/** The timers armed and not fired, soonest first. */
+function armedTimers(timers: Timers): TimerRequest[] {
+  return [...timers.values()].filter((t) => !t.fired).map((t) => t.request).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+}
+
+/**
+ * The timer `kind:key` comes due: if it is armed it is marked fired and its input (its payload
+ * through JSON, as stored) goes to the router; a disarmed or fired timer delivers nothing.
+ */
+function takeDue<K extends string>(timers: Timers, kind: K, key: string): [Timers, TimerDue<K> | undefined] {
+  const row = timers.get(timerId({ kind, key }));
+  if (!row || row.fired) return [timers, undefined];
+  const next = new Map(timers);
+  next.set(timerId({ kind, key }), { ...row, fired: true });
+  return [next, timerDue(kind, key, JSON.parse(JSON.stringify(row.request.payload ?? null)) as unknown)];
 }
 
 // ---- inventory model ---------------------------------------------------------------------
@@ -139,17 +192,14 @@ type InventoryMessage =
   | { type: 'PaymentFailed' }
   | { type: 'OrderCancelled'; reason: CancelReason };
 
-interface ReleaseTimer {
-  reason: ReleaseReason;
-  dueAt: Date;
-  fired: boolean;
-}
+type InventoryTimer = (typeof inventoryTimers)[number];
 
 interface InventoryWorld {
-  reservation: Reservation | undefined;
+  reservations: ReadonlyMap<string, Reservation>;
   stock: ReadonlyMap<string, StockLevel>;
-  /** The ReleaseHold timer of the order: armed once (first arm wins), fires once. */
-  releaseTimer: ReleaseTimer | undefined;
+  transfers: readonly HoldTransfer[];
+  /** The ReleaseHold timers: armed once (first arm wins), fire once. */
+  timers: Timers;
 }
 
 interface InventoryRun {
@@ -157,53 +207,100 @@ interface InventoryRun {
   events: EventDraft[];
 }
 
-function applyInventory(world: InventoryWorld, decision: InventoryDecision, reason?: ReleaseReason): InventoryWorld {
-  const stock = new Map(world.stock);
-  for (const l of decision.stock) stock.set(l.sku, l);
-  const releaseTimer =
-    decision.releaseAt && !world.releaseTimer && reason ? { reason, dueAt: decision.releaseAt, fired: false } : world.releaseTimer;
-  return { reservation: decision.reservation ?? world.reservation, stock, releaseTimer };
+function inventoryOf(stock: ReadonlyMap<string, StockLevel>): InventoryWorld {
+  return { reservations: new Map(), stock, transfers: [], timers: new Map() };
 }
 
-function deliverToInventory(world: InventoryWorld, items: OrderItem[], message: InventoryMessage, delayMs: number): [InventoryWorld, InventoryDecision] {
-  const state = { reservation: world.reservation, stock: world.stock };
-  switch (message.type) {
+/** As inventory's store loads it: the order's reservation and the stock; a new order also gets its customer's kept holds. */
+function loadInventory(world: InventoryWorld, input: InventoryInput): InventoryState {
+  switch (input.type) {
+    case 'SetStock':
+      return { reservation: undefined, stock: world.stock };
     case 'OrderCreated': {
-      const d = decideReserve(state, summaryOf(items));
-      return [applyInventory(world, d), d];
+      const keptHolds = [...world.reservations.values()].filter((r) => r.customerId === input.data.customerId && r.status === 'RELEASING');
+      return { reservation: world.reservations.get(input.data.orderId), stock: world.stock, keptHolds };
     }
-    case 'OrderConfirmed': {
-      const d = decideCommit(state);
-      return [applyInventory(world, d), d];
-    }
-    case 'PaymentFailed': {
-      const d = decideCancellation(state, ORDER_ID, 'payment_failed', NOW, delayMs);
-      return [applyInventory(world, d, 'payment_failed'), d];
-    }
-    case 'OrderCancelled': {
-      const d = decideCancellation(state, ORDER_ID, 'order_cancelled', NOW, delayMs);
-      return [applyInventory(world, d, 'order_cancelled'), d];
-    }
+    case 'ReleaseHold':
+      return { reservation: world.reservations.get(input.key), stock: world.stock };
+    default:
+      return { reservation: world.reservations.get(input.data.orderId), stock: world.stock };
+  }
+}
+
+/**
+ * As inventory's saveChanges writes them: a new reservation as it is, an existing one takes its new
+ * status (its customer and lines stay; a line of a new sku is added); a kept hold a re-order took
+ * from gets its status and remaining lines; transfers are appended; levels overwritten.
+ */
+function saveInventory(world: InventoryWorld, changes: InventoryChanges): InventoryWorld {
+  const reservations = new Map(world.reservations);
+  const r = changes.reservation;
+  if (r) {
+    const before = reservations.get(r.orderId);
+    const lines = before ? [...before.lines, ...r.lines.filter((l) => !before.lines.some((b) => b.sku === l.sku))] : r.lines;
+    reservations.set(r.orderId, before ? { ...before, status: r.status, lines } : r);
+  }
+  for (const hold of changes.keptHolds ?? []) {
+    const before = reservations.get(hold.orderId);
+    if (before) reservations.set(hold.orderId, { ...before, status: hold.status, lines: hold.lines });
+  }
+  const stock = new Map(world.stock);
+  for (const l of changes.stock) stock.set(l.sku, l);
+  return { reservations, stock, transfers: [...world.transfers, ...(changes.transfers ?? [])], timers: world.timers };
+}
+
+/** One step of inventory: load, its real router, save, timers. */
+function deliverToInventory(world: InventoryWorld, input: InventoryInput, settings: InventorySettings): [InventoryWorld, InventoryDecision] {
+  const d = reactInventory(loadInventory(world, input), input, ctxOf(settings));
+  const saved = d.changes ? saveInventory(world, d.changes) : world;
+  return [{ ...saved, timers: applyTimers(saved.timers, d) }, d];
+}
+
+function inventoryTimer(kind: string): InventoryTimer {
+  assert.ok((inventoryTimers as readonly string[]).includes(kind), `inventory has no timer of kind ${kind}`);
+  return kind as InventoryTimer;
+}
+
+/** Every timer armed at this point comes due and fires, soonest first. */
+function fireInventoryTimers(world: InventoryWorld, deliver: (w: InventoryWorld, input: InventoryInput) => InventoryWorld): InventoryWorld {
+  for (const t of armedTimers(world.timers)) {
+    const [timers, due] = takeDue(world.timers, inventoryTimer(t.kind), t.key);
+    world = { ...world, timers };
+    if (due) world = deliver(world, due);
+  }
+  return world;
+}
+
+function reservationOf(world: InventoryWorld, orderId = ORDER_ID): Reservation | undefined {
+  return world.reservations.get(orderId);
+}
+
+function inventoryInput(items: OrderItem[], m: InventoryMessage): InventoryInput {
+  switch (m.type) {
+    case 'OrderCreated':
+      return msg.orderCreated(items);
+    case 'OrderConfirmed':
+      return msg.orderConfirmed(items);
+    case 'PaymentFailed':
+      return msg.paymentFailed(items);
+    case 'OrderCancelled':
+      return msg.orderCancelled(items, m.reason);
   }
 }
 
 /** Delivers the messages in order, then lets an armed release timer fire (it always does, eventually). */
 function runInventory(stock: ReadonlyMap<string, StockLevel>, items: OrderItem[], messages: readonly InventoryMessage[], delayMs: number): InventoryRun {
-  let world: InventoryWorld = { reservation: undefined, stock, releaseTimer: undefined };
+  const settings: InventorySettings = { releaseDelayMs: delayMs };
   const events: EventDraft[] = [];
-  for (const message of messages) {
-    const [next, decision] = deliverToInventory(world, items, message, delayMs);
-    world = next;
-    events.push(...decision.events);
-    assertConserved(world.stock, `after ${message.type}:`);
-  }
-  const timer = world.releaseTimer;
-  if (timer && !timer.fired) {
-    const d = decideRelease({ reservation: world.reservation, stock: world.stock }, ORDER_ID, timer.reason);
-    world = { ...applyInventory(world, d), releaseTimer: { ...timer, fired: true } };
-    events.push(...d.events);
-    assertConserved(world.stock, 'after ReleaseHold:');
-  }
+  const deliver = (w: InventoryWorld, input: InventoryInput): InventoryWorld => {
+    const [next, decision] = deliverToInventory(w, input, settings);
+    events.push(...(decision.events ?? []));
+    assertConserved(next.stock, `after ${input.type}:`);
+    return next;
+  };
+  let world = inventoryOf(stock);
+  for (const m of messages) world = deliver(world, inventoryInput(items, m));
+  world = fireInventoryTimers(world, deliver);
   return { world, events };
 }
 
@@ -233,7 +330,7 @@ describe('inventory saga properties', () => {
         // given a delivery order a real run can produce, and the same with redeliveries
         const twice = withRedeliveries(once, picks, () => true);
 
-        // when both are folded through the decide functions
+        // when both are delivered through inventory's router
         const a = runInventory(stock, items, once, delayMs);
         const b = runInventory(stock, items, twice, delayMs);
 
@@ -266,7 +363,7 @@ describe('inventory saga properties', () => {
           assert.deepEqual(run.world.stock, inOrder.world.stock);
           assertConserved(run.world.stock);
           // and the reservation ended in a terminal status
-          assert.ok(['RELEASED', 'REJECTED', 'CANCELLED'].includes(run.world.reservation?.status ?? ''), `ended ${run.world.reservation?.status}`);
+          assert.ok(['RELEASED', 'REJECTED', 'CANCELLED'].includes(reservationOf(run.world)?.status ?? ''), `ended ${reservationOf(run.world)?.status}`);
           // and a hold was released exactly when one was made, never reserved after a release
           const types = typesOf(run.events);
           assert.ok(count(run.events, 'StockReserved') <= 1, types.join());
@@ -298,6 +395,7 @@ describe('inventory saga properties', () => {
   });
 });
 
+
 // ---- payment model -----------------------------------------------------------------------
 
 type PaymentMessage =
@@ -315,12 +413,31 @@ interface PaymentRun {
   events: EventDraft[];
 }
 
-function applyPayment(world: PaymentWorld, decision: PaymentDecision): PaymentWorld {
-  return { wallet: decision.wallet ?? world.wallet, payment: decision.payment ?? world.payment };
+/** As payment's saveChanges writes them: the wallet overwritten; a new payment as it is, an existing one takes only its new status. */
+function savePayment(world: PaymentWorld, { wallet, payment }: PaymentChanges): PaymentWorld {
+  return { wallet: wallet ?? world.wallet, payment: payment ? (world.payment ? { ...world.payment, status: payment.status } : payment) : world.payment };
+}
+
+/** One step of payment: load (the customer's wallet and, for an order's message, its payment), its real router, save. */
+function deliverToPayment(world: PaymentWorld, input: PaymentInput, newId: () => string): [PaymentWorld, PaymentDecision] {
+  const state = { wallet: world.wallet, payment: input.type === 'CreditWallet' ? undefined : world.payment };
+  const d = reactPayment(state, input, ctxOf(undefined, newId));
+  return [d.changes ? savePayment(world, d.changes) : world, d];
+}
+
+function paymentInput(items: OrderItem[], m: PaymentMessage): PaymentInput {
+  switch (m.type) {
+    case 'StockReserved':
+      return msg.stockReserved(items);
+    case 'OrderCancelled':
+      return msg.orderCancelled(items, m.reason);
+    case 'CreditWallet':
+      return msg.creditWallet(m.amount);
+  }
 }
 
 /**
- * Folds the messages. The reactions mint a new paymentId per delivery; here it is derived from the
+ * Delivers the messages. The kit's newId is fresh on every delivery; here it is derived from the
  * message and how often it was delivered, so a redelivery gets a fresh id that must not leak into state.
  */
 function runPayment(wallet: Wallet | undefined, items: OrderItem[], messages: readonly PaymentMessage[]): PaymentRun {
@@ -330,26 +447,9 @@ function runPayment(wallet: Wallet | undefined, items: OrderItem[], messages: re
   for (const m of messages) {
     const n = (deliveries.get(m.id) ?? 0) + 1;
     deliveries.set(m.id, n);
-    const paymentId = `pay-${m.id}-${n}`;
-    switch (m.type) {
-      case 'StockReserved': {
-        const reserved: StockReservedData = summaryOf(items);
-        const d = decideCharge(world, reserved, paymentId);
-        world = applyPayment(world, d);
-        events.push(...d.events);
-        break;
-      }
-      case 'OrderCancelled': {
-        const cancelled: OrderCancelledData = { ...summaryOf(items), reason: m.reason };
-        const d = decidePaymentCancel(world, cancelled, paymentId);
-        world = applyPayment(world, d);
-        events.push(...d.events);
-        break;
-      }
-      case 'CreditWallet':
-        world = { ...world, wallet: decideCredit(world.wallet, { customerId: CUSTOMER_ID, amount: m.amount }) };
-        break;
-    }
+    const [next, decision] = deliverToPayment(world, paymentInput(items, m), idsFrom(`pay-${m.id}-${n}`));
+    world = next;
+    events.push(...(decision.events ?? []));
     assert.ok((world.wallet?.balance ?? 0) >= 0, `balance never negative after ${m.type}`);
   }
   return { world, events };
@@ -463,8 +563,10 @@ type OrderMessage =
 
 interface OrderWorld {
   order: Order | undefined;
-  /** Deadlines armed (a timer per order). */
-  deadlines: Date[];
+  /** The kit's timer rows (the order's deadline). */
+  timers: Timers;
+  /** Every timer the router asked to arm, in order. */
+  armed: TimerRequest[];
 }
 
 interface OrderRun {
@@ -474,38 +576,62 @@ interface OrderRun {
   trace: Array<Order['status'] | undefined>;
 }
 
-function deliverToOrder(order: Order | undefined, command: PlaceOrderData, m: OrderMessage): OrderDecision {
+const noOrder: OrderWorld = { order: undefined, timers: new Map(), armed: [] };
+
+/** As order's saveChanges writes it: a new order as it is, an existing one takes only its status and reasons. */
+function saveOrder(before: Order | undefined, order: Order): Order {
+  return before ? { ...before, status: order.status, cancelReason: order.cancelReason, refundReason: order.refundReason } : order;
+}
+
+/** One step of order: load, its real router, save, timers. */
+function deliverToOrder(world: OrderWorld, input: OrderInput, settings: OrderSettings = ORDER_SETTINGS): [OrderWorld, OrderDecision] {
+  const d = reactOrder({ order: world.order }, input, ctxOf(settings));
+  const order = d.changes ? saveOrder(world.order, d.changes.order) : world.order;
+  return [{ order, timers: applyTimers(world.timers, d), armed: [...world.armed, ...(d.arm ?? [])] }, d];
+}
+
+/**
+ * The input a message of the run hands order. DeadlineFired is the deadline coming due: it
+ * reaches the router only if the deadline is armed (then it fires, once); a disarmed one is silent.
+ */
+function orderInput(world: OrderWorld, items: OrderItem[], m: OrderMessage): [OrderWorld, OrderInput | undefined] {
   switch (m.type) {
     case 'PlaceOrder':
-      return decidePlace(order, command, NOW, DEADLINE_MS);
+      return [world, msg.placeOrder(items)];
     case 'PaymentSucceeded':
-      return decideConfirm(order);
+      return [world, msg.paymentSucceeded(items)];
     case 'PaymentFailed':
-      return decideOrderCancel(order, 'payment_failed');
+      return [world, msg.paymentFailed(items)];
     case 'StockReservationFailed':
-      return decideOrderCancel(order, 'out_of_stock');
-    case 'DeadlineFired':
-      return decideOrderCancel(order, 'timeout');
+      return [world, msg.stockReservationFailed(items)];
+    case 'DeadlineFired': {
+      const [timers, due] = takeDue(world.timers, DEADLINE, ORDER_ID);
+      return [{ ...world, timers }, due];
+    }
     case 'RequestRefund':
-      return decideRefundRequest(order, { orderId: ORDER_ID, reason: m.reason });
+      return [world, msg.requestRefund(m.reason)];
     case 'StockRestocked':
-      return decideRefunded(order);
+      return [world, msg.stockRestocked(items)];
   }
 }
 
 function runOrder(items: OrderItem[], messages: readonly OrderMessage[]): OrderRun {
-  let world: OrderWorld = { order: undefined, deadlines: [] };
+  let world: OrderWorld = noOrder;
   const events: EventDraft[] = [];
   const trace: OrderRun['trace'] = [];
-  const command: PlaceOrderData = { orderId: ORDER_ID, customerId: CUSTOMER_ID, items };
   for (const m of messages) {
-    const d = deliverToOrder(world.order, command, m);
-    world = { order: d.order ?? world.order, deadlines: d.deadline ? [...world.deadlines, d.deadline] : world.deadlines };
-    events.push(...d.events);
+    const [ready, input] = orderInput(world, items, m);
+    world = ready;
+    if (input) {
+      const [next, d] = deliverToOrder(world, input);
+      world = next;
+      events.push(...(d.events ?? []));
+    }
     trace.push(world.order?.status);
   }
   return { world, events, trace };
 }
+
 
 const place: OrderMessage = { type: 'PlaceOrder' };
 const deadline: OrderMessage = { type: 'DeadlineFired' };
@@ -536,7 +662,7 @@ describe('order saga properties', () => {
         assert.deepEqual(b.world, a.world);
         assert.deepEqual(b.events, a.events);
         // and exactly one deadline is armed however often PlaceOrder arrives
-        assert.deepEqual(b.world.deadlines, [new Date(NOW.getTime() + DEADLINE_MS)]);
+        assert.deepEqual(b.world.armed, [{ kind: DEADLINE, key: ORDER_ID, dueAt: new Date(NOW.getTime() + DEADLINE_MS) }]);
       }),
       RUNS,
     );
@@ -597,47 +723,45 @@ describe('stock conservation', () => {
           .chain((orders) => permutationOf(orders.map((o, i) => [i, o[1]] as const)).map((endings) => ({ orders, endings }))),
         (initial, { orders, endings }) => {
           // given random stock levels and several multi-line orders over the same skus
-          let stock = new Map(initial);
-          const reservations = new Map<string, Reservation | undefined>();
           const received = (s: ReadonlyMap<string, StockLevel>) => SKUS.map((sku) => s.get(sku)?.received);
-          const apply = (orderId: string, d: InventoryDecision) => {
-            for (const l of d.stock) stock.set(l.sku, l);
-            if (d.reservation) reservations.set(orderId, d.reservation);
-            assertConserved(stock);
-            assert.deepEqual(received(stock), received(initial), 'received never changes');
+          const deliver = (releaseDelayMs: number) => (w: InventoryWorld, input: InventoryInput) => {
+            const [next] = deliverToInventory(w, input, { releaseDelayMs });
+            assertConserved(next.stock);
+            assert.deepEqual(received(next.stock), received(initial), 'received never changes');
+            return next;
           };
+          let world = inventoryOf(new Map(initial));
 
           // when every order is reserved in turn
           orders.forEach(([items], i) => {
             const orderId = `order-${i}`;
-            const before = new Map(stock);
-            const d = decideReserve({ reservation: undefined, stock }, { ...summaryOf(items), orderId });
-            apply(orderId, d);
+            const before = world.stock;
+            world = deliver(0)(world, msg.orderCreated(items, orderId));
             // then a refused order moves nothing, an accepted one moves exactly its lines to held
-            if (d.reservation?.status === 'REJECTED') assert.deepEqual(stock, before);
+            if (reservationOf(world, orderId)?.status === 'REJECTED') assert.deepEqual(world.stock, before);
             else
               for (const sku of SKUS) {
                 const wanted = items.filter((it) => it.sku === sku).reduce((s, it) => s + it.quantity, 0);
-                assert.equal(stock.get(sku)!.held - before.get(sku)!.held, wanted);
+                assert.equal(world.stock.get(sku)!.held - before.get(sku)!.held, wanted);
               }
           });
 
-          // and each is then committed or released, in a random order
+          // and each is then committed or released (at once, or kept and released by its timer), in a random order
           for (const [i, ending] of endings) {
             const orderId = `order-${i}`;
-            const state = { reservation: reservations.get(orderId), stock };
-            if (ending === 'commit') apply(orderId, decideCommit(state));
-            else if (ending === 'release') apply(orderId, decideRelease(state, orderId, 'payment_failed'));
+            const items = orders[i]![0];
+            if (ending === 'commit') world = deliver(0)(world, msg.orderConfirmed(items, orderId));
+            else if (ending === 'release') world = deliver(0)(world, msg.paymentFailed(items, orderId));
             else {
-              const delayed = decideCancellation(state, orderId, 'order_cancelled', NOW, 5_000);
-              apply(orderId, delayed);
-              if (delayed.releaseAt) apply(orderId, decideRelease({ reservation: reservations.get(orderId), stock }, orderId, 'order_cancelled'));
+              world = deliver(5_000)(world, msg.orderCancelled(items, 'timeout', orderId));
+              world = fireInventoryTimers(world, deliver(5_000));
             }
           }
 
           // then nothing of these orders is held any more, and sold grew by exactly what was committed
+          const reservations = world.reservations;
           for (const sku of SKUS) {
-            const level = stock.get(sku)!;
+            const level = world.stock.get(sku)!;
             const start = initial.get(sku)!;
             const sold = [...reservations.values()]
               .filter((r) => r?.status === 'COMMITTED')
@@ -645,6 +769,7 @@ describe('stock conservation', () => {
             assert.equal(level.held, start.held, `${sku} held back to the other orders' holds`);
             assert.equal(level.sold, start.sold + sold, `${sku} sold grew by the committed lines`);
           }
+          assert.equal(reservations.size, orders.length, 'every order has its reservation');
           for (const r of reservations.values()) assert.ok(r && r.status !== 'HELD', `no reservation left HELD: ${r?.status}`);
         },
       ),
@@ -684,7 +809,7 @@ describe('order refund properties', () => {
         const twice = withRedeliveries(once, picks, () => true);
 
         for (const messages of [once, twice]) {
-          // when it is folded through the order's decide functions
+          // when it is delivered through order's router
           const run = runOrder(items, messages);
           const types = typesOf(run.events);
 
@@ -738,6 +863,7 @@ describe('order refund properties', () => {
   });
 });
 
+
 // ---- loyalty model -----------------------------------------------------------------------
 
 type LoyaltyMessage = { orderId: string; type: 'PaymentSucceeded' | 'OrderConfirmed' | 'OrderCancelled' | 'OrderRefunded' };
@@ -752,23 +878,39 @@ interface LoyaltyRun {
   events: EventDraft[];
 }
 
-/** The same customer's orders, each with its own total. */
-type Totals = ReadonlyMap<string, number>;
+/** The same customer's orders, each with its own items. */
+type Orders = ReadonlyMap<string, OrderItem[]>;
 
-function deliverToLoyalty(world: LoyaltyWorld, totals: Totals, pointsPerUnit: number, m: LoyaltyMessage): LoyaltyDecision {
-  const state: LoyaltyState = { account: world.account, entry: world.entries.get(m.orderId) };
-  const ref = { orderId: m.orderId, customerId: CUSTOMER_ID };
-  // PaymentSucceeded carries the amount charged and OrderConfirmed the order's total: the same number
-  const points = pointsFor(totals.get(m.orderId)!, pointsPerUnit);
+/** As loyalty's saveChanges writes them: the account overwritten; a new entry as it is, an existing one takes its status and points. */
+function saveLoyalty(world: LoyaltyWorld, { account, entry }: LoyaltyChanges): LoyaltyWorld {
+  const entries = new Map(world.entries);
+  if (entry) {
+    const before = entries.get(entry.orderId);
+    entries.set(entry.orderId, before ? { ...before, status: entry.status, points: entry.points } : entry);
+  }
+  return { account: account ?? world.account, entries };
+}
+
+/** One step of loyalty: load (the customer's account, the order's entry), its real router, save. */
+function deliverToLoyalty(world: LoyaltyWorld, input: LoyaltyInput, settings: LoyaltySettings): [LoyaltyWorld, LoyaltyDecision] {
+  const { orderId, customerId } = input.data;
+  const state = { account: world.account?.customerId === customerId ? world.account : undefined, entry: world.entries.get(orderId) };
+  const d = reactLoyalty(state, input, ctxOf(settings));
+  return [d.changes ? saveLoyalty(world, d.changes) : world, d];
+}
+
+/** PaymentSucceeded carries the amount charged and OrderConfirmed the order's total: the same number. Only the deadline cancels a paid order. */
+function loyaltyInput(orders: Orders, m: LoyaltyMessage): LoyaltyInput {
+  const items = orders.get(m.orderId)!;
   switch (m.type) {
     case 'PaymentSucceeded':
-      return decidePending(state, ref, points);
+      return msg.paymentSucceeded(items, m.orderId);
     case 'OrderConfirmed':
-      return decideLoyaltyConfirm(state, ref, points);
+      return msg.orderConfirmed(items, m.orderId);
     case 'OrderCancelled':
-      return decideRevert(state, ref, 'order_cancelled');
+      return msg.orderCancelled(items, 'timeout', m.orderId);
     case 'OrderRefunded':
-      return decideRevert(state, ref, 'order_refunded');
+      return msg.orderRefunded(items, 'changed my mind', m.orderId);
   }
 }
 
@@ -780,16 +922,14 @@ function net(account: Account | undefined): number {
   return (account?.balance ?? 0) - (account?.debt ?? 0);
 }
 
-/** Folds the messages, checking after every delivery that only CONFIRMED points count, and nothing goes negative. */
-function runLoyalty(start: Account | undefined, totals: Totals, pointsPerUnit: number, messages: readonly LoyaltyMessage[]): LoyaltyRun {
+/** Delivers the messages, checking after every delivery that only CONFIRMED points count, and nothing goes negative. */
+function runLoyalty(start: Account | undefined, orders: Orders, pointsPerUnit: number, messages: readonly LoyaltyMessage[]): LoyaltyRun {
   let world: LoyaltyWorld = { account: start, entries: new Map() };
   const events: EventDraft[] = [];
   for (const m of messages) {
-    const d = deliverToLoyalty(world, totals, pointsPerUnit, m);
-    const entries = new Map(world.entries);
-    if (d.entry) entries.set(d.entry.orderId, d.entry);
-    world = { account: d.account ?? world.account, entries };
-    events.push(...d.events);
+    const [next, d] = deliverToLoyalty(world, loyaltyInput(orders, m), { pointsPerUnit });
+    world = next;
+    events.push(...(d.events ?? []));
 
     const after = `after ${m.type} of ${m.orderId}: ${JSON.stringify(world.account)}`;
     assert.equal(net(world.account), net(start) + confirmedPoints(world), `balance - debt is what it was plus the CONFIRMED points, ${after}`);
@@ -839,12 +979,12 @@ describe('loyalty saga properties', () => {
       fc.property(startAccountArb, itemsArb, pointsPerUnitArb, loyaltyRunArb(ORDER_ID), redeliveriesArb, (start, items, perUnit, { shape, messages }, picks) => {
         // given a delivery order a real run can produce, and the same with redeliveries
         const twice = withRedeliveries(messages, picks, () => true);
-        const totals = new Map([[ORDER_ID, orderTotal(items)]]);
+        const orders = new Map([[ORDER_ID, items]]);
         const points = pointsFor(orderTotal(items), perUnit);
 
-        // when both are folded (runLoyalty checks balance - debt, signs and pending points at every step)
-        const a = runLoyalty(start, totals, perUnit, messages);
-        const b = runLoyalty(start, totals, perUnit, twice);
+        // when both are delivered through loyalty's router (runLoyalty checks balance - debt, signs and pending points at every step)
+        const a = runLoyalty(start, orders, perUnit, messages);
+        const b = runLoyalty(start, orders, perUnit, twice);
 
         // then redeliveries change neither the end state nor the events
         assert.deepEqual(b.world, a.world);
@@ -914,13 +1054,13 @@ describe('loyalty saga properties', () => {
           const qb = [...b.messages];
           for (let i = 0; qa.length + qb.length > 0; i++) merged.push((interleave[i] ?? i % 2 === 0) && qa.length > 0 ? qa.shift()! : (qb.shift() ?? qa.shift()!));
           const messages = withRedeliveries(merged, picks, () => true);
-          const totals = new Map([
-            ['order-a', orderTotal(itemsA)],
-            ['order-b', orderTotal(itemsB)],
+          const orders = new Map([
+            ['order-a', itemsA],
+            ['order-b', itemsB],
           ]);
 
-          // when folded from no account (runLoyalty checks the sum at every step)
-          const run = runLoyalty(undefined, totals, perUnit, messages);
+          // when delivered from no account (runLoyalty checks the sum at every step)
+          const run = runLoyalty(undefined, orders, perUnit, messages);
 
           // then at the end, too, only CONFIRMED points are in the balance, with no debt
           assert.equal(run.world.account?.balance ?? 0, confirmedPoints(run.world));
@@ -939,99 +1079,85 @@ describe('loyalty saga properties', () => {
 
 // ---- the refund saga across services -------------------------------------------------------
 
-/** A message in flight during a refund, addressed to the service that consumes it. */
-type RefundDelivery =
-  | { to: 'order'; type: 'RequestRefund'; reason: string }
-  | { to: 'payment'; type: 'RefundRequested' }
-  | { to: 'inventory'; type: 'PaymentRefunded'; reason: 'order_cancelled' | 'refund_requested' }
-  | { to: 'order'; type: 'StockRestocked' }
-  | { to: 'loyalty'; type: 'OrderRefunded' };
+type SagaService = 'order' | 'inventory' | 'payment' | 'loyalty';
 
-interface RefundWorld {
-  order: Order;
-  payment: PaymentState;
-  inventory: InventoryState;
-  loyalty: LoyaltyState;
+/** What each service of the saga subscribes to, from its router's module (the notification service is left out). */
+const subscriptions: Record<SagaService, readonly MessageType[]> = {
+  order: orderMessages,
+  inventory: inventoryMessages,
+  payment: paymentMessages,
+  loyalty: loyaltyMessages,
+};
+
+/** A message in flight, addressed to a service that consumes it. */
+interface SagaDelivery {
+  to: SagaService;
+  input: Message<MessageType>;
 }
 
-/** Who consumes an emitted event during the refund. */
-function routed(e: EventDraft): RefundDelivery[] {
-  switch (e.type) {
-    case 'RefundRequested':
-      return [{ to: 'payment', type: 'RefundRequested' }];
-    case 'PaymentRefunded':
-      return [{ to: 'inventory', type: 'PaymentRefunded', reason: e.data.reason }];
-    case 'StockRestocked':
-      return [{ to: 'order', type: 'StockRestocked' }];
-    case 'OrderRefunded':
-      return [{ to: 'loyalty', type: 'OrderRefunded' }];
-    default:
-      return [];
+interface SagaWorld {
+  order: OrderWorld;
+  payment: PaymentWorld;
+  inventory: InventoryWorld;
+  loyalty: LoyaltyWorld;
+}
+
+interface SagaSettings {
+  order: OrderSettings;
+  inventory: InventorySettings;
+  loyalty: LoyaltySettings;
+  /** Payment's fresh ids. */
+  newId: () => string;
+}
+
+/** Who consumes an emitted event: every service of the saga that subscribes to its type, each handed the event as a message. */
+function routed(e: EventDraft): SagaDelivery[] {
+  const input = message(e.type, e.data as never, e.sagaId ?? ORDER_ID) as Message<MessageType>;
+  return (Object.keys(subscriptions) as SagaService[]).filter((to) => subscriptions[to].includes(e.type)).map((to) => ({ to, input }));
+}
+
+/** Delivers a message to the service it is addressed to (the input fits its router: it subscribes to the type). */
+function deliverSaga(world: SagaWorld, m: SagaDelivery, s: SagaSettings): [SagaWorld, EventDraft[]] {
+  switch (m.to) {
+    case 'order': {
+      const [order, d] = deliverToOrder(world.order, m.input as OrderInput, s.order);
+      return [{ ...world, order }, d.events ?? []];
+    }
+    case 'inventory': {
+      const [inventory, d] = deliverToInventory(world.inventory, m.input as InventoryInput, s.inventory);
+      return [{ ...world, inventory }, d.events ?? []];
+    }
+    case 'payment': {
+      const [payment, d] = deliverToPayment(world.payment, m.input as PaymentInput, s.newId);
+      return [{ ...world, payment }, d.events ?? []];
+    }
+    case 'loyalty': {
+      const [loyalty, d] = deliverToLoyalty(world.loyalty, m.input as LoyaltyInput, s.loyalty);
+      return [{ ...world, loyalty }, d.events ?? []];
+    }
   }
 }
 
-function applyStock(stock: ReadonlyMap<string, StockLevel>, levels: StockLevel[]): ReadonlyMap<string, StockLevel> {
-  const next = new Map(stock);
-  for (const l of levels) next.set(l.sku, l);
-  return next;
-}
-
-/** Runs the happy path through every service's decide functions: a CONFIRMED order, charged, sold, with its points. */
-function confirmedWorld(items: OrderItem[], stock: ReadonlyMap<string, StockLevel>, balance: number, perUnit: number): RefundWorld {
-  const placed = decidePlace(undefined, { orderId: ORDER_ID, customerId: CUSTOMER_ID, items }, NOW, DEADLINE_MS).order!;
-  const summary = summaryOf(items);
-
-  let inventory: InventoryState = { reservation: undefined, stock };
-  const reserved = decideReserve(inventory, summary);
-  inventory = { reservation: reserved.reservation, stock: applyStock(stock, reserved.stock) };
-  const committed = decideCommit(inventory);
-  inventory = { reservation: committed.reservation, stock: applyStock(inventory.stock, committed.stock) };
-
-  const wallet: Wallet = { customerId: CUSTOMER_ID, balance, credited: balance };
-  const charged = decideCharge({ wallet, payment: undefined }, summary, 'pay-1');
-
-  const points = pointsFor(summary.total, perUnit);
-  let loyalty: LoyaltyState = { account: undefined, entry: undefined };
-  loyalty = { ...loyalty, entry: decidePending(loyalty, summary, points).entry };
-  const awarded = decideLoyaltyConfirm(loyalty, summary, points);
-  loyalty = { account: awarded.account, entry: awarded.entry };
-
-  const world: RefundWorld = {
-    order: decideConfirm(placed).order!,
-    payment: { wallet: charged.wallet, payment: charged.payment },
-    inventory,
-    loyalty,
+/** Runs the happy path through every service's router, from PlaceOrder to quiet: a CONFIRMED order, charged, sold, with its points. */
+function confirmedWorld(items: OrderItem[], stock: ReadonlyMap<string, StockLevel>, balance: number, settings: SagaSettings): SagaWorld {
+  let world: SagaWorld = {
+    order: noOrder,
+    payment: { wallet: { customerId: CUSTOMER_ID, balance, credited: balance }, payment: undefined },
+    inventory: inventoryOf(stock),
+    loyalty: { account: undefined, entries: new Map() },
   };
-  assert.equal(world.order.status, 'CONFIRMED');
-  assert.equal(world.payment.payment?.status, 'CAPTURED');
-  assert.equal(world.inventory.reservation?.status, 'COMMITTED');
-  assert.equal(world.loyalty.entry?.status, 'CONFIRMED');
-  return world;
-}
-
-function deliverRefund(world: RefundWorld, m: RefundDelivery): [RefundWorld, EventDraft[]] {
-  switch (m.type) {
-    case 'RequestRefund':
-    case 'StockRestocked': {
-      const d = m.type === 'RequestRefund' ? decideRefundRequest(world.order, { orderId: ORDER_ID, reason: m.reason }) : decideRefunded(world.order);
-      return [{ ...world, order: d.order ?? world.order }, d.events];
-    }
-    case 'RefundRequested': {
-      const d = decideRefund(world.payment);
-      return [{ ...world, payment: { wallet: d.wallet ?? world.payment.wallet, payment: d.payment ?? world.payment.payment } }, d.events];
-    }
-    case 'PaymentRefunded': {
-      // as the reaction: only a refund restocks (a cancellation's hold was released already)
-      if (m.reason !== 'refund_requested') return [world, []];
-      const d = decideRestock(world.inventory);
-      const inventory = { reservation: d.reservation ?? world.inventory.reservation, stock: applyStock(world.inventory.stock, d.stock) };
-      return [{ ...world, inventory }, d.events];
-    }
-    case 'OrderRefunded': {
-      const d = decideRevert(world.loyalty, { orderId: ORDER_ID, customerId: CUSTOMER_ID }, 'order_refunded');
-      return [{ ...world, loyalty: { account: d.account ?? world.loyalty.account, entry: d.entry ?? world.loyalty.entry } }, d.events];
-    }
+  const inFlight: SagaDelivery[] = [{ to: 'order', input: msg.placeOrder(items) }];
+  for (let step = 0; inFlight.length > 0; step++) {
+    assert.ok(step < 50, 'the happy path settles');
+    const [next, emitted] = deliverSaga(world, inFlight.shift()!, settings);
+    world = next;
+    inFlight.push(...emitted.flatMap(routed));
   }
+  assert.equal(world.order.order?.status, 'CONFIRMED');
+  assert.equal(world.payment.payment?.status, 'CAPTURED');
+  assert.equal(reservationOf(world.inventory)?.status, 'COMMITTED');
+  assert.equal(world.loyalty.entries.get(ORDER_ID)?.status, 'CONFIRMED');
+  return world;
 }
 
 /** Plenty of every sku, so the order is always reserved. */
@@ -1052,10 +1178,11 @@ describe('refund saga properties', () => {
         (items, stock, spare, perUnit, reasons, schedule) => {
           // given a CONFIRMED order and the same refund requested two or three times
           const total = orderTotal(items);
-          const start = confirmedWorld(items, stock, total + spare, perUnit);
+          const settings: SagaSettings = { order: ORDER_SETTINGS, inventory: { releaseDelayMs: 0 }, loyalty: { pointsPerUnit: perUnit }, newId: idsFrom('pay') };
+          const start = confirmedWorld(items, stock, total + spare, settings);
           let world = start;
-          const inFlight: RefundDelivery[] = reasons.map((reason) => ({ to: 'order', type: 'RequestRefund', reason }));
-          const delivered: RefundDelivery[] = [];
+          const inFlight: SagaDelivery[] = reasons.map((reason) => ({ to: 'order', input: msg.requestRefund(reason) }));
+          const delivered: SagaDelivery[] = [];
           const events: EventDraft[] = [];
 
           // when the messages in flight are delivered in a random order, some redelivered (kept in flight)
@@ -1067,26 +1194,27 @@ describe('refund saga properties', () => {
             const m = inFlight[i]!;
             if (again && redeliveries > 0) redeliveries--;
             else inFlight.splice(i, 1);
-            const [next, emitted] = deliverRefund(world, m);
+            const [next, emitted] = deliverSaga(world, m, settings);
             world = next;
             delivered.push(m);
             events.push(...emitted);
             inFlight.push(...emitted.flatMap(routed));
-            assertConserved(world.inventory.stock, `after ${m.type}:`);
+            assertConserved(world.inventory.stock, `after ${m.input.type}:`);
           }
 
           // then each step of the refund happened exactly once, in causal order
           const types = typesOf(events).filter((t) => t !== 'RefundRejected');
           assert.deepEqual(types, ['RefundRequested', 'PaymentRefunded', 'StockRestocked', 'OrderRefunded', 'PointsReverted']);
           // and every other request was rejected as already refunded
-          const requests = delivered.filter((m) => m.type === 'RequestRefund');
+          const requests = delivered.filter((m) => m.input.type === 'RequestRefund');
           const rejected = eventsOf(events, 'RefundRejected').map((e) => e.data);
           assert.equal(rejected.length, requests.length - 1);
           for (const r of rejected) assert.ok(r.reason === 'already_refunded' && (r.status === 'REFUNDING' || r.status === 'REFUNDED'), JSON.stringify(r));
 
           // and the order is REFUNDED for the first request's reason
-          const reason = requests[0]!.type === 'RequestRefund' ? requests[0]!.reason : '';
-          assert.deepEqual(world.order, { ...start.order, status: 'REFUNDED', refundReason: reason });
+          const first = requests[0]!.input;
+          const reason = first.type === 'RequestRefund' ? first.data.reason : '';
+          assert.deepEqual(world.order.order, { ...start.order.order!, status: 'REFUNDED', refundReason: reason });
           assert.deepEqual(eventsOf(events, 'OrderRefunded')[0]?.data, { ...summaryOf(items), reason });
           // and the money is back in the wallet, from the original payment
           assert.deepEqual(world.payment, {
@@ -1095,10 +1223,10 @@ describe('refund saga properties', () => {
           });
           // and every stock level is back where it was before the order
           assert.deepEqual(world.inventory.stock, stock);
-          assert.equal(world.inventory.reservation?.status, 'RESTOCKED');
+          assert.equal(reservationOf(world.inventory)?.status, 'RESTOCKED');
           // and the points are taken back
           assert.deepEqual(world.loyalty.account, { customerId: CUSTOMER_ID, balance: 0, debt: 0 });
-          assert.equal(world.loyalty.entry?.status, 'REVERTED');
+          assert.equal(world.loyalty.entries.get(ORDER_ID)?.status, 'REVERTED');
         },
       ),
       RUNS,

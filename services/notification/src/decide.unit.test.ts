@@ -4,10 +4,17 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CancelReason, OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
-import { cancelledNotice, confirmedNotice, money, type Notification, refundedNotice } from './decide.js';
+import { message, routerSpec } from '@jetsaga/messaging';
+import { money, type Notification, type NotificationState } from './decide.js';
+import { type NotificationInput, noticeOf, react } from './react.js';
 import { JsonLinesFileSender } from './senders.js';
 
 // ---- given helpers ------------------------------------------------------------------
+
+const spec = routerSpec(react, { settings: { maxAttempts: 3, pollMs: 50, sender: { kind: 'file', file: undefined } } });
+
+/** No notice of this (order, kind) recorded yet. */
+const notRecorded: NotificationState = { recorded: false };
 
 const summary = {
   orderId: 'order-1',
@@ -26,6 +33,13 @@ function cancelledEvent(reason: CancelReason): OrderCancelledData {
 }
 
 const refundedEvent: OrderRefundedData = { ...summary, reason: 'arrived damaged' };
+
+/** The id of the notification the router records for `input` (it must record one). */
+function recordedId(input: NotificationInput): string {
+  const recorded = spec.given(notRecorded).when(input).decision().changes?.notification;
+  assert.ok(recorded, `no notification recorded for ${input.type}`);
+  return recorded.id;
+}
 
 function notice(orderId: string, kind: Notification['kind'] = 'confirmed'): Notification {
   return { id: `${orderId}:${kind}`, orderId, kind, customerId: 'cust-1', message: `Your order ${orderId} is ${kind}.` };
@@ -53,25 +67,35 @@ describe('money', () => {
   });
 });
 
-// ---- notices ------------------------------------------------------------------------
+// ---- the router: each finished order gets its notice, once ---------------------------------
 
-describe('confirmedNotice', () => {
-  it('builds the confirmed notification of the order with the total paid', () => {
-    assert.deepEqual(confirmedNotice(confirmedEvent), {
-      id: 'order-1:confirmed',
-      orderId: 'order-1',
-      customerId: 'cust-1',
-      kind: 'confirmed',
-      message: 'Your order order-1 is confirmed: 26.45 paid.',
-    });
+describe('OrderConfirmed', () => {
+  it('records the confirmed notification of the order with the total paid', () => {
+    spec
+      .given(notRecorded)
+      .when(message('OrderConfirmed', confirmedEvent))
+      .then({
+        changes: {
+          notification: {
+            id: 'order-1:confirmed',
+            orderId: 'order-1',
+            customerId: 'cust-1',
+            kind: 'confirmed',
+            message: 'Your order order-1 is confirmed: 26.45 paid.',
+          },
+        },
+      });
   });
 
   it('builds the same notification, with the same id, from a redelivered event', () => {
-    assert.deepEqual(confirmedNotice({ ...confirmedEvent }), confirmedNotice(confirmedEvent));
+    const first = spec.given(notRecorded).when(message('OrderConfirmed', confirmedEvent)).decision();
+    const again = spec.given(notRecorded).when(message('OrderConfirmed', { ...confirmedEvent })).decision();
+
+    assert.deepEqual(again, first);
   });
 });
 
-describe('cancelledNotice', () => {
+describe('OrderCancelled', () => {
   const explained: Record<CancelReason, string> = {
     out_of_stock: 'some items are out of stock',
     payment_failed: 'the payment did not go through',
@@ -79,45 +103,69 @@ describe('cancelledNotice', () => {
   };
 
   for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
-    it(`builds the cancelled notification explaining ${reason}`, () => {
-      assert.deepEqual(cancelledNotice(cancelledEvent(reason)), {
-        id: 'order-1:cancelled',
-        orderId: 'order-1',
-        customerId: 'cust-1',
-        kind: 'cancelled',
-        message: `Your order order-1 was cancelled: ${explained[reason]}. Any payment is refunded.`,
-      });
+    it(`records the cancelled notification explaining ${reason}`, () => {
+      spec
+        .given(notRecorded)
+        .when(message('OrderCancelled', cancelledEvent(reason)))
+        .then({
+          changes: {
+            notification: {
+              id: 'order-1:cancelled',
+              orderId: 'order-1',
+              customerId: 'cust-1',
+              kind: 'cancelled',
+              message: `Your order order-1 was cancelled: ${explained[reason]}. Any payment is refunded.`,
+            },
+          },
+        });
     });
   }
 
   it('keeps one id per order whatever the reason, so a second cancellation is the same notification', () => {
-    assert.equal(cancelledNotice(cancelledEvent('timeout')).id, cancelledNotice(cancelledEvent('payment_failed')).id);
+    assert.equal(recordedId(message('OrderCancelled', cancelledEvent('timeout'))), recordedId(message('OrderCancelled', cancelledEvent('payment_failed'))));
   });
 });
 
-describe('refundedNotice', () => {
-  it('builds the refunded notification of the order with the amount back in the wallet', () => {
-    assert.deepEqual(refundedNotice(refundedEvent), {
-      id: 'order-1:refunded',
-      orderId: 'order-1',
-      customerId: 'cust-1',
-      kind: 'refunded',
-      message: 'Your order order-1 was refunded: 26.45 is back in your wallet.',
-    });
+describe('OrderRefunded', () => {
+  it('records the refunded notification of the order with the amount back in the wallet', () => {
+    spec
+      .given(notRecorded)
+      .when(message('OrderRefunded', refundedEvent))
+      .then({
+        changes: {
+          notification: {
+            id: 'order-1:refunded',
+            orderId: 'order-1',
+            customerId: 'cust-1',
+            kind: 'refunded',
+            message: 'Your order order-1 was refunded: 26.45 is back in your wallet.',
+          },
+        },
+      });
   });
 });
 
 describe('one notification per (order, kind)', () => {
-  it('gives each kind of the same order its own id, and the same kind of another order another id', () => {
-    const ids = [
-      confirmedNotice(confirmedEvent).id,
-      cancelledNotice(cancelledEvent('timeout')).id,
-      refundedNotice(refundedEvent).id,
-      confirmedNotice({ ...confirmedEvent, orderId: 'order-2' }).id,
-    ];
+  const inputs: NotificationInput[] = [
+    message('OrderConfirmed', confirmedEvent),
+    message('OrderCancelled', cancelledEvent('timeout')),
+    message('OrderRefunded', refundedEvent),
+    message('OrderConfirmed', { ...confirmedEvent, orderId: 'order-2' }),
+  ];
 
-    assert.deepEqual(ids, ['order-1:confirmed', 'order-1:cancelled', 'order-1:refunded', 'order-2:confirmed']);
+  it('gives each kind of the same order its own id, and the same kind of another order another id', () => {
+    assert.deepEqual(inputs.map(recordedId), ['order-1:confirmed', 'order-1:cancelled', 'order-1:refunded', 'order-2:confirmed']);
   });
+
+  it('records the notice under the id the store looks up to tell whether it is recorded already (noticeOf)', () => {
+    for (const input of inputs) assert.equal(recordedId(input), noticeOf(input).id);
+  });
+
+  for (const input of inputs.slice(0, 3)) {
+    it(`then nothing happens when the ${input.type} notice of the order is recorded already`, () => {
+      spec.given({ recorded: true }).when(input).thenNothing();
+    });
+  }
 });
 
 // ---- JsonLinesFileSender ------------------------------------------------------------

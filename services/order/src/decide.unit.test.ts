@@ -1,16 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CancelReason, PlaceOrderData } from '@jetsaga/events';
-import {
-  decideCancel,
-  decideConfirm,
-  decidePlace,
-  decideRefunded,
-  decideRefundRequest,
-  orderTotal,
-  type Order,
-  type OrderStatus,
-} from './decide.js';
+import { message, routerSpec, SPEC_NOW, timerDue } from '@jetsaga/messaging';
+import { orderTotal, type Order, type OrderDecision, type OrderStatus } from './decide.js';
+import { type OrderInput, type OrderState, react } from './react.js';
 
 // ---- given helpers ------------------------------------------------------------------
 
@@ -36,10 +29,66 @@ function orderIn(status: OrderStatus, cancelReason: CancelReason | null = null, 
   };
 }
 
-const now = new Date('2024-05-01T12:00:00.000Z');
+const now = SPEC_NOW; // 2024-05-01T12:00:00.000Z
 const deadlineMs = 30_000;
 
+const spec = routerSpec(react, { settings: { deadlineMs } });
+
 const summary = { orderId: 'order-1', customerId: 'cust-1', items: [{ sku: 'apple', quantity: 2, unitPrice: 150 }], total: 300 };
+
+const noOrder: OrderState = { order: undefined };
+
+function given(order: Order | undefined) {
+  return spec.given({ order });
+}
+
+// ---- when: the inputs the router receives -------------------------------------------
+
+const place = message('PlaceOrder', placeOrder);
+
+const paymentSucceeded = message('PaymentSucceeded', { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId: 'pay-1' });
+
+const deadline = timerDue('OrderDeadline', 'order-1');
+
+/** The input that makes the router cancel a PENDING order with `reason`. */
+function cancelling(reason: CancelReason): OrderInput {
+  switch (reason) {
+    case 'out_of_stock':
+      return message('StockReservationFailed', {
+        orderId: 'order-1',
+        reason: 'out_of_stock',
+        shortages: [{ sku: 'apple', requested: 2, available: 1 }],
+      });
+    case 'payment_failed':
+      return message('PaymentFailed', { orderId: 'order-1', customerId: 'cust-1', amount: 300, reason: 'insufficient_funds', balance: 0 });
+    case 'timeout':
+      return deadline;
+  }
+}
+
+function refundRequest(orderId: string, reason: string) {
+  return message('RequestRefund', { orderId, reason });
+}
+
+const restocked = message('StockRestocked', { orderId: 'order-1', items: [{ sku: 'apple', quantity: 2 }] });
+
+const disarmed = [{ kind: 'OrderDeadline', key: 'order-1' }];
+
+/** The state after the kit saved the decision's changes. */
+function applied(state: OrderState, decision: OrderDecision): OrderState {
+  return { order: decision.changes?.order ?? state.order };
+}
+
+/** The state after each input in turn, with every decision on the way. */
+function run(state: OrderState, ...inputs: OrderInput[]): { state: OrderState; decisions: OrderDecision[] } {
+  const decisions: OrderDecision[] = [];
+  for (const input of inputs) {
+    const decision = spec.given(state).when(input).decision();
+    decisions.push(decision);
+    state = applied(state, decision);
+  }
+  return { state, decisions };
+}
 
 // ---- orderTotal ------------------------------------------------------------------------
 
@@ -53,123 +102,131 @@ describe('orderTotal', () => {
   });
 });
 
-// ---- decidePlace ---------------------------------------------------------------------
+// ---- PlaceOrder ------------------------------------------------------------------------
 
-describe('decidePlace', () => {
+describe('PlaceOrder', () => {
   it('creates a PENDING order totalling quantity * unitPrice, emits OrderCreated and sets its deadline', () => {
-    // given no order yet; when it is placed
-    const decision = decidePlace(undefined, placeOrder, now, deadlineMs);
-
-    // then
-    assert.deepEqual(decision, {
-      order: {
-        orderId: 'order-1',
-        customerId: 'cust-1',
-        status: 'PENDING',
-        items: placeOrder.items,
-        total: 630,
-        cancelReason: null,
-        refundReason: null,
-      },
-      events: [
-        {
-          type: 'OrderCreated',
-          data: { orderId: 'order-1', customerId: 'cust-1', items: placeOrder.items, total: 630 },
+    // given no order yet; when it is placed; then
+    spec
+      .given(noOrder)
+      .when(place)
+      .then({
+        changes: {
+          order: {
+            orderId: 'order-1',
+            customerId: 'cust-1',
+            status: 'PENDING',
+            items: placeOrder.items,
+            total: 630,
+            cancelReason: null,
+            refundReason: null,
+          },
         },
-      ],
-      deadline: new Date('2024-05-01T12:00:30.000Z'),
-    });
+        events: [
+          {
+            type: 'OrderCreated',
+            data: { orderId: 'order-1', customerId: 'cust-1', items: placeOrder.items, total: 630 },
+          },
+        ],
+        arm: [{ kind: 'OrderDeadline', key: 'order-1', dueAt: new Date('2024-05-01T12:00:30.000Z') }],
+      });
   });
 
   it('sets the deadline deadlineMs after now', () => {
-    const decision = decidePlace(undefined, placeOrder, now, 5 * 60_000);
+    const decision = spec.given(noOrder).when(place, { settings: { deadlineMs: 5 * 60_000 } }).decision();
 
-    assert.deepEqual(decision.deadline, new Date('2024-05-01T12:05:00.000Z'));
+    assert.deepEqual(decision.arm, [{ kind: 'OrderDeadline', key: 'order-1', dueAt: new Date('2024-05-01T12:05:00.000Z') }]);
   });
 
   it('does not mutate the now it was given', () => {
     const given = new Date(now.getTime());
 
-    decidePlace(undefined, placeOrder, given, deadlineMs);
+    spec.given(noOrder).when(place, { now: given }).decision();
 
     assert.equal(given.getTime(), now.getTime());
   });
 
   for (const status of ['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDING', 'REFUNDED'] as const) {
     it(`then nothing happens when a ${status} order with that id already exists, and no new deadline is set`, () => {
-      assert.deepEqual(decidePlace(orderIn(status), placeOrder, now, deadlineMs), { events: [] });
+      given(orderIn(status)).when(place).thenNothing();
     });
   }
 });
 
-// ---- decideConfirm -------------------------------------------------------------------
+// ---- PaymentSucceeded: confirm -----------------------------------------------------------
 
-describe('decideConfirm', () => {
-  it('confirms a PENDING order and emits OrderConfirmed', () => {
-    assert.deepEqual(decideConfirm(orderIn('PENDING')), {
-      order: { ...orderIn('PENDING'), status: 'CONFIRMED' },
-      events: [{ type: 'OrderConfirmed', data: summary }],
-    });
+describe('PaymentSucceeded', () => {
+  it('confirms a PENDING order, emits OrderConfirmed and disarms its deadline', () => {
+    given(orderIn('PENDING'))
+      .when(paymentSucceeded)
+      .then({
+        changes: { order: { ...orderIn('PENDING'), status: 'CONFIRMED' } },
+        events: [{ type: 'OrderConfirmed', data: summary }],
+        disarm: disarmed,
+      });
   });
 
   it('then nothing happens when the order is already CONFIRMED', () => {
-    assert.deepEqual(decideConfirm(orderIn('CONFIRMED')), { events: [] });
+    given(orderIn('CONFIRMED')).when(paymentSucceeded).thenNothing();
   });
 
   it('never confirms a CANCELLED order', () => {
     for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
-      assert.deepEqual(decideConfirm(orderIn('CANCELLED', reason)), { events: [] });
+      given(orderIn('CANCELLED', reason)).when(paymentSucceeded).thenNothing();
     }
   });
 
   it('then nothing happens when the order does not exist', () => {
-    assert.deepEqual(decideConfirm(undefined), { events: [] });
+    spec.given(noOrder).when(paymentSucceeded).thenNothing();
   });
 
   for (const status of ['REFUNDING', 'REFUNDED'] as const) {
     it(`then nothing happens when a late payment arrives for a ${status} order`, () => {
-      assert.deepEqual(decideConfirm(orderIn(status, null, 'damaged')), { events: [] });
+      given(orderIn(status, null, 'damaged')).when(paymentSucceeded).thenNothing();
     });
   }
 });
 
-// ---- decideCancel --------------------------------------------------------------------
+// ---- StockReservationFailed, PaymentFailed, the deadline: cancel ---------------------------
 
-describe('decideCancel', () => {
+describe('StockReservationFailed, PaymentFailed and OrderDeadline', () => {
   for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
-    it(`cancels a PENDING order with reason ${reason} and emits OrderCancelled`, () => {
-      assert.deepEqual(decideCancel(orderIn('PENDING'), reason), {
-        order: { ...orderIn('PENDING'), status: 'CANCELLED', cancelReason: reason },
-        events: [{ type: 'OrderCancelled', data: { ...summary, reason } }],
-      });
+    it(`cancels a PENDING order with reason ${reason}, emits OrderCancelled and disarms its deadline`, () => {
+      given(orderIn('PENDING'))
+        .when(cancelling(reason))
+        .then({
+          changes: { order: { ...orderIn('PENDING'), status: 'CANCELLED', cancelReason: reason } },
+          events: [{ type: 'OrderCancelled', data: { ...summary, reason } }],
+          disarm: disarmed,
+        });
     });
   }
 
   it('then nothing happens when the order is CONFIRMED', () => {
-    assert.deepEqual(decideCancel(orderIn('CONFIRMED'), 'payment_failed'), { events: [] });
+    given(orderIn('CONFIRMED')).when(cancelling('payment_failed')).thenNothing();
   });
 
   it('then nothing happens when the deadline fires after the order was CONFIRMED', () => {
-    assert.deepEqual(decideCancel(orderIn('CONFIRMED'), 'timeout'), { events: [] });
+    given(orderIn('CONFIRMED')).when(deadline).thenNothing();
   });
 
   it('then nothing happens when a refusal arrives after the order timed out, and timeout stays the reason', () => {
     for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
-      assert.deepEqual(decideCancel(orderIn('CANCELLED', 'timeout'), reason), { events: [] });
+      given(orderIn('CANCELLED', 'timeout')).when(cancelling(reason)).thenNothing();
     }
   });
 
   it('then nothing happens when the order is already CANCELLED, and its first reason stays', () => {
-    assert.deepEqual(decideCancel(orderIn('CANCELLED', 'out_of_stock'), 'timeout'), { events: [] });
+    given(orderIn('CANCELLED', 'out_of_stock')).when(deadline).thenNothing();
   });
 
   it('then nothing happens when the order does not exist', () => {
-    assert.deepEqual(decideCancel(undefined, 'out_of_stock'), { events: [] });
+    spec.given(noOrder).when(cancelling('out_of_stock')).thenNothing();
   });
 
   for (const status of ['REFUNDING', 'REFUNDED'] as const) {
     it(`then nothing happens when the deadline fires on a ${status} order`, () => {
-      assert.deepEqual(decideCancel(orderIn(status, null, 'damaged'), 'timeout'), { events: [] });
+      given(orderIn(status, null, 'damaged')).when(deadline).thenNothing();
     });
   }
 });
@@ -178,91 +235,92 @@ describe('decideCancel', () => {
 
 describe('place then cancel then confirm', () => {
   it('keeps a cancelled order cancelled when a late payment confirmation arrives', () => {
-    const placed = decidePlace(undefined, placeOrder, now, deadlineMs).order;
-    assert.ok(placed);
-    const cancelled = decideCancel(placed, 'out_of_stock').order;
-    assert.ok(cancelled);
+    const { state } = run(noOrder, place, cancelling('out_of_stock'));
+    assert.ok(state.order);
 
-    assert.equal(cancelled.status, 'CANCELLED');
-    assert.equal(cancelled.cancelReason, 'out_of_stock');
-    assert.deepEqual(decideConfirm(cancelled), { events: [] });
+    assert.equal(state.order.status, 'CANCELLED');
+    assert.equal(state.order.cancelReason, 'out_of_stock');
+    spec.given(state).when(paymentSucceeded).thenNothing();
   });
 
   it('keeps a confirmed order confirmed when a late cancel arrives', () => {
-    const placed = decidePlace(undefined, placeOrder, now, deadlineMs).order;
-    assert.ok(placed);
-    const confirmed = decideConfirm(placed).order;
-    assert.ok(confirmed);
+    const { state } = run(noOrder, place, paymentSucceeded);
+    assert.ok(state.order);
 
-    assert.equal(confirmed.status, 'CONFIRMED');
-    assert.equal(confirmed.cancelReason, null);
-    assert.deepEqual(decideCancel(confirmed, 'timeout'), { events: [] });
+    assert.equal(state.order.status, 'CONFIRMED');
+    assert.equal(state.order.cancelReason, null);
+    spec.given(state).when(deadline).thenNothing();
   });
 });
 
 describe('place then deadline then late payment', () => {
   it('cancels the order with reason timeout when the deadline fires, and a late payment never confirms it', () => {
     // given a placed order whose deadline has passed
-    const placed = decidePlace(undefined, placeOrder, now, deadlineMs);
-    assert.ok(placed.order);
-    assert.deepEqual(placed.deadline, new Date(now.getTime() + deadlineMs));
+    const placed = spec.given(noOrder).when(place).decision();
+    assert.ok(placed.changes);
+    assert.deepEqual(placed.arm, [{ kind: 'OrderDeadline', key: 'order-1', dueAt: new Date(now.getTime() + deadlineMs) }]);
+    const pending: OrderState = applied(noOrder, placed);
 
-    // when the deadline fires
-    const timedOut = decideCancel(placed.order, 'timeout');
-
-    // then the order is cancelled with reason timeout and OrderCancelled carries it
-    assert.deepEqual(timedOut, {
-      order: { ...placed.order, status: 'CANCELLED', cancelReason: 'timeout' },
-      events: [
-        {
-          type: 'OrderCancelled',
-          data: { orderId: 'order-1', customerId: 'cust-1', items: placeOrder.items, total: 630, reason: 'timeout' },
-        },
-      ],
-    });
+    // when the deadline fires, then the order is cancelled with reason timeout and OrderCancelled carries it
+    spec
+      .given(pending)
+      .when(deadline)
+      .then({
+        changes: { order: { ...placed.changes.order, status: 'CANCELLED', cancelReason: 'timeout' } },
+        events: [
+          {
+            type: 'OrderCancelled',
+            data: { orderId: 'order-1', customerId: 'cust-1', items: placeOrder.items, total: 630, reason: 'timeout' },
+          },
+        ],
+        disarm: disarmed,
+      });
 
     // and when the payment lands afterwards, then nothing happens
-    assert.ok(timedOut.order);
-    assert.deepEqual(decideConfirm(timedOut.order), { events: [] });
+    const timedOut = applied(pending, spec.given(pending).when(deadline).decision());
+    spec.given(timedOut).when(paymentSucceeded).thenNothing();
   });
 
   it('then nothing happens when the deadline fires after the payment confirmed the order', () => {
-    const placed = decidePlace(undefined, placeOrder, now, deadlineMs).order;
-    assert.ok(placed);
-    const confirmed = decideConfirm(placed).order;
-    assert.ok(confirmed);
+    const { state } = run(noOrder, place, paymentSucceeded);
+    assert.equal(state.order?.status, 'CONFIRMED');
 
-    assert.deepEqual(decideCancel(confirmed, 'timeout'), { events: [] });
+    spec.given(state).when(deadline).thenNothing();
   });
 });
 
-// ---- decideRefundRequest -------------------------------------------------------------
+// ---- RequestRefund -----------------------------------------------------------------------
 
-describe('decideRefundRequest', () => {
+describe('RequestRefund', () => {
   it('moves a CONFIRMED order to REFUNDING with the reason and emits RefundRequested', () => {
     // given a CONFIRMED order; when a refund is requested
-    const decision = decideRefundRequest(orderIn('CONFIRMED'), { orderId: 'order-1', reason: 'arrived damaged' });
-
     // then the order is REFUNDING, remembers the reason, and RefundRequested carries the summary and the reason
-    assert.deepEqual(decision, {
-      order: { ...orderIn('CONFIRMED'), status: 'REFUNDING', refundReason: 'arrived damaged' },
-      events: [{ type: 'RefundRequested', data: { ...summary, reason: 'arrived damaged' } }],
-    });
+    given(orderIn('CONFIRMED'))
+      .when(refundRequest('order-1', 'arrived damaged'))
+      .then({
+        changes: { order: { ...orderIn('CONFIRMED'), status: 'REFUNDING', refundReason: 'arrived damaged' } },
+        events: [{ type: 'RefundRequested', data: { ...summary, reason: 'arrived damaged' } }],
+      });
   });
 
   it('rejects a refund of an unknown order with reason unknown_order and status null, changing nothing', () => {
-    assert.deepEqual(decideRefundRequest(undefined, { orderId: 'order-9', reason: 'changed my mind' }), {
-      events: [{ type: 'RefundRejected', data: { orderId: 'order-9', reason: 'unknown_order', status: null } }],
-    });
+    spec
+      .given(noOrder)
+      .when(refundRequest('order-9', 'changed my mind'))
+      .then({
+        events: [{ type: 'RefundRejected', data: { orderId: 'order-9', reason: 'unknown_order', status: null } }],
+      });
   });
 
   for (const status of ['PENDING', 'CANCELLED'] as const) {
     it(`rejects a refund of a ${status} order with reason not_confirmed and its status, changing nothing`, () => {
       const order = orderIn(status, status === 'CANCELLED' ? 'timeout' : null);
 
-      assert.deepEqual(decideRefundRequest(order, { orderId: 'order-1', reason: 'changed my mind' }), {
-        events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'not_confirmed', status } }],
-      });
+      given(order)
+        .when(refundRequest('order-1', 'changed my mind'))
+        .then({
+          events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'not_confirmed', status } }],
+        });
     });
   }
 
@@ -270,90 +328,86 @@ describe('decideRefundRequest', () => {
     it(`rejects a second refund of a ${status} order with reason already_refunded, keeping the first reason`, () => {
       const order = orderIn(status, null, 'arrived damaged');
 
-      const decision = decideRefundRequest(order, { orderId: 'order-1', reason: 'another reason' });
-
-      assert.deepEqual(decision, {
-        events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'already_refunded', status } }],
-      });
+      given(order)
+        .when(refundRequest('order-1', 'another reason'))
+        .then({
+          events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'already_refunded', status } }],
+        });
     });
   }
 
   it('does not mutate the order it was given', () => {
     const order = orderIn('CONFIRMED');
 
-    decideRefundRequest(order, { orderId: 'order-1', reason: 'arrived damaged' });
+    given(order).when(refundRequest('order-1', 'arrived damaged')).decision();
 
     assert.deepEqual(order, orderIn('CONFIRMED'));
   });
 });
 
-// ---- decideRefunded ------------------------------------------------------------------
+// ---- StockRestocked: refunded ------------------------------------------------------------
 
-describe('decideRefunded', () => {
+describe('StockRestocked', () => {
   it('moves a REFUNDING order to REFUNDED and emits OrderRefunded with the refund reason', () => {
-    // given an order being refunded; when its stock is back
-    const decision = decideRefunded(orderIn('REFUNDING', null, 'arrived damaged'));
-
-    // then
-    assert.deepEqual(decision, {
-      order: orderIn('REFUNDED', null, 'arrived damaged'),
-      events: [{ type: 'OrderRefunded', data: { ...summary, reason: 'arrived damaged' } }],
-    });
+    // given an order being refunded; when its stock is back; then
+    given(orderIn('REFUNDING', null, 'arrived damaged'))
+      .when(restocked)
+      .then({
+        changes: { order: orderIn('REFUNDED', null, 'arrived damaged') },
+        events: [{ type: 'OrderRefunded', data: { ...summary, reason: 'arrived damaged' } }],
+      });
   });
 
   for (const status of ['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDED'] as const) {
     it(`then nothing happens when the order is ${status}`, () => {
-      assert.deepEqual(decideRefunded(orderIn(status, null, status === 'REFUNDED' ? 'arrived damaged' : null)), { events: [] });
+      given(orderIn(status, null, status === 'REFUNDED' ? 'arrived damaged' : null))
+        .when(restocked)
+        .thenNothing();
     });
   }
 
   it('then nothing happens when the order does not exist', () => {
-    assert.deepEqual(decideRefunded(undefined), { events: [] });
+    spec.given(noOrder).when(restocked).thenNothing();
   });
 });
 
 describe('place, confirm, refund', () => {
   it('ends REFUNDED with one RefundRequested and one OrderRefunded, and a repeated request is rejected as already_refunded', () => {
     // given a placed and confirmed order
-    const placed = decidePlace(undefined, placeOrder, now, deadlineMs).order;
-    assert.ok(placed);
-    const confirmed = decideConfirm(placed).order;
-    assert.ok(confirmed);
+    const confirmed = run(noOrder, place, paymentSucceeded).state;
+    assert.equal(confirmed.order?.status, 'CONFIRMED');
 
     // when a refund is requested, requested again while REFUNDING, completed, then requested a third time
-    const requested = decideRefundRequest(confirmed, { orderId: 'order-1', reason: 'too small' });
-    assert.ok(requested.order);
-    const again = decideRefundRequest(requested.order, { orderId: 'order-1', reason: 'too small' });
-    const refunded = decideRefunded(requested.order);
-    assert.ok(refunded.order);
-    const late = decideRefundRequest(refunded.order, { orderId: 'order-1', reason: 'too small' });
+    const request = refundRequest('order-1', 'too small');
+    const { state, decisions } = run(confirmed, request, request, restocked, request);
 
     // then the order is REFUNDED with the reason, and only the first request started a refund
     const placedSummary = { orderId: 'order-1', customerId: 'cust-1', items: placeOrder.items, total: 630 };
-    assert.deepEqual(refunded.order, {
+    assert.deepEqual(state.order, {
       ...placedSummary,
       status: 'REFUNDED',
       cancelReason: null,
       refundReason: 'too small',
     });
-    assert.deepEqual([...requested.events, ...again.events, ...refunded.events, ...late.events], [
+    assert.deepEqual(decisions.flatMap((d) => d.events ?? []), [
       { type: 'RefundRequested', data: { ...placedSummary, reason: 'too small' } },
       { type: 'RefundRejected', data: { orderId: 'order-1', reason: 'already_refunded', status: 'REFUNDING' } },
       { type: 'OrderRefunded', data: { ...placedSummary, reason: 'too small' } },
       { type: 'RefundRejected', data: { orderId: 'order-1', reason: 'already_refunded', status: 'REFUNDED' } },
     ]);
     // and a redelivered StockRestocked does nothing more
-    assert.deepEqual(decideRefunded(refunded.order), { events: [] });
+    spec.given(state).when(restocked).thenNothing();
   });
 
   it('rejects a refund of an order the deadline cancelled, as not_confirmed', () => {
-    const placed = decidePlace(undefined, placeOrder, now, deadlineMs).order;
-    assert.ok(placed);
-    const cancelled = decideCancel(placed, 'timeout').order;
-    assert.ok(cancelled);
+    const { state } = run(noOrder, place, deadline);
+    assert.equal(state.order?.status, 'CANCELLED');
 
-    assert.deepEqual(decideRefundRequest(cancelled, { orderId: 'order-1', reason: 'too small' }), {
-      events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'not_confirmed', status: 'CANCELLED' } }],
-    });
+    spec
+      .given(state)
+      .when(refundRequest('order-1', 'too small'))
+      .then({
+        events: [{ type: 'RefundRejected', data: { orderId: 'order-1', reason: 'not_confirmed', status: 'CANCELLED' } }],
+      });
   });
 });

@@ -20,7 +20,7 @@ export {
 export { routerSpec, message, timerDue, SPEC_NOW, type SpecOptions } from './service/spec.js';
 export { runServiceMain } from './service/run-main.js';
 export { intFromEnv, type ServiceConfig } from './service/config.js';
-export type { TimerRef, TimerRequest } from './timers/timer-rows.js';
+export type { TimerRef, TimerRequest } from './step/timer-rows.js';
 export { excluded, placeholder, preparedQuery } from './sqlite/prepared.js';
 export type { ServiceDb } from './sqlite/open-db.js';
 export { WakeLoop } from './outbound/wake-loop.js';

@@ -1,37 +1,10 @@
-import type { DataOf, Envelope, EventDraft, MessageType, ServiceName } from '@jetsaga/events';
+import type { MessageType, ServiceName } from '@jetsaga/events';
 import type { Logger } from '../observe/logger.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
-import type { TimerRef, TimerRequest } from '../timers/timer-rows.js';
+import type { Decision, Input, ReactContext } from '../step/decision.js';
 import type { ServiceConfig } from './config.js';
 
-/** A validated command or event of type `T`, as a router receives it. */
-export type Message<T extends MessageType> = T extends MessageType ? Envelope<T, DataOf<T>> : never;
-
-/** A durable timer that came due, as a router receives it: `type` is the timer's kind. */
-export interface TimerDue<K extends string> {
-  type: K;
-  /** What the timer is about (e.g. an order id). */
-  key: string;
-  payload: unknown;
-}
-
-/** Everything a service reacts to: the message types it subscribes to and its timers. */
-export type Input<T extends MessageType, K extends string = never> = [K] extends [never] ? Message<T> : Message<T> | TimerDue<K>;
-
-/** What a router decided: state changes to save, events to emit, timers to arm and disarm. */
-export interface Decision<Changes> {
-  changes?: Changes;
-  events?: EventDraft[];
-  arm?: TimerRequest[];
-  disarm?: TimerRef[];
-}
-
-/** What a router may know besides its state and input: time, settings and fresh ids. */
-export interface ReactContext<Settings> {
-  now: Date;
-  settings: Settings;
-  newId(): string;
-}
+export type { Decision, Input, Message, ReactContext, TimerDue } from '../step/decision.js';
 
 /** The service's drizzle db, inside the transaction the kit holds open for a step. */
 export type ServiceTx<S extends Record<string, unknown>> = ServiceDb<S>;

@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvelope, type Envelope } from '@jetsaga/events';
-import { BatchWriter, createLogger, openServiceDb, type ProcessDeps, type ServiceDb } from '@jetsaga/messaging';
 import { orderService } from '@jetsaga/order';
+import { createLogger } from '../observe/logger.js';
+import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
+import { BatchWriter } from './commit-batch.js';
+import type { Reactor } from './run-step.js';
 
 /**
  * The batch writer on a real SQLite file (no broker): messages submitted in one turn of the
@@ -21,8 +24,8 @@ describe('BatchWriter', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'jetsaga-batch-'));
-    db = openServiceDb({ path: join(dir, 'order.db'), schema: orderService.schema, migrationsFolder: orderService.migrationsFolder }) as unknown as ServiceDb;
-    writer = new BatchWriter(db, { onCommit: (what) => commits.push(what) });
+    db = openServiceDb({ path: join(dir, 'order.db'), schema: orderService.schema, migrationsFolder: orderService.migrationsFolder });
+    writer = new BatchWriter(db, failing, { onCommit: (what) => commits.push(what) });
   });
 
   after(() => {
@@ -32,23 +35,26 @@ describe('BatchWriter', () => {
 
   const placeOrder = (orderId: string) =>
     createEnvelope('PlaceOrder', { orderId, customerId: 'cust-1', items: [{ sku: 'sku-1', quantity: 1, unitPrice: 100 }] }, { producer: 'test', sagaId: orderId });
-  const deps = (fail?: string): ProcessDeps => ({
+  // The order service, whose router throws for order 'b-2'.
+  const failing: Reactor = {
     service: 'order',
-    consumer: 'order-PlaceOrder',
-    db,
-    log,
-    reaction: (ctx) => {
-      if ((ctx.message.data as { orderId: string }).orderId === fail) throw new Error('boom');
-      orderService.subscriptions.PlaceOrder!(ctx as never);
+    settings: orderService.settings({}),
+    def: {
+      ...orderService,
+      react: (state, input, ctx) => {
+        if ((input as { data: { orderId: string } }).data.orderId === 'b-2') throw new Error('boom');
+        return orderService.react(state, input as never, ctx);
+      },
     },
-  });
-  const submit = (message: Envelope, fail?: string) => writer.submit(deps(fail), message, { delivery: 1, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+  };
+  const submit = (message: Envelope) =>
+    writer.submit({ consumer: 'order-PlaceOrder', message, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log });
   const count = (sql: string, ...args: unknown[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n;
 
   it('commits the messages of one turn together, and a throwing reaction leaves nothing of its own', async () => {
     // given three orders submitted in the same turn, the second of which throws
     const before = writer.stats.batches;
-    const results = await Promise.allSettled([submit(placeOrder('b-1'), 'b-2'), submit(placeOrder('b-2'), 'b-2'), submit(placeOrder('b-3'), 'b-2')]);
+    const results = await Promise.allSettled([submit(placeOrder('b-1')), submit(placeOrder('b-2')), submit(placeOrder('b-3'))]);
 
     // then one transaction committed the first and third, with their inbox, outbox and deadline rows
     assert.equal(writer.stats.batches - before, 1);
@@ -73,8 +79,8 @@ describe('BatchWriter', () => {
 
     const results = await Promise.all([submit(message), submit(message)]);
 
-    assert.equal(results[1], 'duplicate');
-    assert.ok(Array.isArray(results[0]) && results[0].length === 1);
+    assert.equal(results[1].duplicate, true);
+    assert.ok(!results[0].duplicate && results[0].ids.length === 1);
     assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', 'd-1'), 1);
   });
 

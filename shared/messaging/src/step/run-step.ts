@@ -1,15 +1,23 @@
 import { type EventDraft, newId } from '@jetsaga/events';
 import type { Logger } from '../observe/logger.js';
 import { writeEmitted } from '../outbound/emit.js';
-import type { AnyServiceDefinition, Decision } from '../service/define.js';
+import type { Decision, ReactContext } from './decision.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
-import { armTimer, disarmTimer, type TimerOrigin } from '../timers/timer-rows.js';
+import { armTimer, disarmTimer, type TimerOrigin } from './timer-rows.js';
 import { logStep } from './step-log.js';
+
+/** What a step needs of a service definition (see service/define.ts). */
+export interface StepFunctions {
+  timers?: readonly string[];
+  load(tx: ServiceDb, input: never): unknown;
+  react(state: never, input: never, ctx: ReactContext<never>): Decision<unknown>;
+  save(tx: ServiceDb, changes: never, now: number): void;
+}
 
 /** A service's load -> react -> save, bound to its settings: what a step runs. */
 export interface Reactor {
   service: string;
-  def: AnyServiceDefinition;
+  def: StepFunctions;
   settings: unknown;
 }
 
@@ -40,9 +48,9 @@ export function runStep(db: ServiceDb, reactor: Reactor, input: { type: string }
   const at = info.now.getTime();
   // The kit routes only the types the service subscribes to, so the input fits its router.
   const routed = input as never;
-  const state = def.load(db, routed);
-  const decision: Decision<unknown> = def.react(state, routed, { now: info.now, settings, newId });
-  if (decision.changes !== undefined) def.save(db, decision.changes, at);
+  const state = def.load(db, routed) as never;
+  const decision = def.react(state, routed, { now: info.now, settings: settings as never, newId });
+  if (decision.changes !== undefined) def.save(db, decision.changes as never, at);
   let armedDueAt: number | undefined;
   for (const t of decision.disarm ?? []) disarmTimer(db, t.kind, t.key, at);
   for (const t of decision.arm ?? []) {

@@ -4,7 +4,7 @@ import { startStepSpan } from '../observe/tracing.js';
 import { defaultRetryPolicy, retryDelayMs } from '../consume/retry-policy.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import { type Reactor, runStep, type StepResult } from '../step/run-step.js';
-import { type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers } from './timer-rows.js';
+import { type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers } from '../step/timer-rows.js';
 
 export interface TimerLoopOptions {
   db: ServiceDb;
