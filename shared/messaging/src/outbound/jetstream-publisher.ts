@@ -27,12 +27,14 @@ export function headersOf(p: Publication): MsgHdrs {
  * object each); here a batch costs its publishes and one timer.
  */
 export class JetStreamPublisher {
-  private readonly prefix = createInbox();
+  private readonly prefix: string;
   private readonly sub: Subscription;
   private readonly waiting = new Map<string, { resolve(ack: PubAck): void; reject(err: Error): void }>();
   private next = 0;
 
   constructor(private readonly nc: NatsConnection) {
+    // The connection's own inbox prefix: where permissions let this identity receive replies.
+    this.prefix = createInbox((nc as unknown as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => this.onReply(err, msg) });
   }
 

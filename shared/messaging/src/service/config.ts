@@ -2,11 +2,12 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_BYTES } from '@jetsaga/events';
 import { parseSynchronous, type Synchronous } from '../sqlite/open-db.js';
 import { KitError } from '../errors.js';
+import { type NatsAccess, natsAccessFromEnv } from '../nats/connection-options.js';
 import { type FaultPlan, parseFaults } from '../consume/faults.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../consume/retry-policy.js';
 
 export interface ServiceConfig {
-  natsUrl: string;
+  nats: NatsAccess;
   dataDir: string;
   dbPath: string;
   synchronous: Synchronous;
@@ -27,14 +28,14 @@ export interface ServiceConfig {
   metricsPort?: number;
 }
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_DATA_DIR = '.jetsaga';
 
 /** A service's settings from its environment; every value has a sensible default. */
 export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const dataDir = resolve(env.JETSAGA_DATA_DIR ?? DEFAULT_DATA_DIR);
   return {
-    natsUrl: env.NATS_URL ?? DEFAULT_NATS_URL,
+    // Its own reply subjects: a broker with permissions lets it read only those.
+    nats: { ...natsAccessFromEnv(env), inboxPrefix: `_INBOX_${service}` },
     dataDir,
     dbPath: env[`${service.toUpperCase()}_DB`] ?? join(dataDir, `${service}.db`),
     synchronous: parseSynchronous(env.SQLITE_SYNCHRONOUS),

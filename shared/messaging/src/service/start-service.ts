@@ -41,7 +41,7 @@ export async function startService(
   const settings: unknown = def.settings(process.env);
   const reactor: Reactor = { service: def.name, def, settings };
   const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: config.synchronous });
-  const nc = await connectNats(config.natsUrl, `jetsaga-${def.name}`, log);
+  const nc = await connectNats(config.nats, `jetsaga-${def.name}`, log, config.startTimeoutMs);
   // The broker may still be starting (a restart): JetStream calls are retried for a while.
   const startDeadline = Date.now() + config.startTimeoutMs;
   const jsm = await retryUntil('jetstream', () => nc.jetstreamManager(), startDeadline, log);
@@ -112,7 +112,7 @@ export async function startService(
             ...(loops.length === def.messages.length ? [] : ['consumers not bound']),
           ],
         });
-  log.info({ consumers: loops.length, db: config.dbPath, nats: config.natsUrl, metricsPort: config.metricsPort }, 'service ready');
+  log.info({ consumers: loops.length, db: config.dbPath, nats: config.nats.servers, metricsPort: config.metricsPort }, 'service ready');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>

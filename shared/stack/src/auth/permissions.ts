@@ -1,0 +1,68 @@
+import type { AnyServiceDefinition } from '@jetsaga/messaging';
+import { STREAMS, subscriptionsOf } from '@jetsaga/messaging/ops';
+
+/** What one identity may publish and subscribe to (nats-server `permissions`). */
+export interface Permissions {
+  publish: string[];
+  subscribe: string[];
+}
+
+/** The reply subjects of an identity: nats.js `inboxPrefix`, so no one reads another's replies. */
+export function inboxPrefixOf(identity: string): string {
+  return `_INBOX_${identity}`;
+}
+
+const streamInfo = Object.values(STREAMS).map((s) => `$JS.API.STREAM.INFO.${s}`);
+
+/**
+ * A service: its own events and dead letters; for each of its durable consumers, create /
+ * info / next and acks; stream info; replies on its own inbox. No stream create, update,
+ * delete or purge: `jetsaga provision` (admin) makes the streams.
+ */
+export function servicePermissions(def: AnyServiceDefinition): Permissions {
+  const consumers = subscriptionsOf(def.name, def.messages).flatMap(({ stream, durable }) => [
+    `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+    `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+    `$JS.ACK.${stream}.${durable}.>`,
+  ]);
+  return {
+    publish: [`evt.${def.name}.>`, `dlq.${def.name}.>`, '$JS.API.INFO', ...streamInfo, ...consumers],
+    subscribe: [`${inboxPrefixOf(def.name)}.>`],
+  };
+}
+
+/**
+ * The operator (the CLI): send commands; read streams (ordered consumers it creates and
+ * deletes); re-drive a dead letter to its original subject and drop it. No stream create,
+ * update, delete or purge, no acks on the services' consumers.
+ */
+export function operatorPermissions(identity = 'operator'): Permissions {
+  return {
+    publish: [
+      'cmd.>',
+      // a re-drive publishes the dead letter again where it came from
+      'evt.>',
+      '$JS.API.INFO',
+      ...streamInfo,
+      `$JS.API.STREAM.MSG.GET.*`,
+      `$JS.API.STREAM.MSG.DELETE.${STREAMS.dlq}`,
+      '$JS.API.CONSUMER.LIST.*',
+      '$JS.API.CONSUMER.NAMES.*',
+      '$JS.API.CONSUMER.INFO.*.*',
+      '$JS.API.CONSUMER.CREATE.*.*.>',
+      '$JS.API.CONSUMER.CREATE.*.*',
+      '$JS.API.CONSUMER.MSG.NEXT.*.*',
+      '$JS.API.CONSUMER.DELETE.*.*',
+      '$SRV.>',
+    ],
+    subscribe: [`${inboxPrefixOf(identity)}.>`],
+  };
+}
+
+/** The admin: provisioning and repairs; everything. Keep its key off the services' hosts. */
+export function adminPermissions(): Permissions {
+  return { publish: ['>'], subscribe: ['>'] };
+}
