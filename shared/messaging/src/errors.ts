@@ -3,6 +3,8 @@ export type KitErrorCode =
   | 'config'
   /** A durable consumer on the broker differs in what cannot be updated (its filter). */
   | 'consumer_mismatch'
+  /** An input contradicts the receiver's own records (a bug or an attack): dead-lettered at once. */
+  | 'fact_mismatch'
   | 'nats_unreachable'
   | 'provision_failed'
   | 'publish_failed'
@@ -24,5 +26,10 @@ export class KitError extends Error {
 
   get permanent(): boolean {
     return permanentCodes.has(this.code);
+  }
+
+  /** A message that failed with this error is dead-lettered at once: no retry can change the outcome. */
+  get deadLetterAtOnce(): boolean {
+    return this.code === 'fact_mismatch';
   }
 }

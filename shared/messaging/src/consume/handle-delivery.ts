@@ -1,5 +1,6 @@
 import { decodeMessage, type Envelope } from '@jetsaga/events';
 import type { JetStreamClient, JsMsg } from 'nats';
+import { KitError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import type { KitMetrics } from '../observe/metrics.js';
 import { startStepSpan } from '../observe/tracing.js';
@@ -64,6 +65,9 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<Ou
     ({ duplicate } = await deps.batch.submit({ consumer: deps.consumer, message, traceparent: span.traceparent, log }));
   } catch (err) {
     span.end(err);
+    if (err instanceof KitError && err.deadLetterAtOnce) {
+      return deadLetterAndTerm(msg, deps, { reason: err.code, error: err.message, sagaId: message.sagaId, eventId: message.id, type: message.type });
+    }
     return retryOrDeadLetter(msg, message, deps, log, err);
   }
   msg.ack();

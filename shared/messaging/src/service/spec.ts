@@ -64,5 +64,6 @@ function normalized<C>(d: Decision<C>): Decision<C> {
   if (d.events?.length) out.events = d.events;
   if (d.arm?.length) out.arm = d.arm;
   if (d.disarm?.length) out.disarm = d.disarm;
+  if (d.mismatch !== undefined) out.mismatch = d.mismatch;
   return out;
 }

@@ -21,6 +21,11 @@ export interface Decision<Changes> {
   events?: EventDraft[];
   arm?: TimerRequest[];
   disarm?: TimerRef[];
+  /**
+   * The input contradicts this service's own records (what differed): nothing is saved or
+   * emitted, and the message is dead-lettered at once with reason `fact_mismatch`.
+   */
+  mismatch?: string;
 }
 
 /** What a router may know besides its state and input: time, settings and fresh ids. */

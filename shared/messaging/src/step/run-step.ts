@@ -1,4 +1,5 @@
 import { type EventDraft, newId } from '@jetsaga/events';
+import { KitError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import { writeEmitted } from '../outbound/emit.js';
 import type { Decision, ReactContext } from './decision.js';
@@ -50,6 +51,7 @@ export function runStep(db: ServiceDb, reactor: Reactor, input: { type: string }
   const routed = input as never;
   const state = def.load(db, routed) as never;
   const decision = def.react(state, routed, { now: info.now, settings: settings as never, newId });
+  if (decision.mismatch !== undefined) throw new KitError('fact_mismatch', decision.mismatch);
   if (decision.changes !== undefined) def.save(db, decision.changes as never, at);
   let armedDueAt: number | undefined;
   for (const t of decision.disarm ?? []) disarmTimer(db, t.kind, t.key, at);
