@@ -21,6 +21,7 @@ describe('compensation that arrives before the step it undoes (barrier)', () => 
   before(async () => {
     t = await TestStack.start({ services: coreServices, serviceEnv: { inventory: { STOCK_RELEASE_DELAY_MS: '3000' } } });
     await t.send('SetStock', { sku: 'lime', quantity: 10 });
+    await t.send('SetPrice', { sku: 'lime', unitPrice: 300 });
     await t.send('CreditWallet', { customerId: 'gina', amount: 10_000 });
     await t.waitForQuiescence();
   });
@@ -90,6 +91,7 @@ describe('compensation that arrives before the step it undoes (barrier)', () => 
     const kiwiStock = () => t.rows('inventory', 'SELECT available, held, sold FROM stock WHERE sku = ?', 'kiwi')[0];
     const outcome = async (orderId: string, type: string) => waitFor(async () => (await t.sagaTypes(orderId)).includes(type) || undefined, { what: `${orderId}: ${type}` });
     await t.send('SetStock', { sku: 'kiwi', quantity: 5 });
+    await t.send('SetPrice', { sku: 'kiwi', unitPrice: 300 });
     await t.send('CreditWallet', { customerId: 'ivy', amount: 100 });
     await t.waitForQuiescence();
 
@@ -116,11 +118,13 @@ describe('compensation that arrives before the step it undoes (barrier)', () => 
       { from_order_id: 'kept-1', to_order_id: 'kept-2', sku: 'kiwi', quantity: 2 },
     ]);
 
-    // given her next order of 3 costs more than she has, so 3 are kept
+    // given kiwis now cost 50.00, so her next order of 3 costs more than she has, and 3 are kept
+    await t.send('SetPrice', { sku: 'kiwi', unitPrice: 5_000 });
+    await t.waitForQuiescence();
     await t.send('PlaceOrder', { orderId: 'kept-3', customerId: 'ivy', items: kiwi(3, 5_000) });
     await waitFor(() => reservation('kept-3')?.status === 'RELEASING' || undefined, { what: 'the second kept hold' });
     // when she re-orders just 1
-    await t.send('PlaceOrder', { orderId: 'kept-4', customerId: 'ivy', items: kiwi(1) });
+    await t.send('PlaceOrder', { orderId: 'kept-4', customerId: 'ivy', items: kiwi(1, 5_000) });
     await outcome('kept-4', 'StockCommitted');
     // then 1 moved to it and the timer releases the other 2
     await outcome('kept-3', 'StockReleased');

@@ -13,6 +13,7 @@ describe('crashes mid-saga', () => {
     // broker) come back after it, and the inbox drops what was already done.
     t = await TestStack.start({ env: { ACK_WAIT_MS: '2000' } });
     await t.send('SetStock', { sku: 'nut', quantity: 1_000 });
+    await t.send('SetPrice', { sku: 'nut', unitPrice: 100 });
     await t.send('CreditWallet', { customerId: 'rich', amount: 1_000_000 });
     await t.send('CreditWallet', { customerId: 'poor', amount: 10 });
     await t.waitForQuiescence();

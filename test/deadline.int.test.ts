@@ -18,6 +18,7 @@ describe('the saga deadline', () => {
       },
     });
     await t.send('SetStock', { sku: 'date', quantity: 10 });
+    await t.send('SetPrice', { sku: 'date', unitPrice: 500 });
     await t.send('CreditWallet', { customerId: 'ivan', amount: 10_000 });
     await t.waitForQuiescence();
   });

@@ -10,6 +10,7 @@ describe('effectively-once processing', () => {
   before(async () => {
     t = await TestStack.start({ services: coreServices });
     await t.send('SetStock', { sku: 'gum', quantity: 100 });
+    await t.send('SetPrice', { sku: 'gum', unitPrice: 250 });
     await t.send('CreditWallet', { customerId: 'carol', amount: 100_000 });
     await t.waitForQuiescence();
   });

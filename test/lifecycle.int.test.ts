@@ -9,6 +9,7 @@ describe('service lifecycle', () => {
   before(async () => {
     t = await TestStack.start({ services: coreServices });
     await t.send('SetStock', { sku: 'kiwi', quantity: 5 });
+    await t.send('SetPrice', { sku: 'kiwi', unitPrice: 400 });
     await t.send('CreditWallet', { customerId: 'dave', amount: 5_000 });
     await t.waitForQuiescence();
   });

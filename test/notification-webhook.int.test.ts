@@ -31,6 +31,7 @@ describe('notification delivery through a webhook that fails', () => {
       serviceEnv: { notification: { NOTIFY_SENDER: 'webhook', NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${port}/hook` } },
     });
     await t.send('SetStock', { sku: 'cup', quantity: 5 });
+    await t.send('SetPrice', { sku: 'cup', unitPrice: 900 });
     await t.send('CreditWallet', { customerId: 'mia', amount: 5_000 });
   });
   after(async () => {

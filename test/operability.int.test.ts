@@ -26,6 +26,7 @@ describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
     for (const s of coreServices) ports[s] = await freePort();
     t = await TestStack.start({ services: coreServices, serviceEnv: Object.fromEntries(coreServices.map((s) => [s, { METRICS_PORT: String(ports[s]) }])) });
     await t.send('SetStock', { sku: 'ink', quantity: 3 });
+    await t.send('SetPrice', { sku: 'ink', unitPrice: 400 });
     await t.send('CreditWallet', { customerId: 'nina', amount: 10_000 });
     await t.send('PlaceOrder', { orderId: 'ops-happy-1', customerId: 'nina', items: [{ sku: 'ink', quantity: 1, unitPrice: 400 }] }, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
     await t.send('PlaceOrder', { orderId: 'ops-short-1', customerId: 'nina', items: [{ sku: 'ink', quantity: 9, unitPrice: 400 }] });
@@ -110,8 +111,8 @@ describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
     // given payment is down with 2 orders waiting for it, and a poison command in the DLQ
     await t.stack.service('payment').stop();
     await t.send('CreditWallet', { customerId: 'nina', amount: 1 });
-    await t.send('PlaceOrder', { orderId: 'ops-wait-1', customerId: 'nina', items: [{ sku: 'ink', quantity: 1, unitPrice: 1 }] });
-    await t.send('PlaceOrder', { orderId: 'ops-wait-2', customerId: 'nina', items: [{ sku: 'ink', quantity: 1, unitPrice: 1 }] });
+    await t.send('PlaceOrder', { orderId: 'ops-wait-1', customerId: 'nina', items: [{ sku: 'ink', quantity: 1, unitPrice: 400 }] });
+    await t.send('PlaceOrder', { orderId: 'ops-wait-2', customerId: 'nina', items: [{ sku: 'ink', quantity: 1, unitPrice: 400 }] });
     await t.publishRaw('cmd.order.PlaceOrder', '{not json');
     await waitFor(async () => (await t.deadLetters()).length === 1 || undefined, { what: 'the dead letter' });
     await waitFor(async () => (await t.sagaTypes('ops-wait-2')).includes('StockReserved') || undefined, { what: 'the reservations' });
@@ -152,6 +153,7 @@ describe('repairing a saga: dead-letter re-drive', () => {
   before(async () => {
     t = await TestStack.start({ services: coreServices, env: { MAX_DELIVER: '2' }, serviceEnv: { inventory: { JETSAGA_FAULTS: 'OrderCreated:always' } } });
     await t.send('SetStock', { sku: 'gem', quantity: 5 });
+    await t.send('SetPrice', { sku: 'gem', unitPrice: 1000 });
     await t.send('CreditWallet', { customerId: 'omar', amount: 5_000 });
   });
   after(() => t?.stop());

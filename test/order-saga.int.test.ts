@@ -9,7 +9,9 @@ describe('the order saga across order, inventory and payment processes', () => {
   before(async () => {
     t = await TestStack.start({ services: coreServices });
     await t.send('SetStock', { sku: 'apple', quantity: 10 });
+    await t.send('SetPrice', { sku: 'apple', unitPrice: 1500 });
     await t.send('SetStock', { sku: 'pear', quantity: 3 });
+    await t.send('SetPrice', { sku: 'pear', unitPrice: 700 });
     await t.send('CreditWallet', { customerId: 'alice', amount: 10_000 });
     await t.send('CreditWallet', { customerId: 'bob', amount: 500 });
     await t.waitForQuiescence();

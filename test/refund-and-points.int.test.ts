@@ -13,6 +13,7 @@ describe('loyalty points, notifications and refunds', () => {
   before(async () => {
     t = await TestStack.start();
     await t.send('SetStock', { sku: 'pen', quantity: 20 });
+    await t.send('SetPrice', { sku: 'pen', unitPrice: 1250 });
     await t.send('CreditWallet', { customerId: 'kate', amount: 50_000 });
     await t.waitForQuiescence();
   });
@@ -88,7 +89,7 @@ describe('loyalty points, notifications and refunds', () => {
 
   it('refuses to refund an order that is not CONFIRMED, or unknown', async () => {
     // given a cancelled order
-    await t.send('PlaceOrder', { orderId: 'too-big-1', customerId: 'kate', items: [{ sku: 'pen', quantity: 999, unitPrice: 1 }] });
+    await t.send('PlaceOrder', { orderId: 'too-big-1', customerId: 'kate', items: [{ sku: 'pen', quantity: 999, unitPrice: 1250 }] });
     await waitFor(async () => (await t.sagaTypes('too-big-1')).includes('OrderCancelled') || undefined, { what: 'the cancellation' });
     // when
     await t.send('RequestRefund', { orderId: 'too-big-1', reason: 'x' });

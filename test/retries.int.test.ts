@@ -10,6 +10,7 @@ describe('retries with exponential backoff', () => {
     // payment fails the first 3 deliveries of every StockReserved, then succeeds
     t = await TestStack.start({ services: coreServices, serviceEnv: { payment: { JETSAGA_FAULTS: 'StockReserved:3', MAX_DELIVER: '5' } } });
     await t.send('SetStock', { sku: 'plum', quantity: 5 });
+    await t.send('SetPrice', { sku: 'plum', unitPrice: 1000 });
     await t.send('CreditWallet', { customerId: 'erin', amount: 5_000 });
     await t.waitForQuiescence();
   });

@@ -36,6 +36,7 @@ describe('distributed tracing over OTLP', () => {
     await new Promise<void>((r) => collector.listen(port, '127.0.0.1', r));
     t = await TestStack.start({ services: coreServices, env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_BSP_SCHEDULE_DELAY: '100' } });
     await t.send('SetStock', { sku: 'tea', quantity: 5 });
+    await t.send('SetPrice', { sku: 'tea', unitPrice: 300 });
     await t.send('CreditWallet', { customerId: 'pia', amount: 5_000 });
   });
   after(async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 // Only the bare client: this test is what any NATS user can do, with no jetsaga code.
-import { connect, headers, type NatsConnection, StringCodec } from 'nats';
+import { connect, headers, type NatsConnection, nkeyAuthenticator, StringCodec } from 'nats';
 import { coreServices, TestStack } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
@@ -18,7 +19,10 @@ describe('the wire contract, driven by a bare NATS client', () => {
 
   before(async () => {
     t = await TestStack.start({ services: coreServices });
-    nc = await connect({ servers: t.stack.natsUrl });
+    // With the operator's nkey on the stack's own (secured) broker; as it is on a given NATS_URL.
+    const operator = t.stack.auth?.identities.get('operator');
+    const auth = operator ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(operator.seedFile, 'utf8').trim())), inboxPrefix: '_INBOX_operator' } : {};
+    nc = await connect({ servers: t.stack.natsUrl, ...auth });
   });
   after(async () => {
     await nc?.close();
@@ -34,6 +38,7 @@ describe('the wire contract, driven by a bare NATS client', () => {
       return js.publish(subject, sc.encode(JSON.stringify(body)), { headers: h });
     };
     await publish('cmd.inventory.SetStock', envelope('SetStock', null, { sku: 'wire-sku', quantity: 5 }));
+    await publish('cmd.inventory.SetPrice', envelope('SetPrice', null, { sku: 'wire-sku', unitPrice: 1250 }));
     await publish('cmd.payment.CreditWallet', envelope('CreditWallet', null, { customerId: 'wire-customer', amount: 9000 }));
     const seen: { subject: string; type: string }[] = [];
     const sub = nc.subscribe('evt.*.*.wire-order-1');

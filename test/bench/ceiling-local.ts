@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEnvelope, type Envelope } from '@jetsaga/events';
+import { createEnvelope, type Envelope, MAX_WALLET_BALANCE } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
 import { openLocalService, type Synchronous } from '@jetsaga/messaging/ops';
 import { inventoryService } from '@jetsaga/inventory';
@@ -21,9 +21,10 @@ export function localTransactionsCeiling(opts: { sagas: number; synchronous: Syn
   const inventory = open(inventoryService);
   const payment = open(paymentService);
   const step = (svc: ReturnType<typeof open>, messages: Envelope[]): Envelope[] => svc.handle(messages);
-  const seed = (svc: ReturnType<typeof open>, type: 'SetStock' | 'CreditWallet', data: never) => step(svc, [createEnvelope(type, data, { producer: 'bench', sagaId: null })]);
+  const seed = (svc: ReturnType<typeof open>, type: 'SetStock' | 'SetPrice' | 'CreditWallet', data: never) => step(svc, [createEnvelope(type, data, { producer: 'bench', sagaId: null })]);
   seed(inventory, 'SetStock', { sku: 'bench-plenty', quantity: 1_000_000_000 } as never);
-  seed(payment, 'CreditWallet', { customerId: 'bench-rich', amount: 9_000_000_000_000 } as never);
+  seed(inventory, 'SetPrice', { sku: 'bench-plenty', unitPrice: 100 } as never);
+  seed(payment, 'CreditWallet', { customerId: 'bench-rich', amount: MAX_WALLET_BALANCE } as never);
 
   const started = performance.now();
   for (let n = 0; n < opts.sagas; n += opts.inFlight) {

@@ -1,4 +1,5 @@
 import type { Subscription } from 'nats';
+import { MAX_WALLET_BALANCE } from '@jetsaga/events';
 import { commandPublication, JetStreamPublisher } from '@jetsaga/messaging/ops';
 import type { TestStack } from '../support/harness.js';
 import { procStats } from './proc-stats.js';
@@ -25,7 +26,9 @@ export interface LoadResult {
 export async function seedForBench(t: TestStack): Promise<void> {
   await t.send('SetStock', { sku: 'bench-plenty', quantity: 1_000_000_000 });
   await t.send('SetStock', { sku: 'bench-none', quantity: 0 });
-  await t.send('CreditWallet', { customerId: 'bench-rich', amount: 9_000_000_000_000 });
+  await t.send('SetPrice', { sku: 'bench-plenty', unitPrice: 100 });
+  await t.send('SetPrice', { sku: 'bench-none', unitPrice: 100 });
+  await t.send('CreditWallet', { customerId: 'bench-rich', amount: MAX_WALLET_BALANCE });
   await t.waitForQuiescence();
 }
 

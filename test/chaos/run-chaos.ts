@@ -184,16 +184,19 @@ async function streamViolations(t: TestStack, placed: Set<string>): Promise<stri
   return v;
 }
 
-/** Stock for about half the orders on one sku, a scarce sku, and poor customers: some fail each way. */
+/** Stock for about half the orders on one sku, a scarce sku, and poor customers: some fail each way. Each sku has its price. */
 function seed(_t: TestStack, orders: number) {
   return [
-    { sku: 'chaos-plenty', quantity: Math.max(10, Math.floor(orders * 0.9)) },
-    { sku: 'chaos-scarce', quantity: Math.max(2, Math.floor(orders * 0.05)) },
+    { sku: 'chaos-plenty', quantity: Math.max(10, Math.floor(orders * 0.9)), unitPrice: 1_000 },
+    { sku: 'chaos-scarce', quantity: Math.max(2, Math.floor(orders * 0.05)), unitPrice: 250 },
   ];
 }
 
-async function seedAll(t: TestStack, skus: { sku: string; quantity: number }[]): Promise<void> {
-  for (const s of skus) await t.send('SetStock', s);
+async function seedAll(t: TestStack, skus: { sku: string; quantity: number; unitPrice: number }[]): Promise<void> {
+  for (const { sku, quantity, unitPrice } of skus) {
+    await t.send('SetStock', { sku, quantity });
+    await t.send('SetPrice', { sku, unitPrice });
+  }
   for (let i = 0; i < 20; i++) await t.send('CreditWallet', { customerId: `rich-${i}`, amount: 100_000_000 });
   for (let i = 0; i < 5; i++) await t.send('CreditWallet', { customerId: `poor-${i}`, amount: 100 });
   await t.waitForQuiescence();
@@ -203,9 +206,10 @@ function customerFor(random: () => number): string {
   return random() < 0.1 ? `poor-${Math.floor(random() * 5)}` : `rich-${Math.floor(random() * 20)}`;
 }
 
-function itemsFor(random: () => number, skus: { sku: string }[]): OrderItem[] {
-  const items: OrderItem[] = [{ sku: skus[0]!.sku, quantity: 1, unitPrice: 500 + Math.floor(random() * 1000) }];
-  if (random() < 0.2) items.push({ sku: skus[1]!.sku, quantity: 1, unitPrice: 250 });
+/** One or two skus, each at its catalog price (the price inventory checks). */
+function itemsFor(random: () => number, skus: { sku: string; unitPrice: number }[]): OrderItem[] {
+  const items: OrderItem[] = [{ sku: skus[0]!.sku, quantity: 1, unitPrice: skus[0]!.unitPrice }];
+  if (random() < 0.2) items.push({ sku: skus[1]!.sku, quantity: 1, unitPrice: skus[1]!.unitPrice });
   return items;
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck } from 'nats';
 import type { CommandType, DataOf, Envelope } from '@jetsaga/events';
-import { type DeadLetterEntry, listDeadLetters, readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging/ops';
+import { connectionOptions, type DeadLetterEntry, listDeadLetters, readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging/ops';
 import { allServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
 
 export { waitFor };
@@ -14,6 +14,8 @@ export const coreServices = ['order', 'inventory', 'payment'] as const;
 
 export interface TestStackOptions {
   services?: readonly string[];
+  /** A JetStream cluster of this many nodes instead of one server (ignored with NATS_URL). */
+  cluster?: number;
   env?: NodeJS.ProcessEnv;
   serviceEnv?: Record<string, NodeJS.ProcessEnv>;
   /** Print every service log line (also on when JETSAGA_TEST_LOGS=1). */
@@ -48,6 +50,7 @@ export class TestStack {
     const stack = await Stack.start({
       dataDir,
       natsUrl,
+      cluster: options.cluster,
       services: options.services ?? allServices,
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...options.env },
       serviceEnv: options.serviceEnv,
@@ -60,7 +63,8 @@ export class TestStack {
         }
       },
     });
-    const nc = await connect({ servers: stack.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    // The admin: tests provoke what no service may (forged events, stream reads, resets).
+    const nc = await connect({ ...connectionOptions(stack.access('admin')), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     return new TestStack(logs, stack, nc, nc.jetstream(), await nc.jetstreamManager(), true);
   }
 
@@ -83,6 +87,11 @@ export class TestStack {
   /** The nats-server this stack started (null with NATS_URL): kill and start it for broker restarts. */
   get natsServer() {
     return this.stack.nats;
+  }
+
+  /** The cluster this stack started (`cluster` > 1), else null: kill and start its nodes. */
+  get natsCluster() {
+    return this.stack.cluster;
   }
 
   /** Publishes a command as the CLI would; resolves on PubAck. */

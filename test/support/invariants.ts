@@ -81,8 +81,10 @@ function moneyViolations(t: TestStack): string[] {
 
 function orderViolations(t: TestStack, terminal: boolean, withInventory: boolean, withPayment: boolean): string[] {
   const v: string[] = [];
-  const orders = t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders');
-  const payments = withPayment ? new Map(t.rows<{ order_id: string; status: string }>('payment', 'SELECT order_id, status FROM payments').map((p) => [p.order_id, p.status])) : null;
+  const orders = t.rows<{ order_id: string; status: string; customer_id: string; total: number }>('order', 'SELECT order_id, status, customer_id, total FROM orders');
+  type PaymentRow = { order_id: string; status: string; customer_id: string; amount: number };
+  const paymentRows = withPayment ? new Map(t.rows<PaymentRow>('payment', 'SELECT order_id, status, customer_id, amount FROM payments').map((p) => [p.order_id, p])) : null;
+  const payments = paymentRows && new Map([...paymentRows].map(([id, p]) => [id, p.status]));
   const reservations = withInventory
     ? new Map(t.rows<{ order_id: string; status: string }>('inventory', 'SELECT order_id, status FROM reservations').map((r) => [r.order_id, r.status]))
     : null;
@@ -90,6 +92,12 @@ function orderViolations(t: TestStack, terminal: boolean, withInventory: boolean
     const payment = payments?.get(o.order_id);
     const reservation = reservations?.get(o.order_id);
     if (o.status === 'PENDING' && terminal) v.push(`order ${o.order_id}: not terminal (PENDING)`);
+    const paid = paymentRows?.get(o.order_id);
+    // A charged or refunded order was charged its own total (inventory's prices), to its own customer.
+    if (paid && (paid.status === 'CAPTURED' || paid.status === 'REFUNDED' || o.status === 'CONFIRMED')) {
+      if (paid.amount !== o.total) v.push(`order ${o.order_id}: total ${o.total} but payment ${paid.status} of ${paid.amount}`);
+      if (paid.customer_id !== o.customer_id) v.push(`order ${o.order_id}: of customer ${o.customer_id} but paid by ${paid.customer_id}`);
+    }
     if (o.status === 'CONFIRMED') {
       if (payments && payment !== 'CAPTURED') v.push(`order ${o.order_id}: CONFIRMED but payment is ${payment ?? 'missing'}`);
       if (reservations && reservation !== 'COMMITTED') v.push(`order ${o.order_id}: CONFIRMED but reservation is ${reservation ?? 'missing'}`);

@@ -13,6 +13,8 @@ import { react, type InventoryInput } from '../../services/inventory/src/react.j
  */
 
 const skus = ['apple', 'pear'] as const;
+/** Inventory's price list: every sku at 1, as the orders below carry. */
+const prices: ReadonlyMap<string, number> = new Map(skus.map((sku) => [sku, 1]));
 const customers = ['ann', 'bob'] as const;
 /** Inventory's real router, with a release delay: a cancelled order's hold is kept for its customer. */
 const spec = routerSpec(react, { settings: { releaseDelayMs: 5_000 } });
@@ -57,7 +59,8 @@ class World {
     this.orders.set(order.orderId, order);
     // A new order's state also has its customer's kept holds.
     const keptHolds = [...this.reservations.values()].filter((r) => r.customerId === customerId && r.status === 'RELEASING');
-    this.react({ reservation: undefined, stock: this.stock, keptHolds }, message('OrderCreated', order));
+    // and the prices of its skus (the order carries them: every sku is priced at 1).
+    this.react({ reservation: undefined, stock: this.stock, keptHolds, prices }, message('OrderCreated', order));
   }
 
   /** The router decides; the world saves the decision's changes. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CancelReason, EventDraft, MessageType, OrderItem } from '@jetsaga/events';
+import { type CancelReason, cancelReasons, type EventDraft, type MessageType, type OrderItem } from '@jetsaga/events';
 import { type Decision, type Message, message, type ReactContext, type TimerDue, timerDue, type TimerRequest } from '@jetsaga/messaging';
 import { type HoldTransfer, type InventoryChanges, type InventoryDecision, type InventoryState, linesOf, type Reservation, type StockLevel } from '../../services/inventory/src/decide.js';
 import { type InventoryInput, inventoryMessages, inventoryTimers, react as reactInventory } from '../../services/inventory/src/react.js';
@@ -45,8 +45,8 @@ const itemArb: fc.Arbitrary<OrderItem> = fc
   })
   .map((item) => ({ ...item }));
 
-/** 1-4 lines over 3 skus (a sku may repeat). */
-const itemsArb = fc.array(itemArb, { minLength: 1, maxLength: 4 });
+/** 1-3 lines over 3 skus, one line per sku (as the schema allows). */
+const itemsArb = fc.uniqueArray(itemArb, { minLength: 1, maxLength: 3, selector: (item) => item.sku });
 
 /** A level whose buckets add up; held and sold belong to other orders. */
 function levelArb(sku: string): fc.Arbitrary<StockLevel> {
@@ -59,7 +59,7 @@ const stockArb: fc.Arbitrary<ReadonlyMap<string, StockLevel>> = fc
   .tuple(...SKUS.map(levelArb))
   .map((levels) => new Map(levels.map((l) => [l.sku, l])));
 
-const cancelReasonArb = fc.constantFrom<CancelReason>('out_of_stock', 'payment_failed', 'timeout');
+const cancelReasonArb = fc.constantFrom<CancelReason>(...cancelReasons);
 
 /** Picks of (which message, where after it) for redeliveries. */
 const redeliveriesArb = fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 4 });
@@ -200,6 +200,8 @@ type InventoryTimer = (typeof inventoryTimers)[number];
 interface InventoryWorld {
   reservations: ReadonlyMap<string, Reservation>;
   stock: ReadonlyMap<string, StockLevel>;
+  /** The price list: here it agrees with the order's prices (a refusal for prices is tested in the router's spec). */
+  prices: ReadonlyMap<string, number>;
   transfers: readonly HoldTransfer[];
   /** The ReleaseHold timers: armed once (first arm wins), fire once. */
   timers: Timers;
@@ -210,18 +212,25 @@ interface InventoryRun {
   events: EventDraft[];
 }
 
-function inventoryOf(stock: ReadonlyMap<string, StockLevel>): InventoryWorld {
-  return { reservations: new Map(), stock, transfers: [], timers: new Map() };
+/** A price list that agrees with the order's unit prices. */
+function priceListOf(items: readonly OrderItem[]): ReadonlyMap<string, number> {
+  return new Map(items.map((i) => [i.sku, i.unitPrice]));
 }
 
-/** As inventory's store loads it: the order's reservation and the stock (all of it here: a decision reads only its skus); a new order also gets its customer's kept holds. */
+function inventoryOf(stock: ReadonlyMap<string, StockLevel>, prices: ReadonlyMap<string, number>): InventoryWorld {
+  return { reservations: new Map(), stock, prices, transfers: [], timers: new Map() };
+}
+
+/** As inventory's store loads it: the order's reservation and the stock (all of it here: a decision reads only its skus); a new order also gets its customer's kept holds and the prices. */
 function loadInventory(world: InventoryWorld, input: InventoryInput): InventoryState {
   switch (input.type) {
     case 'SetStock':
       return { reservation: undefined, stock: world.stock };
+    case 'SetPrice':
+      return { reservation: undefined, stock: new Map() };
     case 'OrderCreated': {
       const keptHolds = [...world.reservations.values()].filter((r) => r.customerId === input.data.customerId && r.status === 'RELEASING');
-      return { reservation: world.reservations.get(input.data.orderId), stock: world.stock, keptHolds };
+      return { reservation: world.reservations.get(input.data.orderId), stock: world.stock, keptHolds, prices: world.prices };
     }
     case 'ReleaseHold':
       return { reservation: world.reservations.get(input.key), stock: world.stock };
@@ -249,7 +258,9 @@ function saveInventory(world: InventoryWorld, changes: InventoryChanges): Invent
   }
   const stock = new Map(world.stock);
   for (const l of changes.stock) stock.set(l.sku, l);
-  return { reservations, stock, transfers: [...world.transfers, ...(changes.transfers ?? [])], timers: world.timers };
+  const prices = new Map(world.prices);
+  for (const p of changes.prices ?? []) prices.set(p.sku, p.unitPrice);
+  return { reservations, stock, prices, transfers: [...world.transfers, ...(changes.transfers ?? [])], timers: world.timers };
 }
 
 /** One step of inventory: load, its real router, save, timers. */
@@ -301,7 +312,7 @@ function runInventory(stock: ReadonlyMap<string, StockLevel>, items: OrderItem[]
     assertConserved(next.stock, `after ${input.type}:`);
     return next;
   };
-  let world = inventoryOf(stock);
+  let world = inventoryOf(stock, priceListOf(items));
   for (const m of messages) world = deliver(world, inventoryInput(items, m));
   world = fireInventoryTimers(world, deliver);
   return { world, events };
@@ -731,10 +742,14 @@ describe('stock conservation', () => {
             assert.deepEqual(received(next.stock), received(initial), 'received never changes');
             return next;
           };
-          let world = inventoryOf(new Map(initial));
+          // at one price list, which every order agrees with (refusals for prices are the router spec's)
+          const catalog = new Map<string, number>(SKUS.map((sku, i) => [sku, 100 * i]));
+          const atCatalog = (items: OrderItem[]) => items.map((it) => ({ ...it, unitPrice: catalog.get(it.sku)! }));
+          let world = inventoryOf(new Map(initial), catalog);
 
           // when every order is reserved in turn
-          orders.forEach(([items], i) => {
+          orders.forEach(([placed], i) => {
+            const items = atCatalog(placed);
             const orderId = `order-${i}`;
             const before = world.stock;
             world = deliver(0)(world, msg.orderCreated(items, orderId));
@@ -750,7 +765,7 @@ describe('stock conservation', () => {
           // and each is then committed or released (at once, or kept and released by its timer), in a random order
           for (const [i, ending] of endings) {
             const orderId = `order-${i}`;
-            const items = orders[i]![0];
+            const items = atCatalog(orders[i]![0]);
             if (ending === 'commit') world = deliver(0)(world, msg.orderConfirmed(items, orderId));
             else if (ending === 'release') world = deliver(0)(world, msg.paymentFailed(items, orderId));
             else {
@@ -1142,7 +1157,7 @@ function confirmedWorld(items: OrderItem[], stock: ReadonlyMap<string, StockLeve
   let world: SagaWorld = {
     order: noOrder,
     payment: { wallet: { customerId: CUSTOMER_ID, balance, credited: balance }, payment: undefined },
-    inventory: inventoryOf(stock),
+    inventory: inventoryOf(stock, priceListOf(items)),
     loyalty: { account: undefined, entries: new Map() },
   };
   const inFlight: SagaDelivery[] = [{ to: 'order', input: msg.placeOrder(items) }];

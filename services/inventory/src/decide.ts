@@ -1,4 +1,4 @@
-import { draft, type EventDraft, type OrderItem, type SetStockData, type StockLine } from '@jetsaga/events';
+import { draft, type EventDraft, type OrderItem, type SetPriceData, type SetStockData, type StockLine, type StockReservationFailedData, totalOf } from '@jetsaga/events';
 import type { Decision } from '@jetsaga/messaging';
 
 export interface StockLevel {
@@ -40,6 +40,14 @@ export interface InventoryState {
   stock: ReadonlyMap<string, StockLevel>;
   /** The customer's RELEASING holds, oldest first (only a new order needs them). */
   keptHolds?: readonly Reservation[];
+  /** The current price of each sku a new order names; a sku missing here has no price (not for sale). */
+  prices?: ReadonlyMap<string, number>;
+}
+
+/** A sku's catalog price (minor units). */
+export interface Price {
+  sku: string;
+  unitPrice: number;
 }
 
 export interface InventoryChanges {
@@ -48,6 +56,7 @@ export interface InventoryChanges {
   keptHolds?: Reservation[];
   transfers?: HoldTransfer[];
   stock: StockLevel[];
+  prices?: Price[];
 }
 
 export type InventoryDecision = Decision<InventoryChanges>;
@@ -71,7 +80,23 @@ export function emptyLevel(sku: string): StockLevel {
 }
 
 /**
+ * Why an order cannot be sold at the prices it carries, or undefined when every item is priced
+ * at the catalog's price: `not_for_sale` (skus with no price) first, then `price_mismatch`
+ * (the lines whose unitPrice is not the current price, with the current price).
+ */
+export function priceRefusal(prices: ReadonlyMap<string, number>, items: readonly OrderItem[]): Omit<StockReservationFailedData, 'orderId'> | undefined {
+  const notForSale = items.filter((i) => !prices.has(i.sku)).map((i) => i.sku);
+  if (notForSale.length > 0) return { reason: 'not_for_sale', notForSale };
+  const mismatched = items.filter((i) => prices.get(i.sku) !== i.unitPrice).map((i) => ({ sku: i.sku, unitPrice: i.unitPrice, currentPrice: prices.get(i.sku)! }));
+  if (mismatched.length > 0) return { reason: 'price_mismatch', prices: mismatched };
+  return undefined;
+}
+
+/**
  * TCC try: hold every line of the order, or nothing at all. A tombstone makes it a no-op.
+ * Inventory owns the prices: an order with a sku not for sale, or a unitPrice that is not the
+ * current price, holds nothing and is refused with that reason; StockReserved carries the
+ * items at inventory's prices and the total inventory computed from them (what payment charges).
  * The customer's kept holds (a cancelled order's stock awaiting its delayed release) count
  * as theirs: the new order takes from them first, oldest first, then from available.
  */
@@ -80,18 +105,17 @@ export function decideReserve(
   order: { orderId: string; customerId: string; items: OrderItem[]; total: number },
 ): InventoryDecision {
   if (state.reservation) return nothing;
+  const prices = state.prices ?? new Map<string, number>();
+  const refusal = priceRefusal(prices, order.items);
+  if (refusal) return reject(order, refusal);
   const lines = linesOf(order.items);
   const kept = state.keptHolds ?? [];
   const keptOf = (sku: string) => kept.reduce((n, h) => n + (h.lines.find((l) => l.sku === sku)?.quantity ?? 0), 0);
   const shortages = lines
     .map((l) => ({ sku: l.sku, requested: l.quantity, available: (state.stock.get(l.sku)?.available ?? 0) + keptOf(l.sku) }))
     .filter((s) => s.available < s.requested);
-  if (shortages.length > 0) {
-    return {
-      changes: { reservation: { orderId: order.orderId, customerId: order.customerId, status: 'REJECTED', lines: [] }, stock: [] },
-      events: [draft('StockReservationFailed', { orderId: order.orderId, reason: 'out_of_stock', shortages })],
-    };
-  }
+  if (shortages.length > 0) return reject(order, { reason: 'out_of_stock', shortages });
+  const priced = order.items.map((i) => ({ ...i, unitPrice: prices.get(i.sku)! }));
   const stillNeeded = new Map(lines.map((l) => [l.sku, l.quantity]));
   const taken = takeFromKeptHolds(kept, stillNeeded, order.orderId);
   return {
@@ -101,7 +125,15 @@ export function decideReserve(
       // What came from a kept hold is already in `held`; only the rest moves out of available.
       stock: [...stillNeeded].filter(([, q]) => q > 0).map(([sku, q]) => move(level(state, sku), 'available', 'held', q)),
     },
-    events: [draft('StockReserved', order), ...taken.events],
+    events: [draft('StockReserved', { orderId: order.orderId, customerId: order.customerId, items: priced, total: totalOf(priced) }), ...taken.events],
+  };
+}
+
+/** Nothing held: the reservation is REJECTED (so a redelivery or a late cancel does nothing), with the reason. */
+function reject(order: { orderId: string; customerId: string }, refusal: Omit<StockReservationFailedData, 'orderId'>): InventoryDecision {
+  return {
+    changes: { reservation: { orderId: order.orderId, customerId: order.customerId, status: 'REJECTED', lines: [] }, stock: [] },
+    events: [draft('StockReservationFailed', { orderId: order.orderId, ...refusal })],
   };
 }
 
@@ -186,6 +218,11 @@ export function decideRestock(state: InventoryState): InventoryDecision {
 export function decideSetStock(state: InventoryState, command: SetStockData): InventoryDecision {
   const before = level(state, command.sku);
   return { changes: { stock: [{ ...before, available: command.quantity, received: before.received + (command.quantity - before.available) }] } };
+}
+
+/** Sets the price of a sku: from now on an order must carry it, and the sku is for sale. */
+export function decideSetPrice(command: SetPriceData): InventoryDecision {
+  return { changes: { stock: [], prices: [{ sku: command.sku, unitPrice: command.unitPrice }] } };
 }
 
 function level(state: InventoryState, sku: string): StockLevel {

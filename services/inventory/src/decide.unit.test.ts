@@ -36,6 +36,14 @@ function stockOf(...levels: StockLevel[]): ReadonlyMap<string, StockLevel> {
   return new Map(levels.map((l) => [l.sku, l]));
 }
 
+/** Inventory's price list, as the store loads it for a new order. */
+function pricesOf(list: Record<string, number>): ReadonlyMap<string, number> {
+  return new Map(Object.entries(list));
+}
+
+/** Every sku the tests order, at 100: what item() asks by default. */
+const catalog = pricesOf({ apple: 100, pear: 100, plum: 100 });
+
 function item(sku: string, quantity: number, unitPrice = 100): OrderItem {
   return { sku, quantity, unitPrice };
 }
@@ -74,6 +82,7 @@ const releaseDue = (orderId: string, reason: ReleaseReason) => timerDue(RELEASE_
 const refunded = (reason: 'refund_requested' | 'order_cancelled' = 'refund_requested') =>
   message('PaymentRefunded', { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId: 'pay-1', reason });
 const setStock = (sku: string, quantity: number) => message('SetStock', { sku, quantity });
+const setPrice = (sku: string, unitPrice: number) => message('SetPrice', { sku, unitPrice });
 
 function assertConserved(levels: StockLevel[]): void {
   for (const l of levels) {
@@ -86,7 +95,7 @@ function assertConserved(levels: StockLevel[]): void {
 function apply(state: InventoryState, decision: InventoryDecision): InventoryState {
   const stock = new Map(state.stock);
   for (const l of decision.changes?.stock ?? []) stock.set(l.sku, l);
-  return { reservation: decision.changes?.reservation ?? state.reservation, stock };
+  return { reservation: decision.changes?.reservation ?? state.reservation, stock, prices: state.prices };
 }
 
 // ---- linesOf --------------------------------------------------------------------------
@@ -108,7 +117,7 @@ describe('OrderCreated (reserve)', () => {
     const placed = order([item('apple', 3, 50), item('pear', 2, 80)]);
 
     // given two skus in stock; when the order is reserved
-    const reserving = spec.given({ reservation: undefined, stock: stockOf(level('apple', 10), level('pear', 5)) }).when(orderCreated(placed));
+    const reserving = spec.given({ reservation: undefined, prices: pricesOf({ apple: 50, pear: 80 }), stock: stockOf(level('apple', 10), level('pear', 5)) }).when(orderCreated(placed));
     reserving
       // then each line moves from available to held, and StockReserved carries the order
       .then({
@@ -143,7 +152,7 @@ describe('OrderCreated (reserve)', () => {
   });
 
   it('holds the order when a sku has exactly the requested quantity available', () => {
-    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 4)) };
+    const state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('apple', 4)) };
 
     const decision = decide(state, orderCreated(order([item('apple', 4)])));
 
@@ -155,7 +164,7 @@ describe('OrderCreated (reserve)', () => {
   it('holds nothing when one sku of several is short, and lists that shortage', () => {
     // given apple is plentiful but pear is short; when an order asks for both
     spec
-      .given({ reservation: undefined, stock: stockOf(level('apple', 10), level('pear', 1)) })
+      .given({ reservation: undefined, prices: catalog, stock: stockOf(level('apple', 10), level('pear', 1)) })
       .when(orderCreated(order([item('apple', 3), item('pear', 2)])))
       // then nothing is held (not even apple), the reservation is REJECTED
       .then({
@@ -175,7 +184,7 @@ describe('OrderCreated (reserve)', () => {
 
   it('lists every short sku, with available 0 for a sku that was never stocked', () => {
     spec
-      .given({ reservation: undefined, stock: stockOf(level('apple', 1), level('pear', 9)) })
+      .given({ reservation: undefined, prices: catalog, stock: stockOf(level('apple', 1), level('pear', 9)) })
       .when(orderCreated(order([item('apple', 2), item('pear', 1), item('plum', 1)])))
       .then({
         changes: { reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'REJECTED', lines: [] }, stock: [] },
@@ -195,38 +204,12 @@ describe('OrderCreated (reserve)', () => {
       });
   });
 
-  it('sums duplicate sku lines and holds the total once', () => {
-    const placed = order([item('apple', 2), item('apple', 3)]);
-
-    spec
-      .given({ reservation: undefined, stock: stockOf(level('apple', 10)) })
-      .when(orderCreated(placed))
-      .then({
-        changes: {
-          reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'HELD', lines: [{ sku: 'apple', quantity: 5 }] },
-          stock: [{ sku: 'apple', available: 5, held: 5, sold: 0, received: 10 }],
-        },
-        events: [{ type: 'StockReserved', data: placed }],
-      });
-  });
-
-  it('refuses duplicate sku lines whose sum exceeds stock even though each line alone fits', () => {
-    spec
-      .given({ reservation: undefined, stock: stockOf(level('apple', 4)) })
-      .when(orderCreated(order([item('apple', 3), item('apple', 3)])))
-      .then({
-        changes: { reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'REJECTED', lines: [] }, stock: [] },
-        events: [
-          {
-            type: 'StockReservationFailed',
-            data: { orderId: 'order-1', reason: 'out_of_stock', shortages: [{ sku: 'apple', requested: 6, available: 4 }] },
-          },
-        ],
-      });
+  it('never sees an order naming a sku on two lines: the schema refuses it before any router', () => {
+    assert.throws(() => orderCreated(order([item('apple', 2), item('apple', 3)])), /items\.1\.sku: sku "apple" is on line 0 already/);
   });
 
   it('keeps held and sold stock of other orders untouched while holding more', () => {
-    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 6, 2, 3)) };
+    const state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('apple', 6, 2, 3)) };
 
     const stock = decide(state, orderCreated(order([item('apple', 6)]))).changes!.stock;
 
@@ -258,7 +241,7 @@ describe('OrderCreated (reserve)', () => {
 
   it('does not mutate the stock levels it was given', () => {
     const apple = level('apple', 10);
-    const state: InventoryState = { reservation: undefined, stock: stockOf(apple) };
+    const state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(apple) };
 
     decide(state, orderCreated(order([item('apple', 3)])));
 
@@ -424,9 +407,9 @@ describe('release (ReleaseHold timer, or PaymentFailed / OrderCancelled with no 
 
 describe('reserve then commit or release', () => {
   it('conserves available + held + sold == received at every step of reserve then commit', () => {
-    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10), level('pear', 4)) };
+    let state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('apple', 10), level('pear', 4)) };
 
-    state = apply(state, decide(state, orderCreated(order([item('apple', 2), item('pear', 4), item('apple', 1)]))));
+    state = apply(state, decide(state, orderCreated(order([item('apple', 3), item('pear', 4)]))));
     assertConserved([...state.stock.values()]);
     state = apply(state, decide(state, orderConfirmed()));
     assertConserved([...state.stock.values()]);
@@ -440,7 +423,7 @@ describe('reserve then commit or release', () => {
   });
 
   it('returns stock to where it started after reserve then release, and a late commit moves nothing', () => {
-    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10, 1, 2)) };
+    let state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('apple', 10, 1, 2)) };
 
     state = apply(state, decide(state, orderCreated(order([item('apple', 5)]))));
     state = apply(state, decide(state, paymentFailed()));
@@ -540,10 +523,10 @@ describe('reserve, commit, restock', () => {
   it('keeps available + held + sold == received at every step and ends where it started', () => {
     // given stock with other orders' holds and sales
     const start = stockOf(level('apple', 10, 2, 1), level('pear', 4, 0, 5));
-    let state: InventoryState = { reservation: undefined, stock: start };
+    let state: InventoryState = { reservation: undefined, prices: catalog, stock: start };
 
     // when an order of both skus is reserved, committed, then restocked after a refund
-    const steps: InventoryInput[] = [orderCreated(order([item('apple', 2), item('pear', 4), item('apple', 1)])), orderConfirmed(), refunded()];
+    const steps: InventoryInput[] = [orderCreated(order([item('apple', 3), item('pear', 4)])), orderConfirmed(), refunded()];
     const events: NonNullable<InventoryDecision['events']> = [];
     for (const input of steps) {
       const d = decide(state, input);
@@ -572,7 +555,7 @@ describe('reserve, commit, restock', () => {
   });
 
   it('then nothing is restocked for a hold that was released (a cancelled order refunded by payment)', () => {
-    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 10)) };
+    let state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('apple', 10)) };
 
     state = apply(state, decide(state, orderCreated(order([item('apple', 4)]))));
     state = apply(state, decide(state, orderCancelled()));
@@ -673,7 +656,7 @@ describe('OrderCreated with the customer\'s kept holds', () => {
 
     // given 3 apples kept for the customer's cancelled order and 2 more available
     spec
-      .given({ reservation: undefined, stock: stockOf(level('apple', 2, 3)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }])] })
+      .given({ reservation: undefined, prices: catalog, stock: stockOf(level('apple', 2, 3)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }])] })
       // when the customer re-orders the same 3 apples
       .when(orderCreated(placed))
       // then the new order holds them, the kept hold is TRANSFERRED, and stock levels stay as they were
@@ -694,7 +677,7 @@ describe('OrderCreated with the customer\'s kept holds', () => {
   it('takes part of a kept hold and leaves the rest RELEASING for its timer', () => {
     // given 3 apples and 2 pears kept
     const state: InventoryState = {
-      reservation: undefined,
+      reservation: undefined, prices: catalog,
       stock: stockOf(level('apple', 0, 3), level('pear', 0, 2)),
       keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }, { sku: 'pear', quantity: 2 }])],
     };
@@ -715,7 +698,7 @@ describe('OrderCreated with the customer\'s kept holds', () => {
   it('takes from kept holds oldest first, then from available stock', () => {
     // given two kept holds of 1 apple each and 5 available
     const state: InventoryState = {
-      reservation: undefined,
+      reservation: undefined, prices: catalog,
       stock: stockOf(level('apple', 5, 2)),
       keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 1 }]), kept('old-2', [{ sku: 'apple', quantity: 1 }])],
     };
@@ -734,7 +717,7 @@ describe('OrderCreated with the customer\'s kept holds', () => {
   });
 
   it('leaves a kept hold alone when the re-order names none of its skus', () => {
-    const state: InventoryState = { reservation: undefined, stock: stockOf(level('pear', 5), level('apple', 0, 3)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }])] };
+    const state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('pear', 5), level('apple', 0, 3)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 3 }])] };
 
     const decision = decide(state, orderCreated(order([item('pear', 2)])));
 
@@ -745,7 +728,7 @@ describe('OrderCreated with the customer\'s kept holds', () => {
 
   it('counts kept stock as available to its customer, and touches nothing when the re-order is still short', () => {
     // given 2 kept and 1 available
-    const state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 1, 2)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 2 }])] };
+    const state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('apple', 1, 2)), keptHolds: [kept('old-1', [{ sku: 'apple', quantity: 2 }])] };
 
     // when the re-order wants 4
     const decision = decide(state, orderCreated(order([item('apple', 4)])));
@@ -767,7 +750,7 @@ describe('OrderCreated with the customer\'s kept holds', () => {
     }
     // given 3 kept apples, 1 of which a re-order takes
     let hold = kept('old-1', [{ sku: 'apple', quantity: 3 }]);
-    let state: InventoryState = { reservation: undefined, stock: stockOf(level('apple', 0, 3)), keptHolds: [hold] };
+    let state: InventoryState = { reservation: undefined, prices: catalog, stock: stockOf(level('apple', 0, 3)), keptHolds: [hold] };
     [state, hold] = applyTo(state, decide(state, orderCreated(order([item('apple', 1)]))), hold);
 
     // when the release timer fires
@@ -832,5 +815,134 @@ describe('SetStock', () => {
   it('treats a missing level like an empty one', () => {
     assert.deepEqual(emptyLevel('apple'), { sku: 'apple', available: 0, held: 0, sold: 0, received: 0 });
     assert.deepEqual(setTo(undefined, 0), emptyLevel('apple'));
+  });
+});
+
+// ---- prices: inventory owns them ----------------------------------------------------------
+
+describe('SetPrice', () => {
+  it('records the price of the sku, moving no stock', () => {
+    spec
+      .given({ reservation: undefined, stock: stockOf() })
+      .when(setPrice('apple', 150))
+      .then({ changes: { stock: [], prices: [{ sku: 'apple', unitPrice: 150 }] } });
+  });
+
+  it('records a price of 0 (free) as a price: the sku is for sale', () => {
+    spec
+      .given({ reservation: undefined, stock: stockOf() })
+      .when(setPrice('gift', 0))
+      .then({ changes: { stock: [], prices: [{ sku: 'gift', unitPrice: 0 }] } });
+  });
+});
+
+describe('OrderCreated against the price list', () => {
+  const stock = stockOf(level('apple', 10), level('pear', 10));
+  const notPriced = (...skus: string[]) => ({ changes: { reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'REJECTED' as const, lines: [] }, stock: [] } ,
+    events: [{ type: 'StockReservationFailed' as const, data: { orderId: 'order-1', reason: 'not_for_sale' as const, notForSale: skus } }] });
+
+  it('holds nothing when a sku has no price, and names it: not_for_sale', () => {
+    // given apple is priced and in stock, pear is in stock but has no price
+    spec
+      .given({ reservation: undefined, prices: pricesOf({ apple: 100 }), stock })
+      // when an order names both
+      .when(orderCreated(order([item('apple', 1), item('pear', 1)])))
+      // then nothing is held, the reservation is REJECTED and the refusal names pear
+      .then(notPriced('pear'));
+  });
+
+  it('treats a missing price list as no prices at all', () => {
+    spec
+      .given({ reservation: undefined, stock })
+      .when(orderCreated(order([item('apple', 1)])))
+      .then(notPriced('apple'));
+  });
+
+  it('holds nothing when a unitPrice is not the current price, listing each such line with the current price: price_mismatch', () => {
+    // given apple at 150 and pear at 80; when the order says apple 100 (and pear right)
+    spec
+      .given({ reservation: undefined, prices: pricesOf({ apple: 150, pear: 80 }), stock })
+      .when(orderCreated(order([item('apple', 2, 100), item('pear', 1, 80)])))
+      // then nothing is held and only apple is listed, with what the order said and the price now
+      .then({
+        changes: { reservation: { orderId: 'order-1', customerId: 'cust-1', status: 'REJECTED', lines: [] }, stock: [] },
+        events: [
+          {
+            type: 'StockReservationFailed',
+            data: { orderId: 'order-1', reason: 'price_mismatch', prices: [{ sku: 'apple', unitPrice: 100, currentPrice: 150 }] },
+          },
+        ],
+      });
+  });
+
+  it('refuses a free item the seller did not make free (the client cannot set a price of 0)', () => {
+    const decision = decide({ reservation: undefined, prices: pricesOf({ apple: 150 }), stock }, orderCreated(order([item('apple', 5, 0)])));
+
+    assert.deepEqual(decision.events?.[0]?.data, { orderId: 'order-1', reason: 'price_mismatch', prices: [{ sku: 'apple', unitPrice: 0, currentPrice: 150 }] });
+    assert.deepEqual(decision.changes?.stock, []);
+  });
+
+  it('refuses a price above the current one too: the customer agreed to what the catalog says, no more', () => {
+    const decision = decide({ reservation: undefined, prices: pricesOf({ apple: 150 }), stock }, orderCreated(order([item('apple', 1, 151)])));
+
+    assert.equal(decision.events?.[0]?.type, 'StockReservationFailed');
+    assert.deepEqual(decision.events?.[0]?.data, { orderId: 'order-1', reason: 'price_mismatch', prices: [{ sku: 'apple', unitPrice: 151, currentPrice: 150 }] });
+  });
+
+  it('reports not_for_sale before price_mismatch, and both before out_of_stock', () => {
+    const prices = pricesOf({ apple: 150 });
+    const short = stockOf(level('apple', 0));
+    const reasonOf = (items: OrderItem[]) => {
+      const [event] = decide({ reservation: undefined, prices, stock: short }, orderCreated(order(items))).events ?? [];
+      return event?.type === 'StockReservationFailed' ? event.data.reason : event?.type;
+    };
+
+    // a sku without price and a wrong price: not_for_sale
+    assert.equal(reasonOf([item('apple', 1, 1), item('pear', 1)]), 'not_for_sale');
+    // a wrong price on a sku out of stock: price_mismatch
+    assert.equal(reasonOf([item('apple', 1, 1)]), 'price_mismatch');
+    // the right price on a sku out of stock: out_of_stock
+    assert.equal(reasonOf([item('apple', 1, 150)]), 'out_of_stock');
+  });
+
+  it("emits StockReserved with the items at inventory's prices and the total inventory computed (what payment charges)", () => {
+    const placed = order([item('apple', 2, 150), item('pear', 3, 80)]);
+
+    const decision = decide({ reservation: undefined, prices: pricesOf({ apple: 150, pear: 80 }), stock }, orderCreated(placed));
+
+    assert.deepEqual(decision.events, [
+      { type: 'StockReserved', data: { orderId: 'order-1', customerId: 'cust-1', items: [item('apple', 2, 150), item('pear', 3, 80)], total: 540 } },
+    ]);
+  });
+
+  it("takes nothing from the customer's kept holds when the order is refused for its prices", () => {
+    const keptHolds: Reservation[] = [{ orderId: 'old-1', customerId: 'cust-1', status: 'RELEASING', lines: [{ sku: 'apple', quantity: 3 }] }];
+
+    const decision = decide({ reservation: undefined, prices: pricesOf({ apple: 150 }), stock: stockOf(level('apple', 0, 3)), keptHolds }, orderCreated(order([item('apple', 3, 99)])));
+
+    assert.equal(decision.changes?.keptHolds, undefined);
+    assert.equal(decision.changes?.transfers, undefined);
+    assert.deepEqual(decision.events?.map((e) => e.type), ['StockReservationFailed']);
+  });
+
+  it('then nothing happens on a redelivery, or on a late cancellation, of an order refused for its prices', () => {
+    const refused = decide({ reservation: undefined, prices: pricesOf({ apple: 150 }), stock }, orderCreated(order([item('apple', 1, 99)])));
+    const state = apply({ reservation: undefined, prices: pricesOf({ apple: 150 }), stock }, refused);
+
+    spec.given(state).when(orderCreated(order([item('apple', 1, 99)]))).thenNothing();
+    spec.given(state).when(orderCancelled()).thenNothing();
+  });
+
+  it('holds nothing when the order was cancelled first, whatever its prices (tombstone before the price check)', () => {
+    spec.given({ reservation: tombstone, prices: pricesOf({}), stock }).when(orderCreated(order([item('apple', 1)]))).thenNothing();
+  });
+
+  it('holds the order once its sku is priced: SetPrice then OrderCreated', () => {
+    const priced = decide({ reservation: undefined, stock }, setPrice('apple', 120)).changes?.prices ?? [];
+
+    const decision = decide({ reservation: undefined, prices: new Map(priced.map((p) => [p.sku, p.unitPrice])), stock }, orderCreated(order([item('apple', 2, 120)])));
+
+    assert.equal(decision.changes?.reservation?.status, 'HELD');
+    assert.deepEqual(decision.events?.[0], { type: 'StockReserved', data: { orderId: 'order-1', customerId: 'cust-1', items: [item('apple', 2, 120)], total: 240 } });
   });
 });

@@ -5,6 +5,7 @@ import {
   decideRelease,
   decideReserve,
   decideRestock,
+  decideSetPrice,
   decideSetStock,
   type InventoryDecision,
   type InventoryState,
@@ -13,7 +14,7 @@ import {
 } from './decide.js';
 import type { InventorySettings } from './settings.js';
 
-export const inventoryMessages = ['SetStock', 'OrderCreated', 'PaymentFailed', 'OrderConfirmed', 'OrderCancelled', 'PaymentRefunded'] as const;
+export const inventoryMessages = ['SetStock', 'SetPrice', 'OrderCreated', 'PaymentFailed', 'OrderConfirmed', 'OrderCancelled', 'PaymentRefunded'] as const;
 export const inventoryTimers = [RELEASE_HOLD] as const;
 export type InventoryInput = Input<(typeof inventoryMessages)[number], (typeof inventoryTimers)[number]>;
 
@@ -22,6 +23,8 @@ export function react(state: InventoryState, input: InventoryInput, ctx: ReactCo
   switch (input.type) {
     case 'SetStock':
       return decideSetStock(state, input.data);
+    case 'SetPrice':
+      return decideSetPrice(input.data);
     case 'OrderCreated':
       return decideReserve(state, input.data);
     case 'OrderConfirmed':

@@ -11,6 +11,13 @@ export const stock = sqliteTable('stock', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+/** Inventory's price list (minor units), set by SetPrice: a sku with no row is not for sale. */
+export const prices = sqliteTable('prices', {
+  sku: text('sku').primaryKey(),
+  unitPrice: integer('unit_price').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 /**
  * One order's hold: TCC try (HELD), confirm (COMMITTED), cancel (RELEASED). RELEASING: cancelled,
  * kept for its customer until the delayed release; TRANSFERRED: all of it went to that

@@ -6,7 +6,7 @@ import * as schema from './schema.js';
 
 export type InventoryTx = ServiceTx<typeof schema>;
 
-const { stock, reservations, reservationLines, holdTransfers } = schema;
+const { stock, prices, reservations, reservationLines, holdTransfers } = schema;
 const selectStock = preparedQuery((tx: InventoryTx) => tx.select().from(stock).where(eq(stock.sku, p('sku'))).prepare());
 const upsertStock = preparedQuery((tx: InventoryTx) =>
   tx
@@ -16,6 +16,14 @@ const upsertStock = preparedQuery((tx: InventoryTx) =>
       target: stock.sku,
       set: { available: excluded(stock.available), held: excluded(stock.held), sold: excluded(stock.sold), received: excluded(stock.received), updatedAt: excluded(stock.updatedAt) },
     })
+    .prepare(),
+);
+const selectPrice = preparedQuery((tx: InventoryTx) => tx.select({ unitPrice: prices.unitPrice }).from(prices).where(eq(prices.sku, p('sku'))).prepare());
+const upsertPrice = preparedQuery((tx: InventoryTx) =>
+  tx
+    .insert(prices)
+    .values({ sku: p('sku'), unitPrice: p('unitPrice'), updatedAt: p('now') })
+    .onConflictDoUpdate({ target: prices.sku, set: { unitPrice: excluded(prices.unitPrice), updatedAt: excluded(prices.updatedAt) } })
     .prepare(),
 );
 const selectReservation = preparedQuery((tx: InventoryTx) => tx.select().from(reservations).where(eq(reservations.orderId, p('orderId'))).prepare());
@@ -50,6 +58,16 @@ export function loadStock(tx: InventoryTx, skus: string[]): Map<string, StockLev
   return levels;
 }
 
+/** The current price of each sku that has one. */
+export function loadPrices(tx: InventoryTx, skus: string[]): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const sku of skus) {
+    const r = selectPrice(tx).get({ sku });
+    if (r) found.set(sku, r.unitPrice);
+  }
+  return found;
+}
+
 type ReservationRow = typeof reservations.$inferSelect;
 
 function withLines(tx: InventoryTx, row: ReservationRow): Reservation {
@@ -81,9 +99,12 @@ export function loadState(tx: InventoryTx, input: InventoryInput): InventoryStat
   switch (input.type) {
     case 'SetStock':
       return { reservation: undefined, stock: loadStock(tx, [input.data.sku]) };
+    case 'SetPrice':
+      return { reservation: undefined, stock: new Map() };
     case 'OrderCreated': {
       const order = input.data;
-      return { ...loadOrderState(tx, order.orderId, order.items.map((i) => i.sku)), keptHolds: loadKeptHolds(tx, order.customerId) };
+      const skus = order.items.map((i) => i.sku);
+      return { ...loadOrderState(tx, order.orderId, skus), keptHolds: loadKeptHolds(tx, order.customerId), prices: loadPrices(tx, skus) };
     }
     case 'ReleaseHold':
       return loadOrderState(tx, input.key);
@@ -105,6 +126,7 @@ export function saveChanges(tx: InventoryTx, changes: InventoryChanges, now: num
   for (const hold of changes.keptHolds ?? []) saveShrunkHold(tx, hold, now);
   for (const transfer of changes.transfers ?? []) tx.insert(holdTransfers).values({ ...transfer, createdAt: now }).run();
   saveStock(tx, changes.stock, now);
+  for (const price of changes.prices ?? []) upsertPrice(tx).run({ sku: price.sku, unitPrice: price.unitPrice, now });
 }
 
 /** A kept hold after a re-order took from it: its new status and the lines it still holds. */

@@ -16,6 +16,7 @@ export interface Entry {
   status: EntryStatus;
 }
 
+/** The order's entry, if any, and the account of its customer (else of the customer the input names). */
 export interface LoyaltyState {
   account: Account | undefined;
   entry: Entry | undefined;
@@ -34,6 +35,16 @@ interface OrderRef {
 }
 
 const nothing: LoyaltyDecision = {};
+
+/**
+ * What an input says about the order's customer that contradicts the entry loyalty keeps for
+ * the order (whoever paid, confirmed or cancelled it first), or undefined when it agrees.
+ */
+export function customerMismatch(state: LoyaltyState, type: string, customerId: string): string | undefined {
+  const e = state.entry;
+  if (!e || e.customerId === customerId) return undefined;
+  return `points of order ${e.orderId} belong to customer "${e.customerId}", ${type} names "${customerId}"`;
+}
 
 /** `pointsPerUnit` points per whole currency unit (100 minor units). */
 export function pointsFor(amount: number, pointsPerUnit: number): number {

@@ -359,3 +359,37 @@ describe('pending, confirm, revert', () => {
     assert.deepEqual(state, { account: account(10), entry: entry('CANCELLED', 0) });
   });
 });
+
+// ---- an input naming another customer than the entry's: mismatch ------------------------------
+
+describe("an order's event naming another customer than the entry's (fact mismatch)", () => {
+  const mallory = { orderId: 'order-1', customerId: 'mallory' };
+
+  for (const status of ['PENDING', 'CONFIRMED', 'CANCELLED', 'REVERTED'] as const) {
+    it(`credits and reverts nothing when the entry is ${status}: every input naming mallory is a mismatch`, () => {
+      // given cust-1's entry for order-1; when any message names mallory; then nothing is saved or emitted
+      const given = spec.given({ account: account(50), entry: entry(status) });
+      given.when(confirmed(3_000, mallory)).then({ mismatch: 'points of order order-1 belong to customer "cust-1", OrderConfirmed names "mallory"' });
+      given.when(cancelled(mallory)).then({ mismatch: 'points of order order-1 belong to customer "cust-1", OrderCancelled names "mallory"' });
+      given.when(refunded(mallory)).then({ mismatch: 'points of order order-1 belong to customer "cust-1", OrderRefunded names "mallory"' });
+      given.when(paid(3_000, mallory)).then({ mismatch: 'points of order order-1 belong to customer "cust-1", PaymentSucceeded names "mallory"' });
+    });
+  }
+
+  it("confirms into the entry's customer's account when the event names that customer", () => {
+    const decision = spec.given({ account: account(50), entry: entry('PENDING') }).when(confirmed(3_000)).decision();
+
+    assert.equal(decision.mismatch, undefined);
+    assert.deepEqual(decision.changes?.account, account(80));
+  });
+
+  it('then nothing to contradict when there is no entry yet: the first input names the customer', () => {
+    spec
+      .given({ account: undefined, entry: undefined })
+      .when(confirmed(3_000, mallory))
+      .then({
+        changes: { account: { customerId: 'mallory', balance: 30, debt: 0 }, entry: { orderId: 'order-1', customerId: 'mallory', points: 30, status: 'CONFIRMED' } },
+        events: [{ type: 'PointsAwarded', data: { orderId: 'order-1', customerId: 'mallory', points: 30, balance: 30 } }],
+      });
+  });
+});

@@ -1,5 +1,5 @@
 import { type Input, type ReactContext, unhandled } from '@jetsaga/messaging';
-import { decideConfirm, decidePending, decideRevert, type LoyaltyDecision, type LoyaltyState, pointsFor } from './decide.js';
+import { customerMismatch, decideConfirm, decidePending, decideRevert, type LoyaltyDecision, type LoyaltyState, pointsFor } from './decide.js';
 import type { LoyaltySettings } from './settings.js';
 
 export const loyaltyMessages = ['PaymentSucceeded', 'OrderConfirmed', 'OrderCancelled', 'OrderRefunded'] as const;
@@ -9,6 +9,9 @@ export type LoyaltyInput = Input<(typeof loyaltyMessages)[number]>;
 export function react(state: LoyaltyState, input: LoyaltyInput, ctx: ReactContext<LoyaltySettings>): LoyaltyDecision {
   const { orderId, customerId } = input.data;
   const order = { orderId, customerId };
+  // Points go only to the order's customer: an input naming another one changes nothing.
+  const mismatch = customerMismatch(state, input.type, customerId);
+  if (mismatch) return { mismatch };
   switch (input.type) {
     case 'PaymentSucceeded':
       return decidePending(state, order, pointsFor(input.data.amount, ctx.settings.pointsPerUnit));

@@ -23,12 +23,13 @@ const upsertEntry = preparedQuery((tx: LoyaltyTx) =>
     .prepare(),
 );
 
+/** The order's entry first, then the account of ITS customer (of the input's when there is no entry yet). */
 export function loadState(tx: LoyaltyTx, input: LoyaltyInput): LoyaltyState {
   const { orderId, customerId } = input.data;
-  const a = selectAccount(tx).get({ customerId });
   const e = selectEntry(tx).get({ orderId });
-  const account: Account | undefined = a && { customerId: a.customerId, balance: a.balance, debt: a.debt };
   const entry: Entry | undefined = e && { orderId: e.orderId, customerId: e.customerId, points: e.points, status: e.status };
+  const a = selectAccount(tx).get({ customerId: entry?.customerId ?? customerId });
+  const account: Account | undefined = a && { customerId: a.customerId, balance: a.balance, debt: a.debt };
   return { account, entry };
 }
 

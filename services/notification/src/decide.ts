@@ -14,6 +14,8 @@ export interface Notification {
 
 const reasons: Record<OrderCancelledData['reason'], string> = {
   out_of_stock: 'some items are out of stock',
+  price_mismatch: 'the price of some items has changed (please check the current prices and order again)',
+  not_for_sale: 'some items are not for sale',
   payment_failed: 'the payment did not go through',
   timeout: 'it could not be completed in time',
 };

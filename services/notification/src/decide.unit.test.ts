@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CancelReason, OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
+import { type CancelReason, cancelReasons, type OrderCancelledData, type OrderConfirmedData, type OrderRefundedData } from '@jetsaga/events';
 import { message, routerSpec } from '@jetsaga/messaging';
 import { money, type Notification, type NotificationState } from './decide.js';
 import { type NotificationInput, noticeOf, react } from './react.js';
@@ -98,11 +98,13 @@ describe('OrderConfirmed', () => {
 describe('OrderCancelled', () => {
   const explained: Record<CancelReason, string> = {
     out_of_stock: 'some items are out of stock',
+    price_mismatch: 'the price of some items has changed (please check the current prices and order again)',
+    not_for_sale: 'some items are not for sale',
     payment_failed: 'the payment did not go through',
     timeout: 'it could not be completed in time',
   };
 
-  for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
+  for (const reason of cancelReasons) {
     it(`records the cancelled notification explaining ${reason}`, () => {
       spec
         .given(notRecorded)

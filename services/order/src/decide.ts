@@ -1,4 +1,4 @@
-import { type CancelReason, draft, type OrderItem, type PlaceOrderData, type RequestRefundData } from '@jetsaga/events';
+import { type CancelReason, draft, type OrderItem, type PaymentFailedData, type PaymentSucceededData, type PlaceOrderData, type RequestRefundData, totalOf } from '@jetsaga/events';
 import type { Decision } from '@jetsaga/messaging';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'REFUNDING' | 'REFUNDED';
@@ -20,8 +20,21 @@ const nothing: OrderDecision = {};
 /** The durable timer that cancels a PENDING order (`timeout`). */
 export const DEADLINE = 'OrderDeadline';
 
+/** The total the customer agreed to: the items' unitPrice (inventory checks each against its own price). */
 export function orderTotal(items: OrderItem[]): number {
-  return items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
+  return totalOf(items);
+}
+
+/**
+ * What a payment event says that contradicts the order's own records (its total, its
+ * customer), or undefined when it agrees. With no order there is nothing to contradict.
+ */
+export function paymentMismatch(order: Order | undefined, payment: PaymentSucceededData | PaymentFailedData): string | undefined {
+  if (!order) return undefined;
+  const differ: string[] = [];
+  if (payment.amount !== order.total) differ.push(`amount ${payment.amount} is not the order's total ${order.total}`);
+  if (payment.customerId !== order.customerId) differ.push(`customerId "${payment.customerId}" is not the order's customer "${order.customerId}"`);
+  return differ.length > 0 ? `order ${order.orderId}: ${differ.join('; ')}` : undefined;
 }
 
 /** Starts the saga with a deadline; a second PlaceOrder for an existing orderId creates nothing. */
@@ -35,14 +48,23 @@ export function decidePlace(existing: Order | undefined, command: PlaceOrderData
   };
 }
 
-/** Payment captured: a PENDING order is confirmed. A cancelled order never comes back. */
-export function decideConfirm(order: Order | undefined): OrderDecision {
+/**
+ * Payment captured: a PENDING order is confirmed, only by a payment of its own total from its
+ * own customer (anything else is a mismatch, whatever the status). A cancelled order never
+ * comes back.
+ */
+export function decideConfirm(order: Order | undefined, payment: PaymentSucceededData): OrderDecision {
+  const mismatch = paymentMismatch(order, payment);
+  if (mismatch) return { mismatch };
   if (order?.status !== 'PENDING') return nothing;
   const confirmed: Order = { ...order, status: 'CONFIRMED' };
   return { changes: { order: confirmed }, events: [draft('OrderConfirmed', summary(confirmed))], disarm: [{ kind: DEADLINE, key: order.orderId }] };
 }
 
-/** A step refused (no stock, no funds) or the deadline passed: a PENDING order is cancelled. */
+/**
+ * A step refused (no stock, a price that is not the catalog's, a sku not for sale, no funds)
+ * or the deadline passed: a PENDING order is cancelled.
+ */
 export function decideCancel(order: Order | undefined, reason: CancelReason): OrderDecision {
   if (order?.status !== 'PENDING') return nothing;
   const cancelled: Order = { ...order, status: 'CANCELLED', cancelReason: reason };
@@ -51,6 +73,13 @@ export function decideCancel(order: Order | undefined, reason: CancelReason): Or
     events: [draft('OrderCancelled', { ...summary(cancelled), reason })],
     disarm: [{ kind: DEADLINE, key: order.orderId }],
   };
+}
+
+/** Payment could not cover the total: a PENDING order is cancelled, if the payment is its own. */
+export function decidePaymentFailed(order: Order | undefined, payment: PaymentFailedData): OrderDecision {
+  const mismatch = paymentMismatch(order, payment);
+  if (mismatch) return { mismatch };
+  return decideCancel(order, 'payment_failed');
 }
 
 /** Starts the refund saga for a CONFIRMED order; anything else is refused with the reason. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CancelReason, PlaceOrderData } from '@jetsaga/events';
+import { type CancelReason, cancelReasons, type PlaceOrderData } from '@jetsaga/events';
 import { message, routerSpec, SPEC_NOW, timerDue } from '@jetsaga/messaging';
 import { orderTotal, type Order, type OrderDecision, type OrderStatus } from './decide.js';
 import { type OrderInput, type OrderState, react } from './react.js';
@@ -13,7 +13,7 @@ const placeOrder: PlaceOrderData = {
   items: [
     { sku: 'apple', quantity: 3, unitPrice: 120 },
     { sku: 'pear', quantity: 2, unitPrice: 75 },
-    { sku: 'apple', quantity: 1, unitPrice: 120 },
+    { sku: 'plum', quantity: 1, unitPrice: 120 },
   ],
 };
 
@@ -46,7 +46,14 @@ function given(order: Order | undefined) {
 
 const place = message('PlaceOrder', placeOrder);
 
-const paymentSucceeded = message('PaymentSucceeded', { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId: 'pay-1' });
+/** PaymentSucceeded of `amount` from `customerId` (by default: orderIn's total, 300, from its customer). */
+function paid(amount = 300, customerId = 'cust-1') {
+  return message('PaymentSucceeded', { orderId: 'order-1', customerId, amount, paymentId: 'pay-1' });
+}
+
+const paymentSucceeded = paid();
+/** The payment of `placeOrder` (total 630). */
+const placedPaid = paid(630);
 
 const deadline = timerDue('OrderDeadline', 'order-1');
 
@@ -59,6 +66,14 @@ function cancelling(reason: CancelReason): OrderInput {
         reason: 'out_of_stock',
         shortages: [{ sku: 'apple', requested: 2, available: 1 }],
       });
+    case 'price_mismatch':
+      return message('StockReservationFailed', {
+        orderId: 'order-1',
+        reason: 'price_mismatch',
+        prices: [{ sku: 'apple', unitPrice: 150, currentPrice: 180 }],
+      });
+    case 'not_for_sale':
+      return message('StockReservationFailed', { orderId: 'order-1', reason: 'not_for_sale', notForSale: ['apple'] });
     case 'payment_failed':
       return message('PaymentFailed', { orderId: 'order-1', customerId: 'cust-1', amount: 300, reason: 'insufficient_funds', balance: 0 });
     case 'timeout':
@@ -171,7 +186,7 @@ describe('PaymentSucceeded', () => {
   });
 
   it('never confirms a CANCELLED order', () => {
-    for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
+    for (const reason of cancelReasons) {
       given(orderIn('CANCELLED', reason)).when(paymentSucceeded).thenNothing();
     }
   });
@@ -187,10 +202,59 @@ describe('PaymentSucceeded', () => {
   }
 });
 
+// ---- payment facts that contradict the order: mismatch ----------------------------------
+
+describe('a payment event whose facts are not the order\'s (fact mismatch)', () => {
+  it('does not confirm a PENDING order paid less than its total: a mismatch naming both amounts', () => {
+    // given a PENDING order of 300; when a payment of 1 arrives; then nothing is saved or emitted
+    given(orderIn('PENDING'))
+      .when(paid(1))
+      .then({ mismatch: "order order-1: amount 1 is not the order's total 300" });
+  });
+
+  it('does not confirm a PENDING order paid more than its total either', () => {
+    assert.match(given(orderIn('PENDING')).when(paid(301)).decision().mismatch ?? '', /amount 301 is not the order's total 300/);
+  });
+
+  it('does not confirm a PENDING order paid by another customer: a mismatch naming both customers', () => {
+    given(orderIn('PENDING'))
+      .when(paid(300, 'mallory'))
+      .then({ mismatch: 'order order-1: customerId "mallory" is not the order\'s customer "cust-1"' });
+  });
+
+  it('names every fact that differs', () => {
+    const { mismatch } = given(orderIn('PENDING')).when(paid(1, 'mallory')).decision();
+
+    assert.match(mismatch ?? '', /amount 1 .*; customerId "mallory"/);
+  });
+
+  for (const status of ['CONFIRMED', 'CANCELLED', 'REFUNDING', 'REFUNDED'] as const) {
+    it(`is a mismatch on a ${status} order too: the facts contradict its records whatever its status`, () => {
+      assert.match(given(orderIn(status, status === 'CANCELLED' ? 'timeout' : null)).when(paid(1)).decision().mismatch ?? '', /amount 1/);
+    });
+  }
+
+  it('does not cancel a PENDING order on a PaymentFailed of another amount or customer', () => {
+    const failed = (amount: number, customerId: string) =>
+      message('PaymentFailed', { orderId: 'order-1', customerId, amount, reason: 'insufficient_funds', balance: 0 });
+
+    given(orderIn('PENDING'))
+      .when(failed(5, 'cust-1'))
+      .then({ mismatch: "order order-1: amount 5 is not the order's total 300" });
+    given(orderIn('PENDING'))
+      .when(failed(300, 'mallory'))
+      .then({ mismatch: 'order order-1: customerId "mallory" is not the order\'s customer "cust-1"' });
+  });
+
+  it('then nothing happens, rather than a mismatch, when the order does not exist (nothing to contradict)', () => {
+    spec.given(noOrder).when(paid(1, 'mallory')).thenNothing();
+  });
+});
+
 // ---- StockReservationFailed, PaymentFailed, the deadline: cancel ---------------------------
 
 describe('StockReservationFailed, PaymentFailed and OrderDeadline', () => {
-  for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
+  for (const reason of cancelReasons) {
     it(`cancels a PENDING order with reason ${reason}, emits OrderCancelled and disarms its deadline`, () => {
       given(orderIn('PENDING'))
         .when(cancelling(reason))
@@ -211,7 +275,7 @@ describe('StockReservationFailed, PaymentFailed and OrderDeadline', () => {
   });
 
   it('then nothing happens when a refusal arrives after the order timed out, and timeout stays the reason', () => {
-    for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
+    for (const reason of cancelReasons) {
       given(orderIn('CANCELLED', 'timeout')).when(cancelling(reason)).thenNothing();
     }
   });
@@ -240,11 +304,11 @@ describe('place then cancel then confirm', () => {
 
     assert.equal(state.order.status, 'CANCELLED');
     assert.equal(state.order.cancelReason, 'out_of_stock');
-    spec.given(state).when(paymentSucceeded).thenNothing();
+    spec.given(state).when(placedPaid).thenNothing();
   });
 
   it('keeps a confirmed order confirmed when a late cancel arrives', () => {
-    const { state } = run(noOrder, place, paymentSucceeded);
+    const { state } = run(noOrder, place, placedPaid);
     assert.ok(state.order);
 
     assert.equal(state.order.status, 'CONFIRMED');
@@ -278,11 +342,11 @@ describe('place then deadline then late payment', () => {
 
     // and when the payment lands afterwards, then nothing happens
     const timedOut = applied(pending, spec.given(pending).when(deadline).decision());
-    spec.given(timedOut).when(paymentSucceeded).thenNothing();
+    spec.given(timedOut).when(placedPaid).thenNothing();
   });
 
   it('then nothing happens when the deadline fires after the payment confirmed the order', () => {
-    const { state } = run(noOrder, place, paymentSucceeded);
+    const { state } = run(noOrder, place, placedPaid);
     assert.equal(state.order?.status, 'CONFIRMED');
 
     spec.given(state).when(deadline).thenNothing();
@@ -374,7 +438,7 @@ describe('StockRestocked', () => {
 describe('place, confirm, refund', () => {
   it('ends REFUNDED with one RefundRequested and one OrderRefunded, and a repeated request is rejected as already_refunded', () => {
     // given a placed and confirmed order
-    const confirmed = run(noOrder, place, paymentSucceeded).state;
+    const confirmed = run(noOrder, place, placedPaid).state;
     assert.equal(confirmed.order?.status, 'CONFIRMED');
 
     // when a refund is requested, requested again while REFUNDING, completed, then requested a third time

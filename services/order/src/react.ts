@@ -1,5 +1,5 @@
 import { type Input, type ReactContext, unhandled } from '@jetsaga/messaging';
-import { DEADLINE, decideCancel, decideConfirm, decidePlace, decideRefunded, decideRefundRequest, type Order, type OrderDecision } from './decide.js';
+import { DEADLINE, decideCancel, decideConfirm, decidePaymentFailed, decidePlace, decideRefunded, decideRefundRequest, type Order, type OrderDecision } from './decide.js';
 import type { OrderSettings } from './settings.js';
 
 export const orderMessages = ['PlaceOrder', 'StockReservationFailed', 'PaymentSucceeded', 'PaymentFailed', 'RequestRefund', 'StockRestocked'] as const;
@@ -21,11 +21,12 @@ export function react({ order }: OrderState, input: OrderInput, ctx: ReactContex
     case 'PlaceOrder':
       return decidePlace(order, input.data, ctx.now, ctx.settings.deadlineMs);
     case 'PaymentSucceeded':
-      return decideConfirm(order);
+      return decideConfirm(order, input.data);
     case 'StockReservationFailed':
-      return decideCancel(order, 'out_of_stock');
+      // inventory's reason is the order's: out_of_stock, price_mismatch or not_for_sale
+      return decideCancel(order, input.data.reason);
     case 'PaymentFailed':
-      return decideCancel(order, 'payment_failed');
+      return decidePaymentFailed(order, input.data);
     case DEADLINE:
       return decideCancel(order, 'timeout');
     case 'RequestRefund':

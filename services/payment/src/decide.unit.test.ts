@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CancelReason, OrderCancelledData, StockReservedData } from '@jetsaga/events';
+import { type CancelReason, cancelReasons, MAX_WALLET_BALANCE, type OrderCancelledData, type StockReservedData } from '@jetsaga/events';
 import { message, routerSpec } from '@jetsaga/messaging';
 import type { Payment, PaymentDecision, PaymentState, Wallet } from './decide.js';
 import { type PaymentInput, react } from './react.js';
@@ -49,6 +49,13 @@ function orderCancelled(total: number, reason: CancelReason = 'timeout') {
 
 /** RefundRequested: give back the captured charge of a confirmed order. */
 const refundRequested = message('RefundRequested', { ...reserved(300), reason: 'arrived damaged' });
+
+/** The same order's events, naming another customer than the one who paid (forged, or a bug). */
+const naming = (customerId: string) => ({
+  stockReserved: message('StockReserved', { ...reserved(300), customerId }),
+  orderCancelled: message('OrderCancelled', { ...cancelled(300), customerId }),
+  refundRequested: message('RefundRequested', { ...reserved(300), customerId, reason: 'arrived damaged' }),
+});
 
 function creditWallet(customerId: string, amount: number) {
   return message('CreditWallet', { customerId, amount });
@@ -209,7 +216,7 @@ describe('OrderCancelled', () => {
     assert.equal(decision.changes?.payment?.status, 'REFUNDED');
   });
 
-  for (const reason of ['out_of_stock', 'payment_failed', 'timeout'] as const) {
+  for (const reason of cancelReasons) {
     it(`leaves a VOIDED tombstone of amount 0, with no event, when the order is cancelled (${reason}) before any payment`, () => {
       // given no payment yet
       const state: PaymentState = { wallet: wallet(1000), payment: undefined };
@@ -412,5 +419,92 @@ describe('CreditWallet', () => {
 
     assert.equal(decision.changes?.payment?.status, 'CAPTURED');
     assert.deepEqual(decision.changes?.wallet, { customerId: 'cust-1', balance: 0, credited: 300 });
+  });
+});
+
+// ---- facts that contradict the payment row: mismatch ----------------------------------------
+
+describe("an order's event naming another customer than the payment's (fact mismatch)", () => {
+  /** The wallet of the customer who paid 300 (the store loads the payer's wallet, whoever the event names). */
+  const payer: PaymentState = { wallet: wallet(700, 1000), payment: captured };
+  const mallory = naming('mallory');
+
+  it('refunds nothing on a RefundRequested naming another customer: a mismatch naming both', () => {
+    // given cust-1 paid 300; when a RefundRequested names mallory; then nothing moves, into any wallet
+    spec
+      .given(payer)
+      .when(mallory.refundRequested)
+      .then({ mismatch: 'payment of order order-1 belongs to customer "cust-1", RefundRequested names "mallory"' });
+  });
+
+  it('refunds nothing on an OrderCancelled naming another customer', () => {
+    spec
+      .given(payer)
+      .when(mallory.orderCancelled)
+      .then({ mismatch: 'payment of order order-1 belongs to customer "cust-1", OrderCancelled names "mallory"' });
+  });
+
+  for (const status of ['FAILED', 'REFUNDED', 'VOIDED'] as const) {
+    it(`is a mismatch whatever the payment's status (${status})`, () => {
+      const payment: Payment = status === 'VOIDED' ? voided : { ...captured, status };
+
+      assert.match(decided({ wallet: wallet(700, 1000), payment }, mallory.orderCancelled).mismatch ?? '', /belongs to customer "cust-1"/);
+      assert.match(decided({ wallet: wallet(700, 1000), payment }, mallory.refundRequested).mismatch ?? '', /belongs to customer "cust-1"/);
+    });
+  }
+
+  it("is a mismatch when a StockReserved names another customer than the cancellation's tombstone", () => {
+    spec
+      .given({ wallet: wallet(1000), payment: voided })
+      .when(mallory.stockReserved)
+      .then({ mismatch: 'payment of order order-1 belongs to customer "cust-1", StockReserved names "mallory"' });
+  });
+
+  it("refunds into the payer's wallet when the event names the payer", () => {
+    const decision = decided(payer, naming('cust-1').refundRequested);
+
+    assert.equal(decision.mismatch, undefined);
+    assert.deepEqual(decision.changes?.wallet, { customerId: 'cust-1', balance: 1000, credited: 1000 });
+  });
+
+  it('leaves the tombstone under the customer the cancellation names when there is no payment yet (nothing to contradict)', () => {
+    spec
+      .given({ wallet: undefined, payment: undefined })
+      .when(mallory.orderCancelled)
+      .then({ changes: { payment: { ...voided, customerId: 'mallory', paymentId: 'id-1' } } });
+  });
+});
+
+// ---- CreditWallet: the upper bound ---------------------------------------------------------
+
+describe('CreditWallet past the wallet limit', () => {
+  it(`credits up to exactly the limit (${MAX_WALLET_BALANCE})`, () => {
+    spec
+      .given({ wallet: wallet(MAX_WALLET_BALANCE - 50), payment: undefined })
+      .when(creditWallet('cust-1', 50))
+      .then({ changes: { wallet: { customerId: 'cust-1', balance: MAX_WALLET_BALANCE, credited: MAX_WALLET_BALANCE } } });
+  });
+
+  it('refuses, whole, a credit that would take the balance past the limit: a mismatch, nothing credited', () => {
+    spec
+      .given({ wallet: wallet(MAX_WALLET_BALANCE - 50), payment: undefined })
+      .when(creditWallet('cust-1', 51))
+      .then({
+        mismatch: `wallet cust-1: a credit of 51 would take the balance from ${MAX_WALLET_BALANCE - 50} to ${MAX_WALLET_BALANCE + 1}, past the limit ${MAX_WALLET_BALANCE}`,
+      });
+  });
+
+  it('accepts the largest credit the schema allows into an empty wallet; the schema refuses a larger one', () => {
+    spec
+      .given({ wallet: undefined, payment: undefined })
+      .when(creditWallet('cust-9', MAX_WALLET_BALANCE))
+      .then({ changes: { wallet: { customerId: 'cust-9', balance: MAX_WALLET_BALANCE, credited: MAX_WALLET_BALANCE } } });
+    assert.throws(() => creditWallet('cust-9', MAX_WALLET_BALANCE + 1), /amount/);
+  });
+
+  it('never refuses a refund, even one that takes the balance past the limit (the money was the customer\'s)', () => {
+    const decision = decided({ wallet: wallet(MAX_WALLET_BALANCE), payment: captured }, refundRequested);
+
+    assert.equal(decision.changes?.wallet?.balance, MAX_WALLET_BALANCE + 300);
   });
 });

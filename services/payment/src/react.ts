@@ -14,7 +14,7 @@ export function react(state: PaymentState, input: PaymentInput, ctx: ReactContex
     case 'OrderCancelled':
       return decideCancel(state, input.data, ctx.newId());
     case 'RefundRequested':
-      return decideRefund(state);
+      return decideRefund(state, input.data);
     default:
       return unhandled(input);
   }

@@ -28,10 +28,14 @@ function loadWallet(tx: PaymentTx, customerId: string): Wallet | undefined {
   return row && { customerId: row.customerId, balance: row.balance, credited: row.credited };
 }
 
+/**
+ * The order's payment first, then the wallet it concerns: the payer's (the payment row's
+ * customer) when there is a payment, so a refund can only go back where the money came from;
+ * else the customer the input names.
+ */
 export function loadState(tx: PaymentTx, input: PaymentInput): PaymentState {
   if (input.type === 'CreditWallet') return { wallet: loadWallet(tx, input.data.customerId), payment: undefined };
-  const { orderId, customerId } = input.data;
-  const row = selectPayment(tx).get({ orderId });
+  const row = selectPayment(tx).get({ orderId: input.data.orderId });
   const payment: Payment | undefined = row && {
     orderId: row.orderId,
     paymentId: row.paymentId,
@@ -39,7 +43,7 @@ export function loadState(tx: PaymentTx, input: PaymentInput): PaymentState {
     amount: row.amount,
     status: row.status,
   };
-  return { wallet: loadWallet(tx, customerId), payment };
+  return { wallet: loadWallet(tx, payment?.customerId ?? input.data.customerId), payment };
 }
 
 export function saveChanges(tx: PaymentTx, { wallet, payment: p }: PaymentChanges, now: number): void {

@@ -1,11 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { DEFAULT_DATA_DIR, DEFAULT_NATS_URL } from '@jetsaga/messaging/ops';
+import { connectionOptions, DEFAULT_DATA_DIR, DEFAULT_NATS_URL, type NatsAccess, natsAccessFromEnv, parseServers } from '@jetsaga/messaging/ops';
+import { authDir } from '@jetsaga/stack';
 
+/** The global options: where the broker is and who we are to it (as the `nats` CLI names them). */
 export interface GlobalOptions {
   nats?: string;
   dataDir?: string;
+  creds?: string;
+  nkey?: string;
+  user?: string;
+  password?: string;
+  token?: string;
+  tlsca?: string;
+  tlscert?: string;
+  tlskey?: string;
 }
 
 export function dataDirOf(options: GlobalOptions): string {
@@ -26,18 +36,40 @@ export function resolveNatsUrl(options: GlobalOptions): string {
   return DEFAULT_NATS_URL;
 }
 
-export async function connectCli(options: GlobalOptions): Promise<NatsConnection> {
-  const url = resolveNatsUrl(options);
+/**
+ * Who the CLI is to the broker: flags, then the NATS_* environment, then, for the stack that
+ * `jetsaga up` runs from this data dir, its key for `identity` (`<data dir>/auth/<identity>.nk`).
+ */
+export function resolveAccess(options: GlobalOptions, identity = 'operator'): NatsAccess {
+  const env = natsAccessFromEnv(process.env);
+  const flags: Partial<NatsAccess> = {
+    creds: options.creds,
+    nkey: options.nkey,
+    user: options.user,
+    password: options.password,
+    token: options.token,
+    ca: options.tlsca,
+    cert: options.tlscert,
+    key: options.tlskey,
+  };
+  const given = Object.values(flags).some(Boolean) ? flags : env;
+  const stackKey = join(authDir(dataDirOf(options)), `${identity}.nk`);
+  const credentials = given.creds || given.nkey || given.user || given.token ? {} : existsSync(stackKey) ? { nkey: stackKey } : {};
+  return { ...given, ...credentials, servers: parseServers(resolveNatsUrl(options)), inboxPrefix: `_INBOX_${identity}` };
+}
+
+export async function connectCli(options: GlobalOptions, identity = 'operator'): Promise<NatsConnection> {
+  const access = resolveAccess(options, identity);
   try {
-    return await connect({ servers: url, timeout: 3000 });
+    return await connect({ ...connectionOptions(access), timeout: 3000 });
   } catch (err) {
-    throw new Error(`cannot connect to NATS at ${url} (${(err as Error).message}). Is \`npm start\` running, or NATS_URL set?`);
+    throw new Error(`cannot connect to NATS at ${access.servers.join(',')} (${(err as Error).message}). Is \`npm start\` running, or NATS_URL set?`);
   }
 }
 
 /** Runs `work` with a connection and always closes it. */
-export async function withNats<T>(options: GlobalOptions, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connectCli(options);
+export async function withNats<T>(options: GlobalOptions, work: (nc: NatsConnection) => Promise<T>, identity = 'operator'): Promise<T> {
+  const nc = await connectCli(options, identity);
   try {
     return await work(nc);
   } finally {

@@ -5,6 +5,8 @@ import { dataDirOf, type GlobalOptions, natsUrlFile } from './connection.js';
 
 export interface RunStackOptions extends GlobalOptions {
   logLevel?: string;
+  /** Nodes of a local JetStream cluster (streams replicated that many times, up to 3). */
+  cluster?: number;
 }
 
 /** Service log lines to the terminal: prettified on a TTY, raw pino JSON otherwise. */
@@ -32,7 +34,11 @@ export async function startStack(options: RunStackOptions): Promise<{ stack: Sta
     stack = await Stack.start({
       dataDir,
       natsUrl,
-      env: { LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
+      cluster: options.cluster,
+      env: {
+        LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+        ...(options.cluster && options.cluster > 1 && !process.env.JETSAGA_STREAM_REPLICAS ? { JETSAGA_STREAM_REPLICAS: String(Math.min(3, options.cluster)) } : {}),
+      },
       onLine: logPrinter(),
     });
   } catch (err) {

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { MessageDef } from './define.js';
+import { printableId, reasonText, tokenId } from './ids.js';
 import { dataJsonSchema } from './json-schema.js';
 import { messages } from './registry.js';
 import { commandSubject, eventSubject } from './subjects.js';
@@ -13,6 +15,8 @@ type JsonSchema = {
   pattern?: string;
   minimum?: number;
   exclusiveMinimum?: number;
+  maximum?: number;
+  maxLength?: number;
   anyOf?: JsonSchema[];
 };
 
@@ -64,15 +68,28 @@ function flatten(schema: JsonSchema, prefix: string): Field[] {
   return fields;
 }
 
+/** How the contract names each string pattern the schemas use. */
+const patterns = new Map<string | undefined, string>([
+  [patternOf(tokenId), 'string (id: A-Z a-z 0-9 _ -, max 64)'],
+  [patternOf(printableId), 'string (id: 1-64 visible ASCII characters)'],
+  [patternOf(reasonText), 'string (text: 1-500 characters, no control or bidi characters)'],
+]);
+
+function patternOf(schema: z.ZodType): string | undefined {
+  return (z.toJSONSchema(schema, { io: 'input' }) as JsonSchema).pattern;
+}
+
 function describe(s: JsonSchema): string {
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s.enum) return s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
   if (s.anyOf) return s.anyOf.map(describe).join(' or ');
   if (s.type === 'integer') {
     const min = s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : s.minimum !== undefined ? `>= ${s.minimum}` : '';
-    return `integer${min ? ` ${min}` : ''}`;
+    const max = s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? `<= ${s.maximum}` : '';
+    const bounds = [min, max].filter(Boolean).join(', ');
+    return `integer${bounds ? ` ${bounds}` : ''}`;
   }
-  if (s.type === 'string' && s.pattern) return 'string (id: A-Z a-z 0-9 _ -, max 64)';
+  if (s.type === 'string' && s.pattern) return patterns.get(s.pattern) ?? `string (pattern \`${s.pattern}\`)`;
   if (s.type === 'array') return `array of ${s.items ? describe(s.items) : 'any'}`;
   return String(s.type ?? 'any');
 }

@@ -12,6 +12,8 @@ export type InvalidReason =
   | 'unknown_type'
   | 'unknown_version'
   | 'invalid_data'
+  /** An order-saga event whose envelope sagaId is not its data.orderId. */
+  | 'saga_mismatch'
   | 'subject_mismatch';
 
 export type Decoded =
@@ -30,7 +32,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Turns wire bytes into a validated envelope, or says precisely why not: size, JSON,
- * envelope, `(type, version)`, data schema, subject. Unknown data fields are dropped.
+ * envelope, `(type, version)`, data schema, saga (an order's event on another saga), subject.
+ * Unknown data fields are dropped.
  */
 export function decodeMessage(payload: Uint8Array | string, options: DecodeOptions = {}): Decoded {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -61,6 +64,8 @@ export function decodeMessage(payload: Uint8Array | string, options: DecodeOptio
 
   const sagaProblem = checkSagaId(def, envelope);
   if (sagaProblem) return fail('invalid_envelope', sagaProblem, raw);
+  const orderProblem = checkOrderSaga(def, envelope);
+  if (orderProblem) return fail('saga_mismatch', orderProblem, raw);
   if (options.subject !== undefined) {
     const expected = expectedSubject(def, envelope);
     if (options.subject !== expected) {
@@ -87,6 +92,14 @@ function checkSagaId(def: MessageDef, envelope: Envelope): string | undefined {
     return `${def.type} needs sagaId ${expected === null ? 'null' : `= data.${def.sagaKey} ("${expected}")`}`;
   }
   return undefined;
+}
+
+/** An event about an order (its data has an orderId) belongs to that order's saga, and no other. */
+function checkOrderSaga(def: MessageDef, envelope: Envelope): string | undefined {
+  if (def.kind !== 'event') return undefined;
+  const orderId = (envelope.data as Record<string, unknown>).orderId;
+  if (typeof orderId !== 'string' || envelope.sagaId === orderId) return undefined;
+  return `${def.type} is about order "${orderId}" but carries sagaId "${envelope.sagaId}": an order's events belong to its own saga`;
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createEnvelope } from './create.js';
 import { DEFAULT_MAX_BYTES, decodeMessage, expectedSubject } from './decode.js';
 import { ContractError } from './errors.js';
+import { MAX_WALLET_BALANCE } from './ids.js';
 import { latest, lookup, type MessageType } from './registry.js';
 import {
   commandSubject,
@@ -204,6 +205,144 @@ describe('decodeMessage', () => {
     const refused = assertRefused(wire(stockReservedEnvelope({ producer: 'payment' })), 'invalid_envelope');
 
     assert.match(refused.detail, /inventory/);
+  });
+
+  it("refuses an order's event whose sagaId is not its data.orderId as saga_mismatch, naming both", () => {
+    // given a StockReserved about order-1 on the saga of order-2, on that saga's own subject
+    const envelope = stockReservedEnvelope({ sagaId: 'order-2' });
+
+    const refused = assertRefused(wire(envelope), 'saga_mismatch', { subject: 'evt.inventory.StockReserved.order-2' });
+
+    assert.match(refused.detail, /StockReserved is about order "order-1" but carries sagaId "order-2"/);
+    assert.equal(refused.envelope?.id, 'msg-2');
+  });
+
+  it('checks every event that names an order, e.g. a forged PaymentSucceeded', () => {
+    const forged = {
+      ...stockReservedEnvelope({ type: 'PaymentSucceeded', producer: 'payment', sagaId: 'victim-1' }),
+      data: { orderId: 'order-1', customerId: 'cust-1', amount: 1, paymentId: 'pay-1' },
+    };
+
+    assertRefused(wire(forged), 'saga_mismatch');
+    assert.equal(decodeMessage(wire({ ...forged, sagaId: 'order-1' })).ok, true);
+  });
+});
+
+// ---- decodeMessage: bad input the schemas refuse, precisely --------------------------------
+
+describe('decodeMessage: orders', () => {
+  const withItems = (items: unknown[]) => wire(placeOrderEnvelope({ data: { ...placeOrderData, items } }));
+
+  it('refuses two lines with the same sku, naming the line and the first one', () => {
+    const refused = assertRefused(
+      withItems([
+        { sku: 'apple', quantity: 1, unitPrice: 150 },
+        { sku: 'pear', quantity: 1, unitPrice: 80 },
+        { sku: 'apple', quantity: 2, unitPrice: 150 },
+      ]),
+      'invalid_data',
+    );
+
+    assert.match(refused.detail, /items\.2\.sku: sku "apple" is on line 0 already: one line per sku/);
+  });
+
+  it('refuses the same duplicate in every order-saga event that carries the items', () => {
+    const items = [
+      { sku: 'apple', quantity: 1, unitPrice: 150 },
+      { sku: 'apple', quantity: 1, unitPrice: 150 },
+    ];
+
+    assertRefused(wire(stockReservedEnvelope({ data: { ...stockReservedData, items } })), 'invalid_data');
+  });
+
+  it('refuses a total past Number.MAX_SAFE_INTEGER at once, though each line is valid', () => {
+    const refused = assertRefused(
+      withItems([
+        { sku: 'apple', quantity: 1_000_000, unitPrice: Number.MAX_SAFE_INTEGER },
+        { sku: 'pear', quantity: 1, unitPrice: 1 },
+      ]),
+      'invalid_data',
+    );
+
+    assert.match(refused.detail, /items: the total \(quantity x unitPrice, summed\) is .*, past the limit 9007199254740991/);
+  });
+
+  it('refuses a total one past the limit, and accepts one exactly at it', () => {
+    const half = (Number.MAX_SAFE_INTEGER - 1) / 2;
+
+    assert.equal(decodeMessage(withItems([{ sku: 'a', quantity: 2, unitPrice: half }, { sku: 'b', quantity: 1, unitPrice: 1 }])).ok, true);
+    assertRefused(withItems([{ sku: 'a', quantity: 2, unitPrice: half }, { sku: 'b', quantity: 1, unitPrice: 2 }]), 'invalid_data');
+  });
+});
+
+describe('decodeMessage: ids and text', () => {
+  it('refuses an envelope id with a control or bidi character, a space, or past 64 characters', () => {
+    for (const id of ['msg\u0000-1', 'msg\n1', 'msg\u001b[31m', 'msg-\u202e1', 'msg-\u2066', 'msg 1', 'mség', 'x'.repeat(65), '']) {
+      const refused = assertRefused(wire(placeOrderEnvelope({ id })), 'invalid_envelope');
+      assert.match(refused.detail, /^id: /, JSON.stringify(id));
+    }
+  });
+
+  it('accepts any 1-64 visible ASCII characters as an envelope id (a UUID, a client id)', () => {
+    for (const id of ['0190f1c4-7c9e-7d2a-9b7c-1e2f3a4b5c6d', 'my-order-1:attempt#2', 'x'.repeat(64), '!~']) {
+      assert.equal(decodeMessage(wire(placeOrderEnvelope({ id }))).ok, true, id);
+    }
+  });
+
+  it('refuses the same characters in causationId, correlationId and producer', () => {
+    assertRefused(wire(placeOrderEnvelope({ causationId: 'a\u202eb' })), 'invalid_envelope');
+    assertRefused(wire(placeOrderEnvelope({ correlationId: 'a\rb' })), 'invalid_envelope');
+    assertRefused(wire(placeOrderEnvelope({ producer: 'cli\u200f' })), 'invalid_envelope');
+  });
+
+  it('refuses a paymentId with control characters, or past 64 characters', () => {
+    const paid = (paymentId: string) =>
+      wire({ ...stockReservedEnvelope({ type: 'PaymentSucceeded', producer: 'payment' }), data: { orderId: 'order-1', customerId: 'cust-1', amount: 300, paymentId } });
+
+    assertRefused(paid('pay\u00071'), 'invalid_data');
+    assertRefused(paid('p'.repeat(65)), 'invalid_data');
+    assert.equal(decodeMessage(paid('pay-1')).ok, true);
+  });
+
+  it('refuses a refund reason with control or bidi characters, and accepts ordinary text in any script', () => {
+    const refund = (reason: string) => wire(placeOrderEnvelope({ type: 'RequestRefund', data: { orderId: 'order-1', reason } }));
+
+    assertRefused(refund('broken\n[error] fake log line'), 'invalid_data');
+    assertRefused(refund('broken \u202egnp.exe'), 'invalid_data');
+    assert.equal(decodeMessage(refund('arrivé cassé, 壊れていた')).ok, true);
+  });
+});
+
+describe('decodeMessage: wallets and prices', () => {
+  const credit = (amount: number) => wire(placeOrderEnvelope({ type: 'CreditWallet', sagaId: null, data: { customerId: 'cust-1', amount } }));
+
+  it(`refuses a credit above the wallet limit (${MAX_WALLET_BALANCE}) and accepts one at it`, () => {
+    assert.equal(decodeMessage(credit(MAX_WALLET_BALANCE)).ok, true);
+    const refused = assertRefused(credit(MAX_WALLET_BALANCE + 1), 'invalid_data');
+    assert.match(refused.detail, /amount/);
+  });
+
+  it('accepts a SetPrice of a sku at any whole amount >= 0 on its subject, and nothing else', () => {
+    const setPrice = (data: unknown) => wire(placeOrderEnvelope({ type: 'SetPrice', sagaId: null, data }));
+
+    assert.equal(decodeMessage(setPrice({ sku: 'apple', unitPrice: 0 }), { subject: 'cmd.inventory.SetPrice' }).ok, true);
+    assertRefused(setPrice({ sku: 'apple', unitPrice: -1 }), 'invalid_data');
+    assertRefused(setPrice({ sku: 'apple', unitPrice: 1.5 }), 'invalid_data');
+    assertRefused(setPrice({ sku: 'apple' }), 'invalid_data');
+  });
+
+  it('accepts a StockReservationFailed that lists exactly what its reason lists', () => {
+    const failed = (data: unknown) => wire({ ...stockReservedEnvelope({ type: 'StockReservationFailed' }), data });
+    const base = { orderId: 'order-1' };
+
+    assert.equal(decodeMessage(failed({ ...base, reason: 'out_of_stock', shortages: [{ sku: 'apple', requested: 2, available: 1 }] })).ok, true);
+    assert.equal(decodeMessage(failed({ ...base, reason: 'price_mismatch', prices: [{ sku: 'apple', unitPrice: 1, currentPrice: 150 }] })).ok, true);
+    assert.equal(decodeMessage(failed({ ...base, reason: 'not_for_sale', notForSale: ['apple'] })).ok, true);
+    assert.match(assertRefused(failed({ ...base, reason: 'price_mismatch' }), 'invalid_data').detail, /prices: price_mismatch lists its prices/);
+    assert.match(
+      assertRefused(failed({ ...base, reason: 'not_for_sale', notForSale: ['apple'], shortages: [{ sku: 'apple', requested: 2, available: 1 }] }), 'invalid_data').detail,
+      /shortages: only out_of_stock lists shortages/,
+    );
   });
 });
 

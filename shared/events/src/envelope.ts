@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tokenId } from './ids.js';
+import { printableId, tokenId } from './ids.js';
 
 /** Services that produce events or own a command subject. */
 export const serviceNames = ['order', 'inventory', 'payment', 'loyalty', 'notification'] as const;
@@ -10,14 +10,14 @@ export type ServiceName = (typeof serviceNames)[number];
  * against the schema registered for `(type, version)`.
  */
 export const envelopeSchema = z.object({
-  id: z.string().min(1).max(64),
+  id: printableId,
   type: z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'must be a PascalCase message type'),
   version: z.number().int().positive(),
   sagaId: tokenId.nullable(),
-  causationId: z.string().min(1).max(64).nullable(),
-  correlationId: z.string().min(1).max(64).nullable(),
+  causationId: printableId.nullable(),
+  correlationId: printableId.nullable(),
   occurredAt: z.iso.datetime({ offset: true }),
-  producer: z.string().min(1).max(64),
+  producer: printableId,
   data: z.unknown(),
 });
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { MessageDef } from './define.js';
-import { CreditWallet, PlaceOrder, RequestRefund, SetStock } from './messages/commands.js';
+import { CreditWallet, PlaceOrder, RequestRefund, SetPrice, SetStock } from './messages/commands.js';
 import { StockCommitted, StockHoldTransferred, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
 import { PointsAwarded, PointsReverted } from './messages/loyalty-events.js';
 import { OrderCancelled, OrderConfirmed, OrderCreated, OrderRefunded, RefundRejected, RefundRequested } from './messages/order-events.js';
@@ -10,6 +10,7 @@ import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './messages/pay
 export const messages = [
   PlaceOrder,
   SetStock,
+  SetPrice,
   CreditWallet,
   RequestRefund,
   OrderCreated,

@@ -3,6 +3,10 @@ export type KitErrorCode =
   | 'config'
   /** A durable consumer on the broker differs in what cannot be updated (its filter). */
   | 'consumer_mismatch'
+  /** A stream on the broker differs in what cannot be updated (retention, storage). */
+  | 'stream_mismatch'
+  /** A stream is missing or lacks subjects, and this identity may not fix it: an admin must run `jetsaga provision`. */
+  | 'provision_pending'
   /** An input contradicts the receiver's own records (a bug or an attack): dead-lettered at once. */
   | 'fact_mismatch'
   | 'nats_unreachable'
@@ -11,7 +15,7 @@ export type KitErrorCode =
   | 'shutdown_timeout';
 
 /** Codes no retry can mend: a starting service gives up on them at once. */
-const permanentCodes: ReadonlySet<KitErrorCode> = new Set(['config', 'consumer_mismatch']);
+const permanentCodes: ReadonlySet<KitErrorCode> = new Set(['config', 'consumer_mismatch', 'stream_mismatch']);
 
 /** The kit's one error class: a code to branch on, a message for people, the cause kept. */
 export class KitError extends Error {

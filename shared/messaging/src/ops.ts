@@ -2,7 +2,18 @@
  * @jetsaga/messaging/ops: what operators' tools (the CLI, the stack, tests, chaos, bench) read
  * and send. Services need none of it.
  */
-export { STREAMS, ensureStreams } from './nats/provision.js';
+export {
+  STREAMS,
+  ensureStreams,
+  wantedStreams,
+  commandSubjects,
+  DEFAULT_STREAM_SETTINGS,
+  type StreamSettings,
+  type StreamsOutcome,
+  type WantedStream,
+} from './nats/provision.js';
+export { streamSettingsFromEnv } from './service/config.js';
+export { kitMetricNames } from './observe/metrics.js';
 export { subscriptionsOf, type Subscription } from './service/subscriptions.js';
 export { readStream, headerRecord } from './nats/read-stream.js';
 export { listDeadLetters, redriveDeadLetter, dropDeadLetter, type DeadLetterEntry } from './ops/dead-letters.js';

@@ -1,13 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createLogger, type NatsAccess, parseServers, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
+import { NatsCluster } from './nats-cluster.js';
+import { StackAuth } from './auth/stack-auth.js';
 import { NatsServer } from './nats-server.js';
 import { allServices } from './paths.js';
+import { provisionStreams } from './provision.js';
+import { serviceDefinitions } from './service-definitions.js';
 import { ServiceProcess } from './service-process.js';
 
 export interface StackOptions {
   dataDir: string;
-  /** Use this server instead of starting one. */
+  /** Use this server instead of starting one (as it is: no identities made for it). */
   natsUrl?: string;
+  /** Start a JetStream cluster of this many nodes (routes, RAFT) instead of one server. */
+  cluster?: number;
   services?: readonly string[];
   /** Extra environment for every service (LOG_LEVEL, SQLITE_SYNCHRONOUS, ...). */
   env?: NodeJS.ProcessEnv;
@@ -26,22 +33,37 @@ export class Stack {
     readonly natsUrl: string,
     readonly nats: NatsServer | null,
     readonly services: Map<string, ServiceProcess>,
+    /** The identities of the stack's own (secured) broker; null on a given NATS_URL. */
+    readonly auth: StackAuth | null,
+    /** The cluster this stack started (`cluster` > 1), else null. */
+    readonly cluster: NatsCluster | null = null,
   ) {}
 
   static async start(options: StackOptions): Promise<Stack> {
     const dataDir = resolve(options.dataDir);
     mkdirSync(dataDir, { recursive: true });
-    const nats = options.natsUrl ? null : await NatsServer.start({ storeDir: join(dataDir, 'nats') });
-    const natsUrl = options.natsUrl ?? nats!.url;
+    const storeDir = join(dataDir, 'nats');
+    const auth = options.natsUrl ? null : new StackAuth(dataDir, Object.values(serviceDefinitions));
+    const clustered = (options.cluster ?? 1) > 1;
+    const cluster = auth && clustered ? await NatsCluster.start({ size: options.cluster!, storeDir, auth }) : null;
+    const nats = auth && !clustered ? await NatsServer.start({ storeDir, secured: auth.secured(storeDir) }) : null;
+    // Every node, comma-separated: the clients fail over between them.
+    const natsUrl = options.natsUrl ?? (cluster ? cluster.urls.join(',') : nats!.url);
+    // The streams exist before any service starts: services may not create them.
+    if (auth) {
+      // The same stream settings as the services get.
+      const env = { ...process.env, ...options.env };
+      await provisionStreams(auth.access('admin', parseServers(natsUrl)), streamSettingsFromEnv(env), createLogger('provision', env.LOG_LEVEL ?? 'info'));
+    }
     const services = new Map<string, ServiceProcess>();
     const metricsBase = Number(options.env?.METRICS_BASE_PORT ?? process.env.METRICS_BASE_PORT ?? 0);
     for (const service of options.services ?? allServices) {
       // METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices.
       const metricsPort = metricsBase > 0 ? { METRICS_PORT: String(metricsBase + allServices.indexOf(service as never)) } : {};
-      const env = { ...process.env, ...options.env, ...metricsPort, ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir };
+      const env = { ...process.env, ...options.env, ...metricsPort, ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
       services.set(service, new ServiceProcess({ service, env, onLine: options.onLine }));
     }
-    const stack = new Stack(dataDir, natsUrl, nats, services);
+    const stack = new Stack(dataDir, natsUrl, nats, services, auth, cluster);
     try {
       await Promise.all([...services.values()].map((s) => s.start()));
     } catch (err) {
@@ -49,6 +71,12 @@ export class Stack {
       throw err;
     }
     return stack;
+  }
+
+  /** How `identity` (admin, operator, a service) connects: its nkey on the stack's own broker, nothing on a given one. */
+  access(identity: string): NatsAccess {
+    const servers = parseServers(this.natsUrl);
+    return this.auth ? this.auth.access(identity, servers) : { servers };
   }
 
   service(name: string): ServiceProcess {
@@ -65,5 +93,6 @@ export class Stack {
   async stop(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
     await this.nats?.stop();
+    await this.cluster?.stop();
   }
 }

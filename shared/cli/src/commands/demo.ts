@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { OrderItem } from '@jetsaga/events';
-import { sendCommand } from '@jetsaga/messaging/ops';
+import { connectionOptions, sendCommand } from '@jetsaga/messaging/ops';
 import { formatSagaTable } from '../format.js';
 import { startStack, stopOnSignal } from '../run-stack.js';
 import { type SagaProgress, SagaWatch } from '../saga-watch.js';
@@ -23,7 +23,7 @@ const demoOrders: DemoOrder[] = [
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start everything, seed stock and wallets, run the happy, no-stock, no-funds and refund flows, print the sagas')
+    .description('start everything, seed stock, prices and wallets, run the happy, no-stock, no-funds and refund flows, print the sagas')
     .option('--timeout <ms>', 'how long to wait for the sagas', '30000')
     .option('--keep', 'keep running after the demo, until Ctrl-C')
     .action(async (options: { timeout: string; keep?: boolean }, cmd: Command) => {
@@ -31,15 +31,17 @@ export function registerDemo(program: Command): void {
       const { stack, stop } = await startStack({ ...global, logLevel: process.env.LOG_LEVEL ?? 'warn' });
       stopOnSignal(stop);
       const { connect } = await import('nats');
-      const nc = await connect({ servers: stack.natsUrl });
+      const nc = await connect(connectionOptions(stack.access('operator')));
       const js = nc.jetstream();
       // Fresh customers and order ids per run, so a reused data dir gives the same outcomes.
       const run = Date.now().toString(36);
       const customer = (name: string) => `${name}-${run}`;
       console.log(`jetsaga demo: NATS ${stack.natsUrl}, data in ${stack.dataDir}`);
-      console.log('seeding: apple = 10, pear = 2; alice has 100.00, bob has 10.00');
+      console.log('seeding: apple = 10 at 15.00, pear = 2 at 7.00; alice has 100.00, bob has 10.00');
       await sendCommand(js, 'SetStock', { sku: 'apple', quantity: 10 });
       await sendCommand(js, 'SetStock', { sku: 'pear', quantity: 2 });
+      await sendCommand(js, 'SetPrice', { sku: 'apple', unitPrice: 1500 });
+      await sendCommand(js, 'SetPrice', { sku: 'pear', unitPrice: 700 });
       await sendCommand(js, 'CreditWallet', { customerId: customer('alice'), amount: 10_000 });
       await sendCommand(js, 'CreditWallet', { customerId: customer('bob'), amount: 1_000 });
 

@@ -22,6 +22,18 @@ export function registerSeed(program: Command): void {
     });
 
   program
+    .command('price')
+    .description('inventory price commands')
+    .command('set <sku> <unitPrice>')
+    .description('set the unit price of a sku, in minor units: 1500 = 15.00 (cmd.inventory.SetPrice); a sku with no price is not for sale')
+    .action(async (sku: string, unitPrice: string, _o, cmd: Command) => {
+      await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
+        const { envelope } = await sendCommand(nc.jetstream(), 'SetPrice', { sku, unitPrice: nonNegativeInt(unitPrice) });
+        console.log(`SetPrice sent (id ${envelope.id}): ${sku} at ${unitPrice}`);
+      });
+    });
+
+  program
     .command('wallet')
     .description('payment commands')
     .command('credit <customer> <amount>')

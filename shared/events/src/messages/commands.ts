@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../define.js';
-import { positiveAmount, tokenId } from '../ids.js';
+import { amount, reasonText, tokenId, walletCredit } from '../ids.js';
 import { orderItems } from './common.js';
 
 export const PlaceOrder = defineCommand({
@@ -8,7 +8,8 @@ export const PlaceOrder = defineCommand({
   version: 1,
   owner: 'order',
   sagaKey: 'orderId',
-  summary: 'Start an order saga. The client picks orderId; a repeat with the same orderId creates nothing new.',
+  summary:
+    "Start an order saga. The client picks orderId; a repeat with the same orderId creates nothing new. One line per sku; the total (quantity x unitPrice, summed) at most 2^53-1. Each unitPrice is the price the customer agreed to: unless it is inventory's current price for the sku, the order is cancelled (`price_mismatch`, or `not_for_sale` for a sku with no price).",
   data: z.object({ orderId: tokenId, customerId: tokenId, items: orderItems }),
 });
 export type PlaceOrderData = z.infer<typeof PlaceOrder.data>;
@@ -22,12 +23,23 @@ export const SetStock = defineCommand({
 });
 export type SetStockData = z.infer<typeof SetStock.data>;
 
+export const SetPrice = defineCommand({
+  type: 'SetPrice',
+  version: 1,
+  owner: 'inventory',
+  summary:
+    'Set the unit price of a sku (minor units). Inventory owns prices: a sku with no price is not for sale, and an order must carry the current price of each of its skus.',
+  data: z.object({ sku: tokenId, unitPrice: amount }),
+});
+export type SetPriceData = z.infer<typeof SetPrice.data>;
+
 export const CreditWallet = defineCommand({
   type: 'CreditWallet',
   version: 1,
   owner: 'payment',
-  summary: "Add money to a customer's wallet (created on first credit).",
-  data: z.object({ customerId: tokenId, amount: positiveAmount }),
+  summary:
+    "Add money to a customer's wallet (created on first credit). A wallet holds at most 1000000000000 (10,000,000,000.00): a credit that would take its balance past that is refused, dead-lettered with reason `fact_mismatch`.",
+  data: z.object({ customerId: tokenId, amount: walletCredit }),
 });
 export type CreditWalletData = z.infer<typeof CreditWallet.data>;
 
@@ -37,6 +49,6 @@ export const RequestRefund = defineCommand({
   owner: 'order',
   sagaKey: 'orderId',
   summary: 'Refund a CONFIRMED order: money back, stock back, points reverted. Refused (RefundRejected) otherwise.',
-  data: z.object({ orderId: tokenId, reason: z.string().min(1).max(500) }),
+  data: z.object({ orderId: tokenId, reason: reasonText }),
 });
 export type RequestRefundData = z.infer<typeof RequestRefund.data>;

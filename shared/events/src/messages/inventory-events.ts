@@ -1,30 +1,55 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
-import { quantity, tokenId } from '../ids.js';
+import { amount, quantity, tokenId } from '../ids.js';
 import { orderSummary, stockLine } from './common.js';
 
 export const StockReserved = defineEvent({
   type: 'StockReserved',
   version: 1,
   owner: 'inventory',
-  summary: 'Every item of the order is held (TCC try); payment now charges the customer.',
+  summary:
+    "Every item of the order is held (TCC try) at inventory's current prices; `total` is what inventory priced (quantity x price, summed), and exactly what payment charges.",
   data: orderSummary,
 });
 export type StockReservedData = z.infer<typeof StockReserved.data>;
+
+export const reservationFailureReasons = ['out_of_stock', 'price_mismatch', 'not_for_sale'] as const;
+export type ReservationFailureReason = (typeof reservationFailureReasons)[number];
+
+/** What each refusal lists, by reason. */
+const listedBy: Record<ReservationFailureReason, 'shortages' | 'prices' | 'notForSale'> = {
+  out_of_stock: 'shortages',
+  price_mismatch: 'prices',
+  not_for_sale: 'notForSale',
+};
 
 export const StockReservationFailed = defineEvent({
   type: 'StockReservationFailed',
   version: 1,
   failure: true,
   owner: 'inventory',
-  summary: 'At least one item is short, so nothing was held (all or nothing).',
-  data: z.object({
-    orderId: tokenId,
-    reason: z.literal('out_of_stock'),
-    shortages: z
-      .array(z.object({ sku: tokenId, requested: quantity, available: z.number().int().nonnegative() }))
-      .min(1),
-  }),
+  summary:
+    'Nothing was held (all or nothing): `not_for_sale` (skus with no price, in `notForSale`), else `price_mismatch` (an item whose unitPrice is not the current price; `prices` lists them with the current price), else `out_of_stock` (`shortages`). Only the list of its reason is present.',
+  data: z
+    .object({
+      orderId: tokenId,
+      reason: z.enum(reservationFailureReasons),
+      shortages: z
+        .array(z.object({ sku: tokenId, requested: quantity, available: z.number().int().nonnegative() }))
+        .min(1)
+        .optional(),
+      /** The order's lines whose unitPrice is not the catalog price: what it asked, and the current price. */
+      prices: z.array(z.object({ sku: tokenId, unitPrice: amount, currentPrice: amount })).min(1).optional(),
+      /** The order's skus with no price. */
+      notForSale: z.array(tokenId).min(1).optional(),
+    })
+    .superRefine((data, ctx) => {
+      for (const [reason, field] of Object.entries(listedBy)) {
+        const present = data[field] !== undefined;
+        if (reason === data.reason && !present) ctx.addIssue({ code: 'custom', path: [field], message: `${data.reason} lists its ${field}` });
+        if (reason !== data.reason && present) ctx.addIssue({ code: 'custom', path: [field], message: `only ${reason} lists ${field}, not ${data.reason}` });
+      }
+    }),
 });
 export type StockReservationFailedData = z.infer<typeof StockReservationFailed.data>;
 

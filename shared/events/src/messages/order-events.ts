@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
-import { tokenId } from '../ids.js';
+import { reasonText, tokenId } from '../ids.js';
 import { orderSummary } from './common.js';
 
 export const OrderCreated = defineEvent({
@@ -21,7 +21,8 @@ export const OrderConfirmed = defineEvent({
 });
 export type OrderConfirmedData = z.infer<typeof OrderConfirmed.data>;
 
-export const cancelReasons = ['out_of_stock', 'payment_failed', 'timeout'] as const;
+/** Why an order was cancelled: inventory's refusal (its reason), payment's, or the deadline. */
+export const cancelReasons = ['out_of_stock', 'price_mismatch', 'not_for_sale', 'payment_failed', 'timeout'] as const;
 export type CancelReason = (typeof cancelReasons)[number];
 
 export const OrderCancelled = defineEvent({
@@ -29,7 +30,8 @@ export const OrderCancelled = defineEvent({
   version: 1,
   failure: true,
   owner: 'order',
-  summary: 'The order is CANCELLED; every participant undoes what it did for it.',
+  summary:
+    "The order is CANCELLED; every participant undoes what it did for it. `reason`: inventory's refusal (`out_of_stock`, `price_mismatch`, `not_for_sale`), `payment_failed`, or `timeout` (the deadline).",
   data: orderSummary.extend({ reason: z.enum(cancelReasons) }),
 });
 export type OrderCancelledData = z.infer<typeof OrderCancelled.data>;
@@ -39,7 +41,7 @@ export const RefundRequested = defineEvent({
   version: 1,
   owner: 'order',
   summary: 'A CONFIRMED order is being refunded (REFUNDING): payment gives the money back first.',
-  data: orderSummary.extend({ reason: z.string().min(1).max(500) }),
+  data: orderSummary.extend({ reason: reasonText }),
 });
 export type RefundRequestedData = z.infer<typeof RefundRequested.data>;
 
@@ -64,6 +66,6 @@ export const OrderRefunded = defineEvent({
   version: 1,
   owner: 'order',
   summary: 'Money and stock are back: the order is REFUNDED; loyalty reverts its points.',
-  data: orderSummary.extend({ reason: z.string().min(1).max(500) }),
+  data: orderSummary.extend({ reason: reasonText }),
 });
 export type OrderRefundedData = z.infer<typeof OrderRefunded.data>;

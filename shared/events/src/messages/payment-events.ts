@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
-import { amount, tokenId } from '../ids.js';
+import { amount, printableId, tokenId } from '../ids.js';
 
 export const PaymentSucceeded = defineEvent({
   type: 'PaymentSucceeded',
   version: 1,
   owner: 'payment',
-  summary: "The order's total was captured from the customer's wallet.",
-  data: z.object({ orderId: tokenId, customerId: tokenId, amount, paymentId: z.string().min(1) }),
+  summary:
+    "The order's total (StockReserved.total) was captured from the customer's wallet. order confirms only when `amount` is the order's total and `customerId` its customer; otherwise the event is dead-lettered (`fact_mismatch`).",
+  data: z.object({ orderId: tokenId, customerId: tokenId, amount, paymentId: printableId }),
 });
 export type PaymentSucceededData = z.infer<typeof PaymentSucceeded.data>;
 
@@ -36,7 +37,7 @@ export const PaymentRefunded = defineEvent({
     orderId: tokenId,
     customerId: tokenId,
     amount,
-    paymentId: z.string().min(1),
+    paymentId: printableId,
     reason: z.enum(['order_cancelled', 'refund_requested']),
   }),
 });

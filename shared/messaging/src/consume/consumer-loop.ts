@@ -5,10 +5,26 @@ import type { Logger } from '../observe/logger.js';
 export interface ConsumerLoopOptions {
   stream: string;
   durable: string;
-  /** Messages the client buffers per pull (default 256). */
+  /** Messages the client buffers per pull (default 256): see `messagesPerPull` for a byte bound. */
   maxMessages?: number;
   /** Messages handled at once by this consumer (default 1: reactions are synchronous). */
   concurrency?: number;
+}
+
+/**
+ * Messages a pull (and the loop's hands) may hold so that they are at most `maxBytes`: the
+ * server delivers messages of up to its `max_payload`, so `maxBytes / maxPayload`, at most
+ * `maxMessages`. `maxBytes` 0: `maxMessages` only.
+ *
+ * Not nats.js's own `max_bytes`: 2.29 takes either max_messages or max_bytes, and by bytes
+ * its consume() re-pulls in a busy loop, delivering nothing, once a message is larger than
+ * the byte budget it has left (it never gets back the bytes of a pull that ended by count,
+ * so after small messages its pulls shrink to a few KB); its fetch() then waits for
+ * `expires` after every batch.
+ */
+export function messagesPerPull(maxMessages: number, maxBytes: number, maxPayload: number): number {
+  if (maxBytes <= 0) return maxMessages;
+  return Math.max(1, Math.min(maxMessages, Math.floor(maxBytes / maxPayload)));
 }
 
 /**

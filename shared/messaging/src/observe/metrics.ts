@@ -1,6 +1,14 @@
 import { type EventDraft, latest } from '@jetsaga/events';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** The broker's view, read from stream and consumer info when metrics are scraped. */
+export interface BrokerUsage {
+  /** Limits as configured: -1 (bytes, messages) or 0 (age) is no limit. */
+  streams: { stream: string; bytes: number; messages: number; maxBytes: number; maxMessages: number; maxAgeSeconds: number }[];
+  /** pending: stored, not yet delivered; ackPending: delivered, not yet acked. */
+  consumers: { consumer: string; pending: number; ackPending: number }[];
+}
+
 /**
  * The kit's Prometheus metrics for one service process. Labels are service / type / step /
  * outcome / reason only: never a saga or order id (unbounded cardinality).
@@ -17,7 +25,15 @@ export class KitMetrics {
   readonly timersFired: Counter<'kind'>;
   readonly batchMessages: Histogram;
 
-  constructor(service: string, outbox: { backlog(): number; oldestUnsentMs(): number | undefined }) {
+  /**
+   * `broker` (when given) is read once per scrape, gauges collected in parallel sharing it;
+   * when it cannot be read (undefined), the stream and consumer series are left out.
+   */
+  constructor(
+    service: string,
+    outbox: { backlog(): number; oldestUnsentMs(): number | undefined },
+    broker?: () => Promise<BrokerUsage | undefined>,
+  ) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
@@ -55,6 +71,7 @@ export class KitMetrics {
         this.set((outbox.oldestUnsentMs() ?? 0) / 1000);
       },
     });
+    if (broker) registerBrokerGauges(registers, broker);
   }
 
   /** Emitted events by type, and those that report a failed step as saga failures. */
@@ -64,4 +81,45 @@ export class KitMetrics {
       if (latest(d.type)?.failure) this.sagaFailed.inc({ step: d.type });
     }
   }
+}
+
+/** Stream usage and limits (EVENTS, COMMANDS, DLQ) and this service's consumers' backlog. */
+function registerBrokerGauges(registers: Registry[], broker: () => Promise<BrokerUsage | undefined>): void {
+  const streamGauge = (name: string, help: string, value: (s: BrokerUsage['streams'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['stream'],
+      registers,
+      async collect() {
+        const usage = await broker();
+        this.reset();
+        for (const s of usage?.streams ?? []) this.set({ stream: s.stream }, value(s));
+      },
+    });
+  const consumerGauge = (name: string, help: string, value: (c: BrokerUsage['consumers'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['consumer'],
+      registers,
+      async collect() {
+        const usage = await broker();
+        this.reset();
+        for (const c of usage?.consumers ?? []) this.set({ consumer: c.consumer }, value(c));
+      },
+    });
+  streamGauge('jetsaga_stream_bytes', 'Bytes stored in the stream', (s) => s.bytes);
+  streamGauge('jetsaga_stream_messages', 'Messages stored in the stream', (s) => s.messages);
+  streamGauge('jetsaga_stream_max_bytes', 'The stream max_bytes (-1: no limit)', (s) => s.maxBytes);
+  streamGauge('jetsaga_stream_max_messages', 'The stream max_msgs (-1: no limit)', (s) => s.maxMessages);
+  streamGauge('jetsaga_stream_max_age_seconds', 'The stream max_age (0: no limit)', (s) => s.maxAgeSeconds);
+  consumerGauge('jetsaga_consumer_pending_messages', 'Messages stored for this durable consumer and not yet delivered (its lag)', (c) => c.pending);
+  consumerGauge('jetsaga_consumer_ack_pending_messages', 'Messages delivered to this durable consumer and not yet acked', (c) => c.ackPending);
+}
+
+/** The names of every metric the kit exports (with broker usage), for checks of dashboards and alert rules. */
+export async function kitMetricNames(): Promise<string[]> {
+  const m = new KitMetrics('names', { backlog: () => 0, oldestUnsentMs: () => undefined }, async () => undefined);
+  return (await m.registry.getMetricsAsJSON()).map((x) => x.name);
 }

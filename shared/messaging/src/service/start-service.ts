@@ -1,9 +1,11 @@
 import type { NatsConnection } from 'nats';
 import { handleDelivery } from '../consume/handle-delivery.js';
-import { ConsumerLoop } from '../consume/consumer-loop.js';
+import { ConsumerLoop, messagesPerPull } from '../consume/consumer-loop.js';
 import { connectNats } from '../nats/connect.js';
-import { ensureConsumer, ensureStreams } from '../nats/provision.js';
+import { ensureConsumer, ensureStreams, STREAMS, wantedStreams } from '../nats/provision.js';
 import { retryUntil } from '../nats/retry-until.js';
+import { brokerUsageReader } from '../nats/stream-usage.js';
+import { KitError } from '../errors.js';
 import { startHttpEndpoint } from '../observe/http.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { KitMetrics } from '../observe/metrics.js';
@@ -43,12 +45,23 @@ export async function startService(
   const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: config.synchronous });
   const nc = await connectNats(config.nats, `jetsaga-${def.name}`, log, config.startTimeoutMs);
   // The broker may still be starting (a restart): JetStream calls are retried for a while.
-  const startDeadline = Date.now() + config.startTimeoutMs;
+  let startDeadline = Date.now() + config.startTimeoutMs;
   const jsm = await retryUntil('jetstream', () => nc.jetstreamManager(), startDeadline, log);
   const js = nc.jetstream();
-  await retryUntil('stream provisioning', () => ensureStreams(jsm), startDeadline, log);
+  const perPull = pullSize(config, nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
+  // Missing streams this identity may not create: wait for the admin (`jetsaga provision`).
+  const provisionPending = (err: unknown) => err instanceof KitError && err.code === 'provision_pending';
+  await retryUntil('stream provisioning', () => ensureStreams(jsm, wantedStreams(config.streams), log), startDeadline, log, { waitWhile: provisionPending });
+  // A wait for the admin does not eat the time the consumers get.
+  startDeadline = Math.max(startDeadline, Date.now() + 10_000);
+  const eventsMaxAgeMs = config.streams.events.maxAgeMs;
+  if (eventsMaxAgeMs > 0 && eventsMaxAgeMs < config.retentionMs) {
+    log.warn({ eventsMaxAgeMs, retentionMs: config.retentionMs }, 'JETSAGA_EVENTS_MAX_AGE is shorter than RETENTION_MS: a consumer that falls that far behind loses events (see the README)');
+  }
 
-  const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) });
+  const subscriptions = subscriptionsOf(def.name, def.messages);
+  const broker = brokerUsageReader(jsm, { streams: Object.values(STREAMS), consumers: subscriptions }, log);
+  const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
   const relay = new OutboxRelay(db, nc, log, { metrics });
   relay.start();
   const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: () => relay.wake(), pollMs: config.timerPollMs, metrics });
@@ -71,7 +84,7 @@ export async function startService(
     },
   });
   const loops: ConsumerLoop[] = [];
-  for (const sub of subscriptionsOf(def.name, def.messages)) {
+  for (const sub of subscriptions) {
     const spec = {
       stream: sub.stream,
       durable: sub.durable,
@@ -96,7 +109,8 @@ export async function startService(
       metrics,
       batch,
     };
-    const loop = new ConsumerLoop(js, { stream: sub.stream, durable: sub.durable, maxMessages: config.maxMessages, concurrency: config.maxMessages }, (msg) => handleDelivery(msg, deps), log);
+    const loopOptions = { stream: sub.stream, durable: sub.durable, maxMessages: perPull, concurrency: perPull };
+    const loop = new ConsumerLoop(js, loopOptions, (msg) => handleDelivery(msg, deps), log);
     await retryUntil(`consuming ${sub.durable}`, () => loop.start(), startDeadline, log);
     loops.push(loop);
   }
@@ -112,7 +126,7 @@ export async function startService(
             ...(loops.length === def.messages.length ? [] : ['consumers not bound']),
           ],
         });
-  log.info({ consumers: loops.length, db: config.dbPath, nats: config.nats.servers, metricsPort: config.metricsPort }, 'service ready');
+  log.info({ consumers: loops.length, messagesPerPull: perPull, db: config.dbPath, nats: config.nats.servers, metricsPort: config.metricsPort }, 'service ready');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -135,4 +149,18 @@ export async function startService(
       log.info('service stopped');
     })());
   return { nc, metrics, db, relay, timerLoop, loops, batch, stop };
+}
+
+/** nats-server's default max_payload (1 MiB), when the server did not say. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * Messages per pull (and in hand) of each consumer: CONSUMER_MAX_MESSAGES, fewer when
+ * CONSUMER_MAX_BYTES could not hold that many messages of the server's max_payload.
+ */
+function pullSize(config: ServiceConfig, maxPayload: number): number {
+  if (config.consumerMaxBytes > 0 && config.consumerMaxBytes < maxPayload) {
+    throw new KitError('config', `CONSUMER_MAX_BYTES (${config.consumerMaxBytes}) is below the server's max_payload (${maxPayload}): a pull could not hold one message`);
+  }
+  return messagesPerPull(config.maxMessages, config.consumerMaxBytes, maxPayload);
 }

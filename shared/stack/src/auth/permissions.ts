@@ -36,7 +36,7 @@ export function servicePermissions(def: AnyServiceDefinition): Permissions {
 
 /**
  * The operator (the CLI): send commands; read streams (ordered consumers it creates and
- * deletes); re-drive a dead letter to its original subject and drop it. No stream create,
+ * deletes) and watch events live; re-drive a dead letter to its original subject and drop it. No stream create,
  * update, delete or purge, no acks on the services' consumers.
  */
 export function operatorPermissions(identity = 'operator'): Permissions {
@@ -58,7 +58,8 @@ export function operatorPermissions(identity = 'operator'): Permissions {
       '$JS.API.CONSUMER.DELETE.*.*',
       '$SRV.>',
     ],
-    subscribe: [`${inboxPrefixOf(identity)}.>`],
+    // Watching a saga as it happens: a core subscription to evt.*.*.<sagaId>.
+    subscribe: [`${inboxPrefixOf(identity)}.>`, 'evt.>'],
   };
 }
 

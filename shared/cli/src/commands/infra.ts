@@ -1,0 +1,31 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ensureIdentities, identityPermissions, infraNatsConfigs, nkeyVariable, repoRoot, serviceDefinitions } from '@jetsaga/stack';
+
+export function registerInfra(program: Command): void {
+  const infra = program.command('infra').description('configs for deploying: nats-server configs with the identities, and their keys');
+  infra
+    .command('nats-config')
+    .description('write the nats-server configs (single and 3-node cluster) with every identity and its permissions')
+    .option('--out <dir>', 'where to write them', join(repoRoot, 'infra', 'nats'))
+    .addHelpText('after', '\nExample:\n  jetsaga infra nats-config --out infra/nats     # what is committed; a test checks it has not drifted')
+    .action((options: { out: string }) => {
+      for (const [file, text] of Object.entries(infraNatsConfigs(Object.values(serviceDefinitions)))) {
+        const path = join(resolve(options.out), file);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, text);
+        console.log(`wrote ${path}`);
+      }
+    });
+  infra
+    .command('keys')
+    .description("make (or keep) an nkey per identity in <dir>, and print the server's environment (public keys)")
+    .requiredOption('--dir <dir>', 'where the seeds go (<identity>.nk, mode 0600): give each service only its own')
+    .addHelpText('after', '\nExample:\n  jetsaga infra keys --dir ./secrets > infra/.env     # compose reads infra/.env for the nats container')
+    .action((options: { dir: string }) => {
+      for (const id of ensureIdentities(resolve(options.dir), identityPermissions(Object.values(serviceDefinitions)))) {
+        console.log(`${nkeyVariable(id.name)}=${id.publicKey}`);
+      }
+    });
+}

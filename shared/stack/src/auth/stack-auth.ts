@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import type { AnyServiceDefinition } from '@jetsaga/messaging';
+import { connectionOptions, type NatsAccess } from '@jetsaga/messaging/ops';
+import { type Identity, ensureIdentities, identityPermissions } from './identities.js';
+import { inboxPrefixOf } from './permissions.js';
+import { renderServerConfig, type ServerConfigOptions } from './server-config.js';
+
+/** Where the stack keeps its identities' nkey seeds: `<data dir>/auth/<identity>.nk`. */
+export function authDir(dataDir: string): string {
+  return join(dataDir, 'auth');
+}
+
+/**
+ * The stack's own broker, secured: one nkey per identity under the data dir, a generated
+ * server config naming them with their permissions, no anonymous clients.
+ */
+export class StackAuth {
+  readonly identities: Map<string, Identity>;
+
+  constructor(
+    readonly dataDir: string,
+    services: readonly AnyServiceDefinition[],
+  ) {
+    this.identities = new Map(ensureIdentities(authDir(dataDir), identityPermissions(services)).map((i) => [i.name, i]));
+  }
+
+  /** How `identity` reaches a server of this stack (servers filled in by the caller). */
+  access(identity: string, servers: string[]): NatsAccess {
+    const id = this.identities.get(identity);
+    if (!id) throw new Error(`no identity "${identity}" in this stack`);
+    return { servers, nkey: id.seedFile, inboxPrefix: inboxPrefixOf(identity) };
+  }
+
+  /** The environment a process of `identity` needs to connect (NATS_NKEY). */
+  env(identity: string): NodeJS.ProcessEnv {
+    const id = this.identities.get(identity);
+    if (!id) throw new Error(`no identity "${identity}" in this stack`);
+    return { NATS_NKEY: id.seedFile };
+  }
+
+  serverConfig(port: number, storeDir: string, cluster?: ServerConfigOptions['cluster'] & { serverName: string }): string {
+    return renderServerConfig({
+      listen: `127.0.0.1:${port}`,
+      storeDir,
+      ...(cluster ? { serverName: cluster.serverName, cluster } : {}),
+      users: [...this.identities.values()].map((i) => ({ nkey: i.publicKey, permissions: i.permissions })),
+    });
+  }
+
+  /** What a secured NatsServer needs: its config (a cluster node's, given its routes), and the admin to probe it with. */
+  secured(storeDir: string, cluster?: ServerConfigOptions['cluster'] & { serverName: string }) {
+    return {
+      config: (port: number) => this.serverConfig(port, storeDir, cluster),
+      probe: connectionOptions(this.access('admin', [])),
+    };
+  }
+}
