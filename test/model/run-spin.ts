@@ -11,7 +11,9 @@
  *   node --import tsx test/model/run-spin.ts --safety | --liveness   only one kind of run
  *   node --import tsx test/model/run-spin.ts --config kept-holds      one configuration
  *   node --import tsx test/model/run-spin.ts --broken tombstone|double-charge|no-inbox|kept-cross[,...]
+ *   node --import tsx test/model/run-spin.ts ... --crash N --dup N   other budgets (crashes before an ack, relay re-publishes)
  *   node --import tsx test/model/run-spin.ts ... --json out.json     also write the counterexamples
+ *   node --import tsx test/model/run-spin.ts ... --keep              keep the work dir (pan.c, trail, trail.txt)
  *
  * Exits 1 when any run reports an error (a broken rule should), 2 on a usage or tool error.
  */
@@ -145,6 +147,9 @@ export interface Options {
   liveness?: boolean;
   config?: string;
   broken?: BrokenRule[];
+  /** Override the budgets of every run: crashes before an ack, relay re-publishes. */
+  crash?: number;
+  dup?: number;
   /** Keep the work directory (pan.c, pan, trail) and print where it is. */
   keep?: boolean;
   log?: (line: string) => void;
@@ -160,7 +165,7 @@ export function plan(options: Options): RunSpec[] {
     const defines: Defines = Object.fromEntries(options.broken.map((b) => [BROKEN[b].define, true]));
     const configName = options.config ?? (options.broken.includes('kept-cross') ? 'two-customers' : BROKEN[options.broken[0]!].config);
     const config = configOf(configName);
-    const extra = { ...budgets(1, 1), ...defines };
+    const extra = { ...budgets(options.crash ?? 1, options.dup ?? 1), ...defines };
     const runs: RunSpec[] = [];
     if (options.safety || !options.liveness) runs.push({ config, mode: 'safety', extra, shortest: true, quick: true });
     if (options.liveness) runs.push({ config, mode: 'liveness', extra, quick: true });
@@ -178,12 +183,14 @@ export function plan(options: Options): RunSpec[] {
   const wantSafety = options.safety || !options.liveness;
   const wantLiveness = options.liveness || !options.safety;
   for (const name of names) {
-    const b = (options.bounded ? table[name]!.bounded : null) ?? table[name]!.full;
+    const b = [...((options.bounded ? table[name]!.bounded : null) ?? table[name]!.full)];
+    if (options.crash !== undefined) b[0] = b[2] = options.crash;
+    if (options.dup !== undefined) b[1] = b[3] = options.dup;
     const config = configOf(name);
     const quick = options.bounded;
-    if (wantSafety) runs.push({ config, mode: 'safety', extra: budgets(b[0], b[1]), quick });
-    if (wantSafety && name === 'two-orders') runs.push({ config, mode: 'ltl-safety', extra: budgets(1, 1), quick });
-    if (wantLiveness) runs.push({ config, mode: 'liveness', extra: budgets(b[2], b[3]), quick });
+    if (wantSafety) runs.push({ config, mode: 'safety', extra: budgets(b[0]!, b[1]!), quick });
+    if (wantSafety && name === 'two-orders') runs.push({ config, mode: 'ltl-safety', extra: budgets(options.crash ?? 1, options.dup ?? 1), quick });
+    if (wantLiveness) runs.push({ config, mode: 'liveness', extra: budgets(b[2]!, b[3]!), quick });
   }
   return runs;
 }
@@ -329,7 +336,7 @@ export function runOne(spec: RunSpec, options: Pick<Options, 'keep' | 'log'> = {
         config: spec.config.name,
         mode: spec.mode,
         defines: flags,
-        violation: trail.violation ?? report.error ?? 'error',
+        violation: trail.violation ?? (spec.mode === 'liveness' && /acceptance cycle/.test(report.error ?? '') ? 'live: a run ends with a saga not settled (acceptance cycle)' : (report.error ?? 'error')),
         ...(trail.assertion ? { assertion: trail.assertion } : {}),
         ...scenarioOf(defines),
         steps: trail.steps,
@@ -390,6 +397,11 @@ function parseArgs(argv: string[]): Options & { json?: string } {
     else if (a === '--keep') options.keep = true;
     else if (a === '--config') options.config = value();
     else if (a === '--json') options.json = value();
+    else if (a === '--crash' || a === '--dup') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 0 || n > 9) throw new UsageError(`${a} takes 0..9`);
+      options[a === '--crash' ? 'crash' : 'dup'] = n;
+    }
     else if (a === '--broken') {
       const rules = value().split(',') as BrokenRule[];
       for (const r of rules) if (!(r in BROKEN)) throw new UsageError(`unknown broken rule ${r}; one of ${Object.keys(BROKEN).join(', ')}`);
