@@ -1,45 +1,28 @@
 /**
- * The three services of the model, in memory, around the real decide functions: each handler
- * loads state, decides and saves the way the service's reactions and store do
- * (services/<service>/src/reactions/*.ts, store.ts), with plain maps for tables and sets for
- * timers. No inbox: a trail's steps are already the messages that got past it. Any decide
- * function can be swapped for a deliberately broken copy (`rules`), and `violations()` checks
- * the model's invariants, under the model's names, on the resulting state.
+ * The three services of the model, in memory, around their real routers: each handler builds
+ * the router's input (`message(type, data, sagaId)`, or `timerDue(kind, key, payload)` for a
+ * timer that is armed), loads the state the way the service's store.ts `loadState` does, calls
+ * `react(state, input, { now, settings, newId })` from services/<service>/src/react.ts, and
+ * does what the kit's runStep does with the Decision: a `mismatch` is dead-lettered with
+ * nothing saved or emitted; else `changes` are folded into plain maps the way the service's
+ * store.ts `saveChanges` does (upserts that keep what the SQL keeps), timers are disarmed and
+ * armed (a `(kind, key)` that was ever armed is not armed again), and `events` are emitted.
+ * No inbox: a trail's steps are already the messages that got past it.
+ *
+ * A deliberately broken rule is a wrapper around a real router (`routers`), e.g. inventory
+ * routing OrderCreated with the tombstone hidden from its state; `violations()` checks the
+ * model's invariants, under the model's names, on the resulting state.
  */
-import type {
-  OrderCancelledData,
-  OrderCreatedData,
-  OrderConfirmedData,
-  PaymentFailedData,
-  PaymentRefundedData,
-  PaymentSucceededData,
-  PlaceOrderData,
-  StockReservationFailedData,
-  StockReservedData,
-} from '@jetsaga/events';
-import {
-  decideCancellation,
-  decideCommit,
-  decideRelease,
-  decideReserve,
-  decideRestock,
-  decideSetStock,
-  type HoldTransfer,
-  type InventoryDecision,
-  type InventoryState,
-  type ReleaseReason,
-  type Reservation,
-  type StockLevel,
-} from '../../services/inventory/src/decide.js';
-import { decideCancel as decideOrderCancel, decideConfirm, decidePlace, type Order, type OrderDecision } from '../../services/order/src/decide.js';
-import {
-  decideCancel as decidePaymentCancel,
-  decideCharge,
-  decideCredit,
-  type Payment,
-  type PaymentDecision,
-  type Wallet,
-} from '../../services/payment/src/decide.js';
+import type { MessageType, StockLine } from '@jetsaga/events';
+import { message, type ReactContext, timerDue, type TimerRef, type TimerRequest } from '@jetsaga/messaging';
+import type { HoldTransfer, InventoryChanges, InventoryState, Reservation, StockLevel } from '../../services/inventory/src/decide.js';
+import { type InventoryInput, inventoryMessages, inventoryTimers, react as inventoryReact } from '../../services/inventory/src/react.js';
+import type { InventorySettings } from '../../services/inventory/src/settings.js';
+import type { Order } from '../../services/order/src/decide.js';
+import { type OrderInput, orderIdOf, orderMessages, orderTimers, react as orderReact } from '../../services/order/src/react.js';
+import type { OrderSettings } from '../../services/order/src/settings.js';
+import type { Payment, PaymentChanges, Wallet } from '../../services/payment/src/decide.js';
+import { type PaymentInput, paymentMessages, react as paymentReact } from '../../services/payment/src/react.js';
 import type { EmittedEvent, ReplayInput, ServiceHandlers } from './replay.js';
 
 /** What the trail's run started from (run-spin.ts `scenarioOf`). */
@@ -51,220 +34,279 @@ export interface Scenario {
   orders: ReadonlyArray<{ orderId: string; customerId: string; quantity: number; unitPrice: number }>;
 }
 
-/** The decide functions the handlers call; replace one to break its rule. */
-export interface Rules {
-  decidePlace: typeof decidePlace;
-  decideConfirm: typeof decideConfirm;
-  decideOrderCancel: typeof decideOrderCancel;
-  decideReserve: typeof decideReserve;
-  decideCommit: typeof decideCommit;
-  decideCancellation: typeof decideCancellation;
-  decideRelease: typeof decideRelease;
-  decideRestock: typeof decideRestock;
-  decideCharge: typeof decideCharge;
-  decidePaymentCancel: typeof decidePaymentCancel;
+/** The routers the handlers call; replace one by a wrapper around the real one to break a rule. */
+export interface Routers {
+  order: typeof orderReact;
+  inventory: typeof inventoryReact;
+  payment: typeof paymentReact;
 }
 
-export const realRules: Rules = {
-  decidePlace,
-  decideConfirm,
-  decideOrderCancel,
-  decideReserve,
-  decideCommit,
-  decideCancellation,
-  decideRelease,
-  decideRestock,
-  decideCharge,
-  decidePaymentCancel,
-};
+export const realRouters: Routers = { order: orderReact, inventory: inventoryReact, payment: paymentReact };
 
-const NOW = new Date('2024-05-01T12:00:00.000Z');
-const DEADLINE_MS = 30_000;
-const RELEASE_DELAY_MS = 5_000;
+type ServiceName = keyof Routers;
+
+/** The services' settings in the replay: ORDER_DEADLINE_MS, and STOCK_RELEASE_DELAY_MS when the scenario keeps holds. */
+export const DEADLINE_MS = 30_000;
+export const RELEASE_DELAY_MS = 5_000;
+const START = new Date('2024-05-01T12:00:00.000Z');
+
+/** A timers row (the kit's table, one per service db): fired or disarmed rows stay until pruned. */
+export interface TimerRow {
+  kind: string;
+  key: string;
+  dueAt: Date;
+  payload: unknown;
+  fired: boolean;
+}
+
+/** A message a router found contradicting the service's records: dead-lettered (`fact_mismatch`), nothing changed. */
+export interface DeadLetter {
+  service: ServiceName;
+  type: string;
+  orderId: string;
+  reason: 'fact_mismatch';
+  error: string;
+}
 
 export interface World {
   handlers: ServiceHandlers;
   orders: Map<string, Order>;
+  /** Reservation rows with their lines (reservations + reservation_lines). */
   reservations: Map<string, Reservation>;
   stock: Map<string, StockLevel>;
+  prices: Map<string, number>;
   wallets: Map<string, Wallet>;
   payments: Map<string, Payment>;
-  /** Armed timers: `OrderDeadline:<orderId>`, `ReleaseHold:<orderId>` (with the release reason). */
-  timers: Map<string, unknown>;
+  /** Each service's timers rows, by `<kind>:<key>` (the kit's timer id). */
+  timers: Record<ServiceName, Map<string, TimerRow>>;
   /** Stock moved from kept holds to re-orders (hold_transfers rows). */
   transfers: HoldTransfer[];
   /** Money moved per order by the payment service's events (captures minus refunds), and the captures. */
   ledger: Map<string, { captured: number; captures: number }>;
+  /** Inputs a router refused as contradicting its records (Decision.mismatch). */
+  deadLetters: DeadLetter[];
   /** Names of the model's invariants the state breaks (`quiescent`: also the end-of-run ones). */
   violations(options?: { quiescent?: boolean }): string[];
 }
 
-export function createWorld(scenario: Scenario, overrides: Partial<Rules> = {}): World {
-  const rules: Rules = { ...realRules, ...overrides };
+/**
+ * A world seeded as the scenario says, through the routers themselves: SetStock and SetPrice
+ * (the model's unit price) to inventory, CreditWallet to payment for each customer.
+ */
+export function createWorld(scenario: Scenario, overrides: Partial<Routers> = {}): World {
+  const routers: Routers = { ...realRouters, ...overrides };
   const orders = new Map<string, Order>();
   const reservations = new Map<string, Reservation>();
-  const stock = new Map<string, StockLevel>([[scenario.sku, decideSetStock(undefined, { sku: scenario.sku, quantity: scenario.stock })]]);
+  /** reservations.created_at: kept holds are loaded oldest first (then by order id). */
+  const createdAt = new Map<string, number>();
+  const stock = new Map<string, StockLevel>();
+  const prices = new Map<string, number>();
   const wallets = new Map<string, Wallet>();
-  for (const customerId of new Set(scenario.orders.map((o) => o.customerId))) {
-    wallets.set(customerId, decideCredit(undefined, { customerId, amount: scenario.wallet }));
-  }
   const payments = new Map<string, Payment>();
-  const timers = new Map<string, unknown>();
+  const timers: World['timers'] = { order: new Map(), inventory: new Map(), payment: new Map() };
   const ledger = new Map<string, { captured: number; captures: number }>();
   const transfers: HoldTransfer[] = [];
-  let paymentIds = 0;
+  const deadLetters: DeadLetter[] = [];
+  let ids = 0;
+  let clock = START.getTime();
 
-  // ---- order (reactions/place-order.ts, payment-succeeded.ts, payment-failed.ts, stock-reservation-failed.ts, order-deadline.ts)
-  const applyOrder = (d: OrderDecision) => {
-    if (d.order) {
-      orders.set(d.order.orderId, d.order);
-      if (d.order.status !== 'PENDING') timers.delete(`OrderDeadline:${d.order.orderId}`); // store.applyDecision disarms
-    }
-    return d.events;
+  const settings = {
+    order: { deadlineMs: DEADLINE_MS } satisfies OrderSettings,
+    inventory: { releaseDelayMs: scenario.keptHolds ? RELEASE_DELAY_MS : 0 } satisfies InventorySettings,
+    payment: {},
   };
-  const order = (input: ReplayInput): readonly EmittedEvent[] => {
-    const current = orders.get(input.orderId);
-    switch (input.type) {
-      case 'PlaceOrder': {
-        const d = rules.decidePlace(current, input.data as PlaceOrderData, NOW, DEADLINE_MS);
-        const key = `OrderDeadline:${input.orderId}`;
-        if (d.deadline && !timers.has(key)) timers.set(key, null);
-        return applyOrder(d);
-      }
-      case 'StockReservationFailed':
-        return applyOrder(rules.decideOrderCancel(orders.get((input.data as StockReservationFailedData).orderId), 'out_of_stock'));
-      case 'PaymentFailed':
-        return applyOrder(rules.decideOrderCancel(orders.get((input.data as PaymentFailedData).orderId), 'payment_failed'));
-      case 'PaymentSucceeded':
-        return applyOrder(rules.decideConfirm(orders.get((input.data as PaymentSucceededData).orderId)));
-      case 'OrderDeadline': {
-        fire(`OrderDeadline:${input.orderId}`);
-        return applyOrder(rules.decideOrderCancel(current, 'timeout'));
-      }
-      default:
-        throw new Error(`order does not handle ${input.type}`);
+  const contextOf = <S>(s: S, now: Date): ReactContext<S> => ({ now, settings: s, newId: () => `id-${++ids}` });
+
+  /**
+   * runStep: what the kit does with a router's decision, inside the step's transaction.
+   * Returns the events to emit (none for a mismatch: the message is dead-lettered).
+   */
+  function runStep<C>(
+    service: ServiceName,
+    input: { type: string },
+    orderId: string,
+    decide: (now: Date) => { changes?: C; events?: readonly EmittedEvent[]; arm?: TimerRequest[]; disarm?: TimerRef[]; mismatch?: string },
+    save: (changes: C, now: number) => void,
+  ): readonly EmittedEvent[] {
+    const now = new Date((clock += 1));
+    const d = decide(now);
+    if (d.mismatch !== undefined) {
+      deadLetters.push({ service, type: input.type, orderId, reason: 'fact_mismatch', error: d.mismatch });
+      return [];
     }
+    if (d.changes !== undefined) save(d.changes, now.getTime());
+    const own = timers[service];
+    for (const t of d.disarm ?? []) {
+      const row = own.get(`${t.kind}:${t.key}`);
+      if (row) row.fired = true;
+    }
+    for (const t of d.arm ?? []) {
+      const id = `${t.kind}:${t.key}`;
+      if (!own.has(id)) own.set(id, { kind: t.kind, key: t.key, dueAt: t.dueAt, payload: t.payload ?? null, fired: false });
+    }
+    return d.events ?? [];
+  }
+
+  /** The router's input for a replay step: a message (validated like the kit's), or a due timer; null for a timer that is not armed. */
+  function inputOf(service: ServiceName, input: ReplayInput, messages: readonly string[], timerKinds: readonly string[]) {
+    if (input.kind === 'timer') {
+      if (!timerKinds.includes(input.type)) throw new Error(`${service} has no timer ${input.type}`);
+      // timer-loop.ts: the timer is marked fired in the commit of its step, so it fires once
+      const row = timers[service].get(`${input.type}:${input.orderId}`);
+      if (!row || row.fired) return null;
+      row.fired = true;
+      return timerDue(input.type, row.key, row.payload);
+    }
+    if (!messages.includes(input.type)) throw new Error(`${service} does not handle ${input.type}`);
+    return message(input.type as MessageType, input.data as never, input.orderId);
+  }
+
+  // ---- order (react.ts; store.ts: loadState, saveChanges)
+  const saveOrder = ({ order }: { order: Order }) => {
+    const existing = orders.get(order.orderId);
+    // upsertOrder: on conflict only the status and the reasons change
+    orders.set(order.orderId, existing ? { ...existing, status: order.status, cancelReason: order.cancelReason, refundReason: order.refundReason } : order);
+  };
+  const order = (step: ReplayInput): readonly EmittedEvent[] | null => {
+    const input = inputOf('order', step, orderMessages, orderTimers) as OrderInput | null;
+    if (!input) return null;
+    const state = { order: orders.get(orderIdOf(input)) };
+    return runStep('order', input, step.orderId, (now) => routers.order(state, input, contextOf(settings.order, now)), saveOrder);
   };
 
-  // ---- inventory (reactions/order-created.ts, order-confirmed.ts, cancellation.ts, release-hold.ts, payment-refunded.ts; store.ts)
+  // ---- inventory (react.ts; store.ts: loadState, loadKeptHolds, saveChanges)
   const levels = (skus: Iterable<string>) => {
     const m = new Map<string, StockLevel>();
     for (const sku of skus) {
       const l = stock.get(sku);
-      if (l) m.set(sku, l);
+      if (l) m.set(sku, { ...l });
     }
     return m;
   };
-  const loadState = (orderId: string, skus: string[] = []): InventoryState => {
-    const reservation = reservations.get(orderId);
+  const copy = (r: Reservation): Reservation => ({ ...r, lines: r.lines.map((l) => ({ ...l })) });
+  const orderState = (orderId: string, skus: string[] = []): InventoryState => {
+    const row = reservations.get(orderId);
+    const reservation = row && copy(row);
     return { reservation, stock: levels(new Set([...skus, ...(reservation?.lines.map((l) => l.sku) ?? [])])) };
   };
-  /** loadKeptHolds: the customer's RELEASING reservations, oldest first (Map order is creation order). */
-  const keptHoldsOf = (customerId: string) => [...reservations.values()].filter((r) => r.customerId === customerId && r.status === 'RELEASING');
-  const applyInventory = (d: InventoryDecision, orderId: string, reason?: ReleaseReason) => {
-    const r = d.reservation;
-    if (r) {
-      // upsert: an existing row keeps its customer and lines (insertLine is ON CONFLICT DO NOTHING), takes the status
-      const existing = reservations.get(r.orderId);
-      reservations.set(
-        r.orderId,
-        existing
-          ? { ...existing, status: r.status, lines: mergeLines(existing.lines, r.lines), ...(existing.customerId ? {} : r.customerId ? { customerId: r.customerId } : {}) }
-          : r,
-      );
-    }
-    for (const hold of d.keptHolds ?? []) reservations.set(hold.orderId, { ...reservations.get(hold.orderId)!, status: hold.status, lines: hold.lines });
-    transfers.push(...(d.transfers ?? []));
-    for (const l of d.stock) stock.set(l.sku, l);
-    const key = `ReleaseHold:${orderId}`;
-    if (d.releaseAt && !timers.has(key)) timers.set(key, reason);
-    return d.events;
-  };
-  const inventory = (input: ReplayInput): readonly EmittedEvent[] => {
+  /** loadKeptHolds: the customer's RELEASING reservations, oldest first (created_at, then order id). */
+  const keptHoldsOf = (customerId: string) =>
+    [...reservations.values()]
+      .filter((r) => r.customerId === customerId && r.status === 'RELEASING')
+      .sort((a, b) => createdAt.get(a.orderId)! - createdAt.get(b.orderId)! || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0))
+      .map(copy);
+  const pricesOf = (skus: string[]) => new Map(skus.flatMap((sku) => (prices.has(sku) ? [[sku, prices.get(sku)!] as const] : [])));
+  const loadInventory = (input: InventoryInput): InventoryState => {
     switch (input.type) {
+      case 'SetStock':
+        return { reservation: undefined, stock: levels([input.data.sku]) };
+      case 'SetPrice':
+        return { reservation: undefined, stock: new Map() };
       case 'OrderCreated': {
-        const o = input.data as OrderCreatedData;
-        const state = { ...loadState(o.orderId, o.items.map((i) => i.sku)), keptHolds: keptHoldsOf(o.customerId) };
-        return applyInventory(rules.decideReserve(state, o), o.orderId);
+        const skus = input.data.items.map((i) => i.sku);
+        return { ...orderState(input.data.orderId, skus), keptHolds: keptHoldsOf(input.data.customerId), prices: pricesOf(skus) };
       }
-      case 'OrderConfirmed': {
-        const { orderId } = input.data as OrderConfirmedData;
-        return applyInventory(rules.decideCommit(loadState(orderId)), orderId);
-      }
-      case 'PaymentFailed':
-      case 'OrderCancelled': {
-        const { orderId } = input.data as PaymentFailedData | OrderCancelledData;
-        const reason: ReleaseReason = input.type === 'PaymentFailed' ? 'payment_failed' : 'order_cancelled';
-        const delay = scenario.keptHolds ? RELEASE_DELAY_MS : 0;
-        return applyInventory(rules.decideCancellation(loadState(orderId), orderId, reason, NOW, delay), orderId, reason);
-      }
-      case 'ReleaseHold': {
-        const reason = fire(`ReleaseHold:${input.orderId}`) as ReleaseReason;
-        return applyInventory(rules.decideRelease(loadState(input.orderId), input.orderId, reason), input.orderId);
-      }
-      case 'PaymentRefunded': {
-        const { orderId, reason } = input.data as PaymentRefundedData;
-        if (reason !== 'refund_requested') return [];
-        return applyInventory(rules.decideRestock(loadState(orderId)), orderId);
-      }
+      case 'ReleaseHold':
+        return orderState(input.key);
       default:
-        throw new Error(`inventory does not handle ${input.type}`);
+        return orderState(input.data.orderId);
     }
+  };
+  const saveInventory = (changes: InventoryChanges, now: number) => {
+    const r = changes.reservation;
+    if (r) {
+      // upsertReservation: on conflict only the status changes (the customer of a tombstone stays null);
+      // insertLine: ON CONFLICT DO NOTHING per (order, sku)
+      const existing = reservations.get(r.orderId);
+      if (existing) reservations.set(r.orderId, { ...existing, status: r.status, lines: mergeLines(existing.lines, r.lines) });
+      else {
+        reservations.set(r.orderId, { orderId: r.orderId, ...(r.customerId ? { customerId: r.customerId } : {}), status: r.status, lines: mergeLines([], r.lines) });
+        createdAt.set(r.orderId, now);
+      }
+    }
+    // saveShrunkHold: the status, and the lines replaced
+    for (const hold of changes.keptHolds ?? []) {
+      const existing = reservations.get(hold.orderId);
+      if (existing) reservations.set(hold.orderId, { ...existing, status: hold.status, lines: hold.lines.map((l) => ({ ...l })) });
+    }
+    transfers.push(...(changes.transfers ?? []));
+    for (const l of changes.stock) stock.set(l.sku, { ...l });
+    for (const p of changes.prices ?? []) prices.set(p.sku, p.unitPrice);
+  };
+  const inventory = (step: ReplayInput): readonly EmittedEvent[] | null => {
+    const input = inputOf('inventory', step, inventoryMessages, inventoryTimers) as InventoryInput | null;
+    if (!input) return null;
+    const state = loadInventory(input);
+    return runStep('inventory', input, step.orderId, (now) => routers.inventory(state, input, contextOf(settings.inventory, now)), saveInventory);
   };
 
-  // ---- payment (reactions/stock-reserved.ts, order-cancelled.ts)
-  const applyPayment = (d: PaymentDecision) => {
-    if (d.wallet) wallets.set(d.wallet.customerId, d.wallet);
-    if (d.payment) payments.set(d.payment.orderId, d.payment);
-    for (const e of d.events) {
-      const entry = ledger.get(e.data.orderId) ?? { captured: 0, captures: 0 };
-      if (e.type === 'PaymentSucceeded') ledger.set(e.data.orderId, { captured: entry.captured + e.data.amount, captures: entry.captures + 1 });
-      if (e.type === 'PaymentRefunded') ledger.set(e.data.orderId, { ...entry, captured: entry.captured - e.data.amount });
-    }
-    return d.events;
+  // ---- payment (react.ts; store.ts: loadState, saveChanges)
+  const loadPayment = (input: PaymentInput) => {
+    if (input.type === 'CreditWallet') return { wallet: copyOf(wallets.get(input.data.customerId)), payment: undefined };
+    const payment = copyOf(payments.get(input.data.orderId));
+    return { wallet: copyOf(wallets.get(payment?.customerId ?? input.data.customerId)), payment };
   };
-  const payment = (input: ReplayInput): readonly EmittedEvent[] => {
-    switch (input.type) {
-      case 'StockReserved': {
-        const data = input.data as StockReservedData;
-        const state = { wallet: wallets.get(data.customerId), payment: payments.get(data.orderId) };
-        return applyPayment(rules.decideCharge(state, data, `pay-${++paymentIds}`));
-      }
-      case 'OrderCancelled': {
-        const data = input.data as OrderCancelledData;
-        const state = { wallet: wallets.get(data.customerId), payment: payments.get(data.orderId) };
-        return applyPayment(rules.decidePaymentCancel(state, data, `pay-${++paymentIds}`));
-      }
-      default:
-        throw new Error(`payment does not handle ${input.type}`);
+  const savePayment = ({ wallet, payment: p }: PaymentChanges) => {
+    if (wallet) wallets.set(wallet.customerId, { customerId: wallet.customerId, balance: wallet.balance, credited: wallet.credited });
+    if (p) {
+      // upsertPayment: on conflict only the status changes (paymentId, customer and amount stay the first row's)
+      const existing = payments.get(p.orderId);
+      payments.set(p.orderId, existing ? { ...existing, status: p.status } : { ...p });
     }
+  };
+  const payment = (step: ReplayInput): readonly EmittedEvent[] | null => {
+    const input = inputOf('payment', step, paymentMessages, []) as PaymentInput | null;
+    if (!input) return null;
+    const state = loadPayment(input);
+    const events = runStep('payment', input, step.orderId, (now) => routers.payment(state, input, contextOf(settings.payment, now)), savePayment);
+    for (const e of events) {
+      const data = e.data as { orderId: string; amount: number };
+      const entry = ledger.get(data.orderId) ?? { captured: 0, captures: 0 };
+      if (e.type === 'PaymentSucceeded') ledger.set(data.orderId, { captured: entry.captured + data.amount, captures: entry.captures + 1 });
+      if (e.type === 'PaymentRefunded') ledger.set(data.orderId, { ...entry, captured: entry.captured - data.amount });
+    }
+    return events;
   };
 
-  function fire(key: string): unknown {
-    if (!timers.has(key)) throw new Error(`timer ${key} fired but it is not armed`);
-    const payload = timers.get(key);
-    timers.delete(key);
-    return payload;
-  }
+  const handlers: ServiceHandlers = { order, inventory, payment };
+
+  // ---- the scenario's seed, through the routers: stock, the catalog price, the wallets
+  const seed = (service: ServiceName, type: string, data: unknown, key: string) => {
+    const emitted = handlers[service]!({ kind: 'command', type, orderId: key, data });
+    if (emitted === null || deadLetters.length > 0) throw new Error(`seeding ${type} ${JSON.stringify(data)} failed: ${JSON.stringify(deadLetters)}`);
+  };
+  seed('inventory', 'SetStock', { sku: scenario.sku, quantity: scenario.stock }, scenario.sku);
+  const unitPrices = new Set(scenario.orders.map((o) => o.unitPrice));
+  if (unitPrices.size !== 1) throw new Error(`the scenario's orders have several unit prices: ${[...unitPrices].join(', ')}`);
+  seed('inventory', 'SetPrice', { sku: scenario.sku, unitPrice: [...unitPrices][0]! }, scenario.sku);
+  for (const customerId of new Set(scenario.orders.map((o) => o.customerId))) seed('payment', 'CreditWallet', { customerId, amount: scenario.wallet }, customerId);
 
   const world: World = {
-    handlers: { order, inventory, payment },
+    handlers,
     orders,
     reservations,
     stock,
+    prices,
     wallets,
     payments,
     timers,
     transfers,
     ledger,
+    deadLetters,
     violations: ({ quiescent = false } = {}) => violations(world, scenario, quiescent),
   };
   return world;
 }
 
-function mergeLines(existing: Reservation['lines'], added: Reservation['lines']): Reservation['lines'] {
-  const skus = new Set(existing.map((l) => l.sku));
-  return [...existing, ...added.filter((l) => !skus.has(l.sku))];
+function copyOf<T extends object>(row: T | undefined): T | undefined {
+  return row && { ...row };
+}
+
+/** Lines inserted ON CONFLICT DO NOTHING: a sku the reservation has already keeps its line. */
+function mergeLines(existing: readonly StockLine[], added: readonly StockLine[]): StockLine[] {
+  const out = existing.map((l) => ({ ...l }));
+  for (const l of added) if (!out.some((e) => e.sku === l.sku)) out.push({ ...l });
+  return out;
 }
 
 const quantity = (r: Reservation | undefined) => r?.lines.reduce((n, l) => n + l.quantity, 0) ?? 0;

@@ -1,28 +1,28 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideReserve, type InventoryState } from '../../services/inventory/src/decide.js';
-import { decideCharge, type PaymentState } from '../../services/payment/src/decide.js';
-import { createWorld, type Rules } from './in-memory.js';
+import { react as inventoryReact } from '../../services/inventory/src/react.js';
+import { react as paymentReact } from '../../services/payment/src/react.js';
+import { createWorld, type Routers } from './in-memory.js';
 import { replay, ReplayDivergence } from './replay.js';
 import { BROKEN, CONFIGS, type BrokenRule, type Counterexample, formatResult, runModel, runOne, type RunResult } from './run-spin.js';
 
 /**
  * The protocol model (test/model/saga.pml) under spin: the bounded configurations check clean,
  * each deliberately broken rule yields a counterexample, and a counterexample replayed through
- * the real decide functions, with the same rule broken around them, breaks the same invariant
- * in the code. Needs spin and gcc (apt-get install -y spin gcc).
+ * the services' real routers (react.ts), with the same rule broken by a wrapper around the
+ * router, breaks the same invariant in the code. Needs spin and gcc (apt-get install -y spin gcc).
  */
 
-/** The model's broken rules, as copies of the decide functions. */
-const brokenRules: Partial<Record<BrokenRule, Partial<Rules>>> = {
-  // BROKEN_TOMBSTONE: a CANCELLED reservation (tombstone) is taken for no reservation at all
+/** The model's broken rules, as wrappers around the real routers (what they hide from the state). */
+const brokenRules: Partial<Record<BrokenRule, Partial<Routers>>> = {
+  // BROKEN_TOMBSTONE: inventory routes OrderCreated as if a CANCELLED reservation (tombstone) were no reservation at all
   tombstone: {
-    decideReserve: (state: InventoryState, order) =>
-      decideReserve(state.reservation?.status === 'CANCELLED' ? { ...state, reservation: undefined } : state, order),
+    inventory: (state, input, ctx) =>
+      inventoryReact(input.type === 'OrderCreated' && state.reservation?.status === 'CANCELLED' ? { ...state, reservation: undefined } : state, input, ctx),
   },
-  // BROKEN_DOUBLE_CHARGE: no one-payment-per-order check
+  // BROKEN_DOUBLE_CHARGE: payment routes StockReserved without the order's payment row (no one-payment-per-order check)
   'double-charge': {
-    decideCharge: (state: PaymentState, reserved, paymentId) => decideCharge({ ...state, payment: undefined }, reserved, paymentId),
+    payment: (state, input, ctx) => paymentReact(input.type === 'StockReserved' ? { ...state, payment: undefined } : state, input, ctx),
   },
 };
 
@@ -46,8 +46,8 @@ function counterexampleOf(rules: BrokenRule[]): Counterexample {
   return r.counterexample;
 }
 
-/** Replays a counterexample's steps through the in-memory services built on the decide functions. */
-function replayed(ce: Counterexample, rules: Partial<Rules>, strict = true) {
+/** Replays a counterexample's steps through the in-memory services that run the routers. */
+function replayed(ce: Counterexample, rules: Partial<Routers>, strict = true) {
   const world = createWorld(ce, rules);
   const perStep: string[][] = [];
   const result = replay(ce.steps, world.handlers, {
@@ -90,7 +90,7 @@ describe('protocol model (spin)', () => {
     assert.equal(counterexampleOf(['kept-cross']).violation, 'kept_holds_stay_with_their_customer');
   });
 
-  it('the broken-tombstone trail, replayed through decideReserve with the same rule broken, leaves a hold behind in the code', () => {
+  it("the broken-tombstone trail, replayed through inventory's router with the same rule broken, leaves a hold behind in the code", () => {
     const ce = counterexampleOf(['tombstone']);
     const { world, result, perStep } = replayed(ce, brokenRules.tombstone!);
     assert.equal(result.skipped.length, 0, 'every step of the trail had its message in the code');
@@ -101,7 +101,7 @@ describe('protocol model (spin)', () => {
     assert.equal(world.stock.get(ce.sku)!.held, stuck[0]!.lines[0]!.quantity);
   });
 
-  it('the same trail through the real decide functions breaks nothing: the late hold never happens', () => {
+  it('the same trail through the real routers breaks nothing: the late hold never happens', () => {
     const ce = counterexampleOf(['tombstone']);
     assert.throws(() => replayed(ce, {}), ReplayDivergence);
     const { world, result, perStep } = replayed(ce, {}, false);

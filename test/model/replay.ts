@@ -4,9 +4,9 @@
  * are the ones the code itself emitted earlier in the replay (not invented from the trail), so
  * a step whose event the code never emitted shows where code and model part ways.
  *
- * A handler is anything that takes a message and returns the events it emits: today the
- * in-memory services of test/model/in-memory.ts around the decide functions; later the
- * services' `react(state, input, ctx)` routers, wrapped the same way.
+ * A handler is anything that takes a message and returns the events it emits, or null when the
+ * code has no such input at that point (a timer that is not armed): the in-memory services of
+ * test/model/in-memory.ts, which run the services' `react(state, input, ctx)` routers.
  */
 
 /** One step of a trail: which service handled which message (or fired which timer) for which order. */
@@ -31,15 +31,16 @@ export interface EmittedEvent {
   data: unknown;
 }
 
-export type ServiceHandler = (input: ReplayInput) => readonly EmittedEvent[];
+/** The events a handler emitted; null: the code has no such input now (a timer not armed, or fired already). */
+export type ServiceHandler = (input: ReplayInput) => readonly EmittedEvent[] | null;
 export type ServiceHandlers = Readonly<Record<string, ServiceHandler>>;
 
 export interface ReplayOptions {
   /** The data of a command step (e.g. PlaceOrder of the scenario's order). */
   command: (step: ReplayStep) => unknown;
   /**
-   * true (default): a step whose event the code never emitted throws ReplayDivergence.
-   * false: the step is skipped and reported in the result.
+   * true (default): a step whose event the code never emitted (or whose timer the code has not
+   * armed) throws ReplayDivergence. false: the step is skipped and reported in the result.
    */
   strict?: boolean;
   /** Called after every step (e.g. to check invariants that hold in every state). */
@@ -48,7 +49,7 @@ export interface ReplayOptions {
 
 export interface ReplayedStep {
   step: ReplayStep;
-  /** False when the step's event was never emitted by the code (non-strict replays only). */
+  /** False when the step's event was never emitted by the code, or its timer not armed (non-strict replays only). */
   delivered: boolean;
   emitted: EmittedEvent[];
 }
@@ -57,7 +58,7 @@ export interface ReplayResult {
   steps: ReplayedStep[];
   /** Every event the code emitted, in order. */
   emitted: EmittedEvent[];
-  /** Steps skipped because the code never emitted their event. */
+  /** Steps skipped because the code never emitted their event (or never armed their timer). */
   skipped: ReplayStep[];
 }
 
@@ -66,7 +67,10 @@ export class ReplayDivergence extends Error {
     readonly step: ReplayStep,
     readonly index: number,
   ) {
-    super(`step ${index}: ${step.service} handles ${step.messageType} of ${step.orderId}, but the code never emitted that event`);
+    super(
+      `step ${index}: ${step.service} handles ${step.messageType} of ${step.orderId}, but ` +
+        (step.kind === 'timer' ? 'the code has no such timer armed' : 'the code never emitted that event'),
+    );
   }
 }
 
@@ -79,7 +83,7 @@ function orderIdOf(event: EmittedEvent): string | undefined {
  * Runs the steps in order. An event step delivers the first event of that type and order the
  * code emitted so far (a published event stays in its stream: several consumers, and
  * redeliveries, read the same one); a command step takes its data from `options.command`;
- * a timer step hands the handler the order id.
+ * a timer step hands the handler the order id (its handler says whether that timer is armed).
  */
 export function replay(steps: readonly ReplayStep[], handlers: ServiceHandlers, options: ReplayOptions): ReplayResult {
   const strict = options.strict ?? true;
@@ -101,7 +105,14 @@ export function replay(steps: readonly ReplayStep[], handlers: ServiceHandlers, 
       }
       data = event.data;
     }
-    const emitted = [...handler({ kind: step.kind, type: step.messageType, orderId: step.orderId, data })];
+    const handled = handler({ kind: step.kind, type: step.messageType, orderId: step.orderId, data });
+    if (handled === null) {
+      if (strict) throw new ReplayDivergence(step, index);
+      result.skipped.push(step);
+      result.steps.push({ step, delivered: false, emitted: [] });
+      return;
+    }
+    const emitted = [...handled];
     for (const e of emitted) {
       const key = `${e.type}:${orderIdOf(e) ?? ''}`;
       published.set(key, [...(published.get(key) ?? []), e]);
