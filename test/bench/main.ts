@@ -1,4 +1,4 @@
-// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--json out.json]
+// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--json out.json]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import { connect } from 'nats';
 import type { Synchronous } from '@jetsaga/messaging/ops';
 import { NatsServer } from '@jetsaga/stack';
-import { TestStack } from '../support/harness.js';
+import { allServices } from '@jetsaga/stack';
+import { coreServices, TestStack } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
 import { jetstreamHopCeiling } from './ceiling-jetstream.js';
 import { localTransactionsCeiling } from './ceiling-local.js';
+import { floorChain } from './floor-chain.js';
 import { closedLoop, type LoadResult, type Mix, openLoop, seedForBench } from './system.js';
 
 const { values } = parseArgs({
@@ -21,8 +23,12 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'fast,durable' },
     orders: { type: 'string', default: '2000' },
     json: { type: 'string' },
+    // core: order, inventory and payment only, the 3-step saga the peers run; all: the whole system
+    services: { type: 'string', default: 'all' },
   },
 });
+if (values.services !== 'all' && values.services !== 'core') throw new Error('--services all or core');
+const services = values.services === 'core' ? coreServices : allServices;
 const durationMs = Number(/^(\d+)s$/.exec(values.duration!)?.[1] ?? NaN) * 1000;
 if (!Number.isFinite(durationMs)) throw new Error('--duration like 10s');
 const [happy, noStock, noFunds] = values.mix!.split('/').map(Number) as [number, number, number];
@@ -38,10 +44,13 @@ const hopDir = mkdtempSync(join(tmpdir(), 'jetsaga-bench-hop-'));
 const hopServer = await NatsServer.start({ storeDir: hopDir });
 const hopNc = await connect({ servers: hopServer.url });
 const ceilingA = await jetstreamHopCeiling(hopNc, { messages: 20_000, bytes: 600, window: 256 });
+// The saga's hops through the services: PlaceOrder -> order -> inventory -> payment -> order.
+const floor = await floorChain(hopNc, { hops: 4, sagas: 1000, bytes: 600 });
 await hopNc.close();
 await hopServer.stop();
 rmSync(hopDir, { recursive: true, force: true });
 line(`ceiling A  raw JetStream hop (publish+PubAck window 256, pull, ack, 600 B): ${Math.round(ceilingA)} msg/s`);
+line(`floor      the saga's 4 hops as a raw chain of durable pull consumers, 1 in flight, no db: p50 ${floor.p50.toFixed(2)} ms, p99 ${floor.p99.toFixed(2)} ms`);
 
 // Ceiling B: the saga's local transactions with no messaging
 const ceilingB: Record<string, number> = {};
@@ -54,8 +63,8 @@ for (const mode of modes) {
 
 const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
 for (const mode of modes) {
-  line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): every service a process, as npm start runs them`);
-  const t = await TestStack.start({ env: { SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', ORDER_DEADLINE_MS: '120000' } });
+  line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process, as npm start runs them`);
+  const t = await TestStack.start({ services, env: { SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', ORDER_DEADLINE_MS: '120000' } });
   try {
     await seedForBench(t);
     await closedLoop(t, { label: 'warm-up', durationMs: 2000, mix, prefix: `${mode.name}-warm`, concurrency: 10 });
@@ -74,6 +83,8 @@ for (const mode of modes) {
           `p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} max ${r.latencyMs.max.toFixed(1)} ms  (${r.sagas} sagas, ${r.confirmed} confirmed)`,
       );
     }
+    const single = runs[0]!;
+    line(`  1 in flight vs the floor: p50 ${(single.latencyMs.p50 / floor.p50).toFixed(1)}x, p99 ${(single.latencyMs.p99 / floor.p99).toFixed(1)}x`);
     const last = runs[1]!;
     line(`  per process during the closed loop: ${last.processes.map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}% CPU, peak RSS ${p.peakRssMb.toFixed(0)} MB`).join('; ')}`);
     line(`  system/ceiling A (events/s per raw hop): ${(last.eventsPerSecond / ceilingA).toFixed(2)}; system/ceiling B (sagas/s): ${(last.sagasPerSecond / ceilingB[mode.name]!).toFixed(2)}`);
@@ -82,5 +93,5 @@ for (const mode of modes) {
     await t.stop();
   }
 }
-if (values.json) writeFileSync(values.json, JSON.stringify({ ceilingA, ceilingB, results }, null, 2));
+if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, ceilingA, floor, ceilingB, results }, null, 2));
 process.exit(results.some((r) => r.violations.length > 0) ? 1 : 0);
