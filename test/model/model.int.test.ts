@@ -95,6 +95,7 @@ describe('protocol model (spin)', () => {
     const { world, result, perStep } = replayed(ce, brokenRules.tombstone!);
     assert.equal(result.skipped.length, 0, 'every step of the trail had its message in the code');
     assert.deepEqual(perStep.flat(), [], 'no invariant of every state broke on the way');
+    assert.deepEqual(world.deadLetters, [], 'no router found a fact mismatch');
     assert.ok(world.violations({ quiescent: true }).includes(ce.violation), `${ce.violation} in ${world.violations({ quiescent: true }).join(', ')}`);
     const stuck = [...world.reservations.values()].filter((r) => r.status === 'HELD' && world.orders.get(r.orderId)?.status === 'CANCELLED');
     assert.equal(stuck.length, 1, 'a cancelled order still holds stock');
@@ -107,6 +108,7 @@ describe('protocol model (spin)', () => {
     const { world, result, perStep } = replayed(ce, {}, false);
     assert.ok(result.skipped.some((s) => s.messageType === 'StockReserved'), 'the broken hold was the only source of that StockReserved');
     assert.deepEqual(perStep.flat(), []);
+    assert.deepEqual(world.deadLetters, []);
     // the trail was the broken world's, so the code does not end where it did (an order may still be PENDING), but no hold is left behind
     assert.ok(!world.violations({ quiescent: true }).includes(ce.violation), world.violations({ quiescent: true }).join(', '));
   });
@@ -116,6 +118,7 @@ describe('protocol model (spin)', () => {
       const ce = counterexampleOf(rules);
       const { world, result } = replayed(ce, brokenRules['double-charge']!);
       assert.equal(result.skipped.length, 0);
+      assert.deepEqual(world.deadLetters, [], `${rules.join(',')}: no router found a fact mismatch`);
       assert.ok(world.violations({ quiescent: ce.violation.startsWith('no_') }).includes(ce.violation), `${rules.join(',')}: ${ce.violation}`);
       const real = replayed(ce, {}, false);
       assert.deepEqual(real.perStep.flat(), [], `${rules.join(',')} with the real rules`);

@@ -3,8 +3,9 @@
  * Issue 17. See docs/model.md for what it covers, what it abstracts away, and how to run it
  * (node --import tsx test/model/run-spin.ts).
  *
- * One sku, unit price 1. Every rule below names the function it follows; the functions are
- * in services/<service>/src/decide.ts unless a reaction file is named.
+ * One sku, unit price 1 (the catalog's). Every rule below names the decide function it follows
+ * (services/<service>/src/decide.ts) and the case of the service's router that calls it
+ * (react.ts).
  *
  * The broker. Every durable consumer (<service>-<Type>) is its own channel, kept as a
  * multiset of pending deliveries: pend[IX(consumer, order)] copies of that consumer's message
@@ -252,7 +253,7 @@ inline handled(c, svc, type) {
 
 /* ---- order (services/order/src) --------------------------------------------------------- */
 
-/* decidePlace (reactions/place-order.ts): an existing orderId creates nothing; else PENDING,
+/* decidePlace (order router: PlaceOrder): an existing orderId creates nothing; else PENDING,
    the OrderDeadline timer armed, OrderCreated emitted. */
 inline decidePlace(o) {
   if
@@ -261,8 +262,8 @@ inline decidePlace(o) {
   fi
 }
 
-/* decideConfirm (reactions/payment-succeeded.ts): only a PENDING order is confirmed.
-   applyDecision (order/src/store.ts) disarms the deadline of an order that ended. */
+/* decideConfirm (order router: PaymentSucceeded): only a PENDING order is confirmed; its
+   decision disarms the deadline of the order that ended. */
 inline decideConfirm(o) {
   if
   :: ost[o] == O_PENDING -> ost[o] = O_CONFIRMED; deadline[o] = 0; publish1(OrderConfirmed, C_INV_OCF, o)
@@ -270,7 +271,7 @@ inline decideConfirm(o) {
   fi
 }
 
-/* decideCancel (reactions/stock-reservation-failed.ts, payment-failed.ts, order-deadline.ts):
+/* decideCancel (order router: StockReservationFailed, PaymentFailed, timer OrderDeadline):
    only a PENDING order is cancelled; OrderCancelled goes to inventory and payment. */
 inline decideCancelOrder(o) {
   if
@@ -310,7 +311,7 @@ end:
 #define KEPT_FOR(h, o) (rst[h] == R_RELEASING && CUST(h) == CUST(o))
 #endif
 
-/* decideReserve (reactions/order-created.ts with loadKeptHolds): a reservation row (also a
+/* decideReserve (inventory router: OrderCreated, with loadKeptHolds): a reservation row (also a
    CANCELLED tombstone) makes it a no-op; a shortage counts the customer's kept holds as
    available and is REJECTED with StockReservationFailed; else the order takes from the kept
    holds first (takeFromKeptHolds: a hold emptied is TRANSFERRED, else stays RELEASING; oldest
@@ -358,7 +359,7 @@ inline decideReserve(o) {
   fi
 }
 
-/* decideCommit (reactions/order-confirmed.ts): only a HELD reservation becomes a sale. */
+/* decideCommit (inventory router: OrderConfirmed): only a HELD reservation becomes a sale. */
 inline decideCommit(o) {
   if
   :: rst[o] == R_HELD -> rst[o] = R_COMMITTED; held = held - rqty[o]; sold = sold + rqty[o]
@@ -366,7 +367,7 @@ inline decideCommit(o) {
   fi
 }
 
-/* decideRelease (and reactions/release-hold.ts): no reservation yet leaves the CANCELLED
+/* decideRelease (inventory router: timer ReleaseHold): no reservation yet leaves the CANCELLED
    tombstone; a HELD or RELEASING one goes back to available (RELEASED); else nothing. */
 inline decideRelease(o) {
   if
@@ -377,7 +378,7 @@ inline decideRelease(o) {
   fi
 }
 
-/* decideCancellation (reactions/cancellation.ts, for PaymentFailed and OrderCancelled): a
+/* decideCancellation (inventory router: PaymentFailed and OrderCancelled): a
    RELEASING hold already has its timer; with STOCK_RELEASE_DELAY_MS > 0 (KEPT) a HELD one is
    kept RELEASING and the ReleaseHold timer armed; everything else is decideRelease. */
 inline decideCancellation(o) {
@@ -413,7 +414,7 @@ end:
 #define HAS_PAYMENT(o) (pst[o] != P_NONE)
 #endif
 
-/* decideCharge (reactions/stock-reserved.ts): any payment row (also a VOIDED tombstone)
+/* decideCharge (payment router: StockReserved): any payment row (also a VOIDED tombstone)
    makes it a no-op; a short wallet FAILs with PaymentFailed (to order and inventory); else
    the order's total is captured with PaymentSucceeded. */
 inline decideCharge(o) {
@@ -432,9 +433,9 @@ inline decideCharge(o) {
   fi
 }
 
-/* decideCancel (payment; reactions/order-cancelled.ts): no payment yet leaves the VOIDED
+/* decideCancel (payment router: OrderCancelled): no payment yet leaves the VOIDED
    tombstone; a CAPTURED one is refunded (PaymentRefunded, reason order_cancelled, which
-   inventory ignores: reactions/payment-refunded.ts); else nothing. */
+   inventory's router ignores: its PaymentRefunded case); else nothing. */
 inline decideCancelPayment(o) {
   if
   :: pst[o] == P_NONE -> pst[o] = P_VOIDED

@@ -1,10 +1,16 @@
-import { intFromEnv } from '@jetsaga/messaging';
+import { defineSettings, type SettingsSchema, setting } from '@jetsaga/messaging';
 
 export interface InventorySettings {
   /** Keep a cancelled order's hold this long before releasing it (durable timer); 0 = at once. */
   releaseDelayMs: number;
 }
 
-export function inventorySettings(env: NodeJS.ProcessEnv): InventorySettings {
-  return { releaseDelayMs: intFromEnv('STOCK_RELEASE_DELAY_MS', 0, 0, env) };
-}
+export const inventorySettings: SettingsSchema<InventorySettings> = defineSettings({
+  releaseDelayMs: setting.integer('JETSAGA_STOCK_RELEASE_DELAY_MS', {
+    default: 0,
+    min: 0,
+    unit: 'ms',
+    deprecated: ['STOCK_RELEASE_DELAY_MS'],
+    description: "inventory: keep a cancelled order's hold for its customer this long before releasing it (durable timer); a re-order takes from it first",
+  }),
+});

@@ -1,10 +1,15 @@
-import { intFromEnv } from '@jetsaga/messaging';
+import { defineSettings, type SettingsSchema, setting } from '@jetsaga/messaging';
 
 export interface LoyaltySettings {
   /** Points per whole currency unit (100 minor units) paid. */
   pointsPerUnit: number;
 }
 
-export function loyaltySettings(env: NodeJS.ProcessEnv): LoyaltySettings {
-  return { pointsPerUnit: intFromEnv('LOYALTY_POINTS_PER_UNIT', 1, 0, env) };
-}
+export const loyaltySettings: SettingsSchema<LoyaltySettings> = defineSettings({
+  pointsPerUnit: setting.integer('JETSAGA_LOYALTY_POINTS_PER_UNIT', {
+    default: 1,
+    min: 0,
+    deprecated: ['LOYALTY_POINTS_PER_UNIT'],
+    description: 'loyalty: points per whole currency unit (100 minor units) paid',
+  }),
+});

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
 import { registerOrder } from './commands/order.js';
 import { registerInfra } from './commands/infra.js';
@@ -33,6 +34,7 @@ registerSeed(program);
 registerProvision(program);
 registerInfra(program);
 registerRun(program);
+registerBuild(program);
 registerPublish(program);
 registerTrace(program);
 registerDlq(program);

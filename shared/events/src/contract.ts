@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MessageDef } from './define.js';
 import { printableId, reasonText, tokenId } from './ids.js';
+import { instanceId, isInstanced } from './instances.js';
 import { dataJsonSchema } from './json-schema.js';
 import { messages } from './registry.js';
 import { commandSubject, eventSubject } from './subjects.js';
@@ -13,6 +14,7 @@ type JsonSchema = {
   enum?: unknown[];
   const?: unknown;
   pattern?: string;
+  format?: string;
   minimum?: number;
   exclusiveMinimum?: number;
   maximum?: number;
@@ -35,14 +37,16 @@ export function renderContract(): string {
 }
 
 function renderMessage(def: MessageDef): string[] {
-  const subject = def.kind === 'event' ? eventSubject(def.owner, def.type, '<sagaId>') : commandSubject(def.owner, def.type);
-  const sagaId = def.kind === 'event' ? 'the order id' : def.sagaKey ? `= data.${def.sagaKey}` : 'null';
+  // A service run once per instance: its instance in the subject (`cmd.bank-<id>.Deposit`).
+  const service = isInstanced(def.owner) ? `${def.owner}-<id>` : def.owner;
+  const subject = def.kind === 'event' ? eventSubject(service, def.type, '<sagaId>') : commandSubject(service, def.type);
+  const sagaId = def.sagaKey ? `= data.${def.sagaKey}` : def.kind === 'event' ? 'the order id' : 'null';
   return [
     `#### ${def.type} (version ${def.version})`,
     '',
     `${def.summary}`,
     '',
-    `Subject \`${subject}\`, ${def.kind === 'event' ? `producer \`${def.owner}\`` : `handled by \`${def.owner}\``}, sagaId ${sagaId}.`,
+    `Subject \`${subject}\`, ${def.kind === 'event' ? `producer \`${service}\`` : `handled by \`${service}\``}, sagaId ${sagaId}.`,
     '',
     '| field | type | required |',
     '| --- | --- | --- |',
@@ -73,6 +77,7 @@ const patterns = new Map<string | undefined, string>([
   [patternOf(tokenId), 'string (id: A-Z a-z 0-9 _ -, max 64)'],
   [patternOf(printableId), 'string (id: 1-64 visible ASCII characters)'],
   [patternOf(reasonText), 'string (text: 1-500 characters, no control or bidi characters)'],
+  [patternOf(instanceId), 'string (instance id: a-z 0-9, max 16: `a` for `bank-a`)'],
 ]);
 
 function patternOf(schema: z.ZodType): string | undefined {
@@ -89,6 +94,7 @@ function describe(s: JsonSchema): string {
     const bounds = [min, max].filter(Boolean).join(', ');
     return `integer${bounds ? ` ${bounds}` : ''}`;
   }
+  if (s.type === 'string' && s.format === 'email') return `string (email, max ${s.maxLength})`;
   if (s.type === 'string' && s.pattern) return patterns.get(s.pattern) ?? `string (pattern \`${s.pattern}\`)`;
   if (s.type === 'array') return `array of ${s.items ? describe(s.items) : 'any'}`;
   return String(s.type ?? 'any');

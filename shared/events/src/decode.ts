@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { MessageDef } from './define.js';
 import { type Envelope, envelopeSchema, type RawEnvelope } from './envelope.js';
+import { isInstanced, serviceKindOf } from './instances.js';
 import { latest, lookup } from './registry.js';
 import { commandSubject, eventSubject } from './subjects.js';
 
@@ -12,7 +13,7 @@ export type InvalidReason =
   | 'unknown_type'
   | 'unknown_version'
   | 'invalid_data'
-  /** An order-saga event whose envelope sagaId is not its data.orderId. */
+  /** An event whose envelope sagaId is not its saga's key (data.orderId, data.transferId, ...). */
   | 'saga_mismatch'
   | 'subject_mismatch';
 
@@ -67,7 +68,7 @@ export function decodeMessage(payload: Uint8Array | string, options: DecodeOptio
   const orderProblem = checkOrderSaga(def, envelope);
   if (orderProblem) return fail('saga_mismatch', orderProblem, raw);
   if (options.subject !== undefined) {
-    const expected = expectedSubject(def, envelope);
+    const expected = expectedSubject(def, envelope, options.subject);
     if (options.subject !== expected) {
       return fail('subject_mismatch', `${raw.type} arrived on "${options.subject}", expected "${expected}"`, raw);
     }
@@ -75,16 +76,25 @@ export function decodeMessage(payload: Uint8Array | string, options: DecodeOptio
   return { ok: true, envelope, def };
 }
 
-/** The one subject a valid envelope may travel on. */
-export function expectedSubject(def: MessageDef, envelope: Envelope): string {
-  return def.kind === 'event'
-    ? eventSubject(def.owner, def.type, envelope.sagaId ?? '')
-    : commandSubject(def.owner, def.type);
+/**
+ * The one subject a valid envelope may travel on. An event travels under its producer (an
+ * instance, `evt.bank-a.FundsFrozen.<sagaId>`, for a service run once per instance). A command
+ * to such a service names the instance in its subject only: given the subject it `arrived` on,
+ * any instance of the owner is the expected one (`cmd.bank-a.Deposit`), else `cmd.<owner>-<id>`.
+ */
+export function expectedSubject(def: MessageDef, envelope: Envelope, arrived?: string): string {
+  if (def.kind === 'event') return eventSubject(envelope.producer, def.type, envelope.sagaId ?? '');
+  if (!isInstanced(def.owner)) return commandSubject(def.owner, def.type);
+  const service = arrived?.split('.')[1];
+  return commandSubject(service !== undefined && serviceKindOf(service) === def.owner ? service : `${def.owner}-<id>`, def.type);
 }
 
 function checkSagaId(def: MessageDef, envelope: Envelope): string | undefined {
   if (def.kind === 'event') {
-    if (envelope.producer !== def.owner) return `${def.type} is produced by "${def.owner}", not "${envelope.producer}"`;
+    if (serviceKindOf(envelope.producer) !== def.owner) {
+      const by = isInstanced(def.owner) ? `an instance of "${def.owner}" (${def.owner}-<id>)` : `"${def.owner}"`;
+      return `${def.type} is produced by ${by}, not "${envelope.producer}"`;
+    }
     return envelope.sagaId === null ? `${def.type} needs a sagaId` : undefined;
   }
   const expected = def.sagaKey ? String((envelope.data as Record<string, unknown>)[def.sagaKey]) : null;
@@ -94,9 +104,17 @@ function checkSagaId(def: MessageDef, envelope: Envelope): string | undefined {
   return undefined;
 }
 
-/** An event about an order (its data has an orderId) belongs to that order's saga, and no other. */
+/**
+ * An event belongs to the saga its key names (its sagaKey, e.g. data.transferId), and no other;
+ * an event about an order (its data has an orderId) to that order's saga.
+ */
 function checkOrderSaga(def: MessageDef, envelope: Envelope): string | undefined {
   if (def.kind !== 'event') return undefined;
+  if (def.sagaKey) {
+    const key = (envelope.data as Record<string, unknown>)[def.sagaKey];
+    if (envelope.sagaId === key) return undefined;
+    return `${def.type} is about ${def.sagaKey} "${String(key)}" but carries sagaId "${envelope.sagaId}": its events belong to that saga`;
+  }
   const orderId = (envelope.data as Record<string, unknown>).orderId;
   if (typeof orderId !== 'string' || envelope.sagaId === orderId) return undefined;
   return `${def.type} is about order "${orderId}" but carries sagaId "${envelope.sagaId}": an order's events belong to its own saga`;

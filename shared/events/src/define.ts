@@ -10,11 +10,19 @@ export interface MessageDef<
   kind: K;
   type: T;
   version: number;
-  /** The producer of an event, or the service a command is addressed to. */
+  /**
+   * The producer of an event, or the service a command is addressed to. For a service run once
+   * per instance (`bank`), the kind: an instance (`bank-a`) produces the event, or takes the
+   * command on its own subject (`cmd.bank-a.Deposit`).
+   */
   owner: ServiceName;
   summary: string;
   data: S;
-  /** Commands that start a saga: the data field whose value is the envelope's sagaId. */
+  /**
+   * Commands that start a saga: the data field whose value is the envelope's sagaId. Events:
+   * the field naming their saga (an event on another saga is `saga_mismatch`); without it, an
+   * event whose data has an `orderId` belongs to that order's saga.
+   */
   sagaKey?: string;
   /** Events that report a failed or refused step (counted as saga failures by step). */
   failure?: boolean;

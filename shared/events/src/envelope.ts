@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { printableId, tokenId } from './ids.js';
 
-/** Services that produce events or own a command subject. */
-export const serviceNames = ['order', 'inventory', 'payment', 'loyalty', 'notification'] as const;
+/**
+ * Services that produce events or own a command subject. `bank` runs once per bank, as
+ * `bank-a`, `bank-b`, ... (see instances.ts): the contract names the kind, subjects the instance.
+ */
+export const serviceNames = ['order', 'inventory', 'payment', 'loyalty', 'notification', 'transfer', 'customer', 'bank'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 /**

@@ -30,6 +30,9 @@ export const reasonText = z
   .max(500)
   .regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]*$/u, 'must not contain control, bidi or other format characters');
 
+/** An email address, as a customer registers it (at most 254 characters). */
+export const email = z.email().max(254);
+
 /** Amounts are integers in minor units (cents); one currency per deployment. */
 export const amount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const positiveAmount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

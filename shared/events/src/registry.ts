@@ -1,12 +1,15 @@
 import type { z } from 'zod';
 import type { MessageDef } from './define.js';
-import { CreditWallet, PlaceOrder, RequestRefund, SetPrice, SetStock } from './messages/commands.js';
+import { CreditConfirmed, CreditDropped, CreditPrepared, CreditRefused, FreezeConfirmed, FreezeRefused, FreezeReleased, FundsFrozen } from './messages/bank-events.js';
+import { CreditWallet, Deposit, PlaceOrder, RegisterCustomer, RequestRefund, RequestTransfer, SetPrice, SetStock } from './messages/commands.js';
+import { CustomerRegistered, RegistrationRefused } from './messages/customer-events.js';
 import { StockCommitted, StockHoldTransferred, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
-import { PointsAwarded, PointsReverted } from './messages/loyalty-events.js';
+import { PointsAwarded, PointsReverted, WelcomePointsAwarded } from './messages/loyalty-events.js';
 import { OrderCancelled, OrderConfirmed, OrderCreated, OrderRefunded, RefundRejected, RefundRequested } from './messages/order-events.js';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './messages/payment-events.js';
+import { TransferCompleted, TransferConfirmed, TransferFailed, TransferRequested } from './messages/transfer-events.js';
 
-/** Every command and event version the system knows, in saga order. */
+/** Every command and event version the system knows, saga by saga, each in saga order. */
 export const messages = [
   PlaceOrder,
   SetStock,
@@ -30,6 +33,26 @@ export const messages = [
   RefundRejected,
   StockRestocked,
   OrderRefunded,
+  // the transfer saga (TCC across two banks)
+  Deposit,
+  RequestTransfer,
+  TransferRequested,
+  FundsFrozen,
+  FreezeRefused,
+  CreditPrepared,
+  CreditRefused,
+  TransferConfirmed,
+  TransferFailed,
+  FreezeConfirmed,
+  CreditConfirmed,
+  FreezeReleased,
+  CreditDropped,
+  TransferCompleted,
+  // registration -> welcome points
+  RegisterCustomer,
+  CustomerRegistered,
+  RegistrationRefused,
+  WelcomePointsAwarded,
 ] as const;
 
 type AnyMessage = (typeof messages)[number];

@@ -9,13 +9,15 @@ export type KitErrorCode =
   | 'provision_pending'
   /** An input contradicts the receiver's own records (a bug or an attack): dead-lettered at once. */
   | 'fact_mismatch'
+  /** Another process writes this service db (one writer per db): stop it first. */
+  | 'db_locked'
   | 'nats_unreachable'
   | 'provision_failed'
   | 'publish_failed'
   | 'shutdown_timeout';
 
 /** Codes no retry can mend: a starting service gives up on them at once. */
-const permanentCodes: ReadonlySet<KitErrorCode> = new Set(['config', 'consumer_mismatch', 'stream_mismatch']);
+const permanentCodes: ReadonlySet<KitErrorCode> = new Set(['config', 'consumer_mismatch', 'stream_mismatch', 'db_locked']);
 
 /** The kit's one error class: a code to branch on, a message for people, the cause kept. */
 export class KitError extends Error {

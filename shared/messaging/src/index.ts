@@ -19,7 +19,16 @@ export {
 } from './service/define.js';
 export { routerSpec, message, timerDue, SPEC_NOW, type SpecOptions } from './service/spec.js';
 export { runServiceMain } from './service/run-main.js';
-export { intFromEnv, type ServiceConfig } from './service/config.js';
+export { instanceIdFromEnv } from './service/instances.js';
+export type { ServiceConfig } from './service/config.js';
+export {
+  defineSettings,
+  setting,
+  type SettingSpec,
+  type SettingsOf,
+  type SettingsSchema,
+  SettingsError,
+} from './settings-schema.js';
 export type { TimerRef, TimerRequest } from './step/timer-rows.js';
 export { excluded, placeholder, preparedQuery } from './sqlite/prepared.js';
 export type { ServiceDb } from './sqlite/open-db.js';

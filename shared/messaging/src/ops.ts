@@ -7,14 +7,37 @@ export {
   ensureStreams,
   wantedStreams,
   commandSubjects,
+  unlistedInstance,
   DEFAULT_STREAM_SETTINGS,
   type StreamSettings,
   type StreamsOutcome,
   type WantedStream,
 } from './nats/provision.js';
-export { streamSettingsFromEnv } from './service/config.js';
+export {
+  streamSettingsFromEnv,
+  streamSettings,
+  kitSettings,
+  serviceConfigFromEnv,
+  loadServiceSettings,
+  deprecationMessage,
+  parseDurationMs,
+  parseByteSize,
+} from './service/config.js';
+export {
+  defineSettings,
+  setting,
+  renderSettingsTable,
+  SETTINGS_BEGIN,
+  SETTINGS_END,
+  SettingsError,
+  type Deprecation,
+  type SettingSpec,
+  type SettingsSchema,
+} from './settings-schema.js';
+export { acquireWriterLock, holderOf, writerInfoPath, writerLockPath, type WriterInfo, type WriterLock } from './sqlite/writer-lock.js';
 export { kitMetricNames } from './observe/metrics.js';
 export { subscriptionsOf, type Subscription } from './service/subscriptions.js';
+export { instanceIdFromEnv, instanceIdSetting, instanceIdVariable } from './service/instances.js';
 export { readStream, headerRecord } from './nats/read-stream.js';
 export { listDeadLetters, redriveDeadLetter, dropDeadLetter, type DeadLetterEntry } from './ops/dead-letters.js';
 export { readSagaEvents, type StoredEvent } from './ops/saga-events.js';
@@ -24,7 +47,7 @@ export { JetStreamPublisher, type Publication, type PubAck } from './outbound/je
 export { traceIdOf } from './observe/trace-context.js';
 export { createLogger, type Logger } from './observe/logger.js';
 export { DEFAULT_DATA_DIR } from './service/config.js';
-export { DEFAULT_NATS_URL, connectionOptions, natsAccessFromEnv, parseServers, type NatsAccess } from './nats/connection-options.js';
+export { DEFAULT_NATS_URL, connectionOptions, natsAccessFromEnv, natsSettings, parseServers, type NatsAccess } from './nats/connection-options.js';
 export { openServiceDb, type ServiceDb, type Synchronous } from './sqlite/open-db.js';
 export { defaultRetryPolicy, retryDelayMs } from './consume/retry-policy.js';
 export { startService, type RunningService } from './service/start-service.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { repoRoot, serviceEntry } from './paths.js';
@@ -15,9 +15,14 @@ const keepMs = 24 * 3600_000;
  * JavaScript: no TypeScript loader thread (about 35 MB per process) and a faster start.
  * Files are named by content, so stacks started at once, or a restart mid-run, never see a
  * half-written or a different bundle.
+ *
+ * With `outDir` (`jetsaga build`, the Docker image): `<outDir>/<service>.mjs` and its map, a
+ * fixed name, no pruning; `jetsaga run` runs it as it is when JETSAGA_BUNDLE_DIR names that
+ * directory. It must be inside the repository, where the bundle's imports find node_modules.
  */
-export async function buildService(service: string): Promise<string> {
+export async function buildService(service: string, options: { outDir?: string } = {}): Promise<string> {
   const entry = serviceEntry(service);
+  const outDir = options.outDir === undefined ? cacheDir : bundleDirInRepo(options.outDir);
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -27,7 +32,7 @@ export async function buildService(service: string): Promise<string> {
     write: false,
     sourcemap: 'linked',
     // Where the bundle goes, so the map's paths to the sources are right (nothing is written here).
-    outfile: join(cacheDir, `${service}.mjs`),
+    outfile: join(outDir, `${service}.mjs`),
     // Paths the service computes from its own location (its migrations) stay as in the sources.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
     plugins: [
@@ -41,6 +46,13 @@ export async function buildService(service: string): Promise<string> {
     logLevel: 'silent',
   });
   const output = (suffix: string) => result.outputFiles.find((f) => f.path.endsWith(suffix))!.text;
+  if (options.outDir !== undefined) {
+    const file = join(outDir, `${service}.mjs`);
+    mkdirSync(outDir, { recursive: true });
+    writeAtomically(`${file}.map`, output('.mjs.map'));
+    writeAtomically(file, output('.mjs'));
+    return file;
+  }
   const name = `${service}-${createHash('sha256').update(output('.mjs')).digest('hex').slice(0, 16)}.mjs`;
   const file = join(cacheDir, name);
   if (existsSync(file)) {
@@ -56,6 +68,22 @@ export async function buildService(service: string): Promise<string> {
   }
   pruneOld(service, file);
   return file;
+}
+
+/** The bundle `jetsaga build --out <dir>` wrote for `service`; an error saying how to make it when there is none. */
+export function prebuiltBundle(dir: string, service: string): string {
+  const file = join(resolve(dir), `${service}.mjs`);
+  if (!existsSync(file)) throw new Error(`no bundle ${file} (JETSAGA_BUNDLE_DIR=${dir}): make it with \`jetsaga build --out ${dir}\`, or unset JETSAGA_BUNDLE_DIR to build at start`);
+  return file;
+}
+
+function bundleDirInRepo(dir: string): string {
+  const abs = resolve(dir);
+  const rel = relative(repoRoot, abs);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    throw new Error(`bundle directory ${abs} is outside the repository (${repoRoot}): a bundle imports its npm packages from the repository's node_modules`);
+  }
+  return abs;
 }
 
 function writeAtomically(path: string, content: string): void {

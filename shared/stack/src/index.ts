@@ -13,3 +13,4 @@ export * from './provision.js';
 export * from './service-definitions.js';
 export * from './auth/infra-configs.js';
 export * from './nats-cluster.js';
+export * from './settings.js';

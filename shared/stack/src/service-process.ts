@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { buildService } from './build-service.js';
 import { serviceEntry, tsxLoader } from './paths.js';
+import { stackSettings } from './settings.js';
 
 /**
  * V8's young generation at 8 MB semi-spaces instead of 16: peak RSS under load about 10-15 MB
@@ -56,8 +57,8 @@ export class ServiceProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     // JETSAGA_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS).
-    const nodeArgs = (this.options.env?.JETSAGA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const program = this.options.env?.JETSAGA_RUN_TS === '1' ? ['--import', tsxLoader, serviceEntry(this.name)] : [await this.bundle()];
+    const { nodeArgs, runTs } = stackSettings.parse(this.options.env ?? {});
+    const program = runTs ? ['--import', tsxLoader, serviceEntry(this.name)] : [await this.bundle()];
     const child = spawn(process.execPath, [...defaultNodeArgs, ...nodeArgs, ...program], {
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

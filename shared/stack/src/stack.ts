@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLogger, type NatsAccess, parseServers, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
+import { createLogger, deprecationMessage, type NatsAccess, parseServers, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
 import { NatsCluster } from './nats-cluster.js';
 import { StackAuth } from './auth/stack-auth.js';
 import { NatsServer } from './nats-server.js';
@@ -8,6 +8,7 @@ import { allServices } from './paths.js';
 import { provisionStreams } from './provision.js';
 import { serviceDefinitions } from './service-definitions.js';
 import { ServiceProcess } from './service-process.js';
+import { stackSettings } from './settings.js';
 
 export interface StackOptions {
   dataDir: string;
@@ -16,7 +17,7 @@ export interface StackOptions {
   /** Start a JetStream cluster of this many nodes (routes, RAFT) instead of one server. */
   cluster?: number;
   services?: readonly string[];
-  /** Extra environment for every service (LOG_LEVEL, SQLITE_SYNCHRONOUS, ...). */
+  /** Extra environment for every service (LOG_LEVEL, JETSAGA_SQLITE_SYNCHRONOUS, ...). */
   env?: NodeJS.ProcessEnv;
   /** Extra environment for one service. */
   serviceEnv?: Record<string, NodeJS.ProcessEnv>;
@@ -56,10 +57,12 @@ export class Stack {
       await provisionStreams(auth.access('admin', parseServers(natsUrl)), streamSettingsFromEnv(env), createLogger('provision', env.LOG_LEVEL ?? 'info'));
     }
     const services = new Map<string, ServiceProcess>();
-    const metricsBase = Number(options.env?.METRICS_BASE_PORT ?? process.env.METRICS_BASE_PORT ?? 0);
+    const { value: own, deprecated } = stackSettings.read({ ...process.env, ...options.env });
+    for (const d of deprecated) createLogger('stack').warn({ setting: d.old, use: d.name }, deprecationMessage(d));
+    const metricsBase = own.metricsBasePort ?? 0;
     for (const service of options.services ?? allServices) {
-      // METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices.
-      const metricsPort = metricsBase > 0 ? { METRICS_PORT: String(metricsBase + allServices.indexOf(service as never)) } : {};
+      // JETSAGA_METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices.
+      const metricsPort = metricsBase > 0 ? { JETSAGA_METRICS_PORT: String(metricsBase + allServices.indexOf(service as never)) } : {};
       const env = { ...process.env, ...options.env, ...metricsPort, ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
       services.set(service, new ServiceProcess({ service, env, onLine: options.onLine }));
     }

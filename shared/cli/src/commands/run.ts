@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { allServices, buildService, serviceEntry, tsxLoader } from '@jetsaga/stack';
+import { allServices, buildService, prebuiltBundle, serviceEntry, tsxLoader } from '@jetsaga/stack';
 import type { GlobalOptions } from '../connection.js';
 
 /** The global options as the environment a service reads (flags win over the inherited environment). */
@@ -35,7 +35,12 @@ export function registerRun(program: Command): void {
         process.exit(2);
       }
       const env = envOf(cmd.optsWithGlobals<GlobalOptions>());
-      const program = env.JETSAGA_RUN_TS === '1' ? ['--import', tsxLoader, serviceEntry(service)] : [await buildService(service)];
+      // JETSAGA_BUNDLE_DIR: bundles made ahead of time (`jetsaga build`, the Docker image), run as
+      // they are; otherwise bundled now, into node_modules/.cache (which must then be writable).
+      const program =
+        env.JETSAGA_RUN_TS === '1'
+          ? ['--import', tsxLoader, serviceEntry(service)]
+          : [env.JETSAGA_BUNDLE_DIR ? prebuiltBundle(env.JETSAGA_BUNDLE_DIR, service) : await buildService(service)];
       const child = spawn(process.execPath, [...(env.JETSAGA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), ...program], { env, stdio: 'inherit' });
       // The service stops itself cleanly on these; the runner only passes them on and waits.
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

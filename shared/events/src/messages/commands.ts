@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../define.js';
-import { amount, reasonText, tokenId, walletCredit } from '../ids.js';
-import { orderItems } from './common.js';
+import { amount, email, reasonText, tokenId, walletCredit } from '../ids.js';
+import { orderItems, transferSummary } from './common.js';
 
 export const PlaceOrder = defineCommand({
   type: 'PlaceOrder',
@@ -52,3 +52,37 @@ export const RequestRefund = defineCommand({
   data: z.object({ orderId: tokenId, reason: reasonText }),
 });
 export type RequestRefundData = z.infer<typeof RequestRefund.data>;
+
+export const Deposit = defineCommand({
+  type: 'Deposit',
+  version: 1,
+  owner: 'bank',
+  summary:
+    "Add money to an account of the bank the subject names (`cmd.bank-a.Deposit`: bank `a`); the first deposit opens the account. An account holds at most 1000000000000 (balance, frozen and pending credits together): a deposit past that is refused, dead-lettered with reason `fact_mismatch`.",
+  data: z.object({ accountId: tokenId, amount: walletCredit }),
+});
+export type DepositData = z.infer<typeof Deposit.data>;
+
+export const RequestTransfer = defineCommand({
+  type: 'RequestTransfer',
+  version: 1,
+  owner: 'transfer',
+  sagaKey: 'transferId',
+  summary:
+    'Start a transfer saga: move `amount` from one account to another, at the same bank or another (try / confirm / cancel). The client picks transferId; a repeat with the same transferId starts nothing new. `from` and `to` differ.',
+  data: transferSummary.refine((t) => t.from.bank !== t.to.bank || t.from.accountId !== t.to.accountId, {
+    message: 'from and to are the same account',
+    path: ['to'],
+  }),
+});
+export type RequestTransferData = z.infer<typeof RequestTransfer.data>;
+
+export const RegisterCustomer = defineCommand({
+  type: 'RegisterCustomer',
+  version: 1,
+  owner: 'customer',
+  sagaKey: 'customerId',
+  summary: 'Register a customer (saga id = customerId): CustomerRegistered, then welcome points and a welcome notice. A second registration of the same customerId is refused (RegistrationRefused, `already_registered`).',
+  data: z.object({ customerId: tokenId, email }),
+});
+export type RegisterCustomerData = z.infer<typeof RegisterCustomer.data>;

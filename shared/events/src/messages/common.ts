@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { amount, quantity, tokenId } from '../ids.js';
+import { amount, quantity, tokenId, walletCredit } from '../ids.js';
+import { instanceId } from '../instances.js';
 
 /** A line of an order as the customer placed it. */
 export const orderItem = z.object({
@@ -44,3 +45,14 @@ export function totalOf(items: readonly { quantity: number; unitPrice: number }[
 /** What every step of an order saga needs to know about the order (no synchronous lookups). */
 export const orderSummary = z.object({ orderId: tokenId, customerId: tokenId, items: orderItems, total: amount });
 export type OrderSummary = z.infer<typeof orderSummary>;
+
+/** An account at a bank: the bank's instance id (`a` for `bank-a`) and the account's id there. */
+export const accountRef = z.object({ bank: instanceId, accountId: tokenId });
+export type AccountRef = z.infer<typeof accountRef>;
+
+/**
+ * What every step of a transfer saga needs to know about the transfer (no synchronous
+ * lookups): its id (the saga id), both accounts, and the amount (minor units).
+ */
+export const transferSummary = z.object({ transferId: tokenId, from: accountRef, to: accountRef, amount: walletCredit });
+export type TransferSummary = z.infer<typeof transferSummary>;

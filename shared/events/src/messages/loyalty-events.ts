@@ -31,3 +31,13 @@ export const PointsReverted = defineEvent({
   }),
 });
 export type PointsRevertedData = z.infer<typeof PointsReverted.data>;
+
+export const WelcomePointsAwarded = defineEvent({
+  type: 'WelcomePointsAwarded',
+  version: 1,
+  owner: 'loyalty',
+  sagaKey: 'customerId',
+  summary: "A newly registered customer got the welcome points (WELCOME_POINTS), once per customer; they count in the balance at once.",
+  data: z.object({ customerId: tokenId, points, balance: points }),
+});
+export type WelcomePointsAwardedData = z.infer<typeof WelcomePointsAwarded.data>;

@@ -7,7 +7,14 @@ import { connectionOptions, describeAccess, type NatsAccess } from './connection
  * Connects with endless reconnects (a broker restart must not end a service) and logs every
  * status change. The first connect is retried for `connectTimeoutMs` before giving up.
  */
-export async function connectNats(access: NatsAccess, name: string, log: Logger, connectTimeoutMs: number): Promise<NatsConnection> {
+export async function connectNats(
+  access: NatsAccess,
+  name: string,
+  log: Logger,
+  connectTimeoutMs: number,
+  /** Every status change after the first connect (`disconnect`, `reconnect`, ...): readiness follows it. */
+  onStatus?: (type: string) => void,
+): Promise<NatsConnection> {
   const deadline = Date.now() + connectTimeoutMs;
   const url = describeAccess(access);
   for (;;) {
@@ -23,7 +30,7 @@ export async function connectNats(access: NatsAccess, name: string, log: Logger,
         // Otherwise every request (each publish awaiting its PubAck) captures a stack trace.
         noAsyncTraces: true,
       });
-      watchStatus(nc, log);
+      watchStatus(nc, log, onStatus);
       return nc;
     } catch (err) {
       if (err instanceof KitError) throw err;
@@ -37,10 +44,11 @@ export async function connectNats(access: NatsAccess, name: string, log: Logger,
   }
 }
 
-function watchStatus(nc: NatsConnection, log: Logger): void {
+function watchStatus(nc: NatsConnection, log: Logger, onStatus?: (type: string) => void): void {
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'pingTimer') continue;
+      onStatus?.(s.type);
       const level = s.type === 'disconnect' || s.type === 'error' ? 'warn' : 'info';
       log[level]({ natsStatus: s.type, data: String(s.data) }, 'nats connection status');
     }

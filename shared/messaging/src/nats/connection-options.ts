@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, credsAuthenticator, nkeyAuthenticator } from 'nats';
 import { KitError } from '../errors.js';
+import { defineSettings, type SettingsSchema, setting } from '../settings-schema.js';
 
 /** How to reach and authenticate to NATS: the `nats` CLI's settings, from flags or the environment. */
 export interface NatsAccess {
@@ -23,20 +24,36 @@ export interface NatsAccess {
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
+/** How to reach NATS, as the `nats` CLI names it (NATS_URL comma-separated, NATS_CREDS, NATS_NKEY, ...). */
+export const natsSettings: SettingsSchema<NatsAccess> = defineSettings({
+  servers: setting.custom(
+    'NATS_URL',
+    {
+      type: 'URL list',
+      wants: 'one or more nats:// URLs, comma-separated',
+      default: [DEFAULT_NATS_URL],
+      defaultDoc: '(start a local server) / `nats://127.0.0.1:4222` for a service run alone',
+      description: 'broker; several servers comma-separated (a cluster: the client fails over)',
+    },
+    (raw) => parseServers(raw),
+  ),
+  creds: setting.text('NATS_CREDS', { type: 'path', description: 'a creds file (JWT + seed) the service (or the CLI) connects with' }),
+  nkey: setting.text('NATS_NKEY', {
+    type: 'path',
+    defaultDoc: "(none; the stack's own broker: the service's key in `<data dir>/auth/`)",
+    description: 'a file holding an nkey seed (`SU...`): who the service is',
+  }),
+  user: setting.text('NATS_USER', { type: 'text', description: 'user name (with `NATS_PASSWORD`)' }),
+  password: setting.text('NATS_PASSWORD', { type: 'text', secret: true, description: 'password of `NATS_USER`' }),
+  token: setting.text('NATS_TOKEN', { type: 'text', secret: true, description: 'a token the service (or the CLI) connects with' }),
+  ca: setting.text('NATS_CA', { type: 'path', description: 'TLS: CA to trust' }),
+  cert: setting.text('NATS_CERT', { type: 'path', description: 'TLS: client certificate' }),
+  key: setting.text('NATS_KEY', { type: 'path', description: 'TLS: client key' }),
+});
+
 /** NATS_URL (comma-separated), NATS_CREDS, NATS_NKEY, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CA, NATS_CERT, NATS_KEY. */
 export function natsAccessFromEnv(env: NodeJS.ProcessEnv, fallbackUrl = DEFAULT_NATS_URL): NatsAccess {
-  const pick = (name: string) => (env[name] ? env[name] : undefined);
-  return {
-    servers: parseServers(env.NATS_URL ?? fallbackUrl),
-    creds: pick('NATS_CREDS'),
-    nkey: pick('NATS_NKEY'),
-    user: pick('NATS_USER'),
-    password: pick('NATS_PASSWORD'),
-    token: pick('NATS_TOKEN'),
-    ca: pick('NATS_CA'),
-    cert: pick('NATS_CERT'),
-    key: pick('NATS_KEY'),
-  };
+  return natsSettings.parse(env, { defaults: { NATS_URL: fallbackUrl } });
 }
 
 export function parseServers(value: string): string[] {

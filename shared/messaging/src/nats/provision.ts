@@ -1,4 +1,4 @@
-import { commandSubject, messages } from '@jetsaga/events';
+import { commandSubject, defaultInstances, type InstancedService, isInstanced, messages, parseInstanceName } from '@jetsaga/events';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -30,6 +30,11 @@ export interface StreamSettings {
   dlq: StreamLimits;
   /** num_replicas of every stream (1 on a single server). */
   replicas: number;
+  /**
+   * The instances of each service run once per instance (JETSAGA_BANKS: `a,b`): COMMANDS takes
+   * the command subjects of these (`cmd.bank-a.Deposit`, `cmd.bank-b.Deposit`) and no other.
+   */
+  instances: Readonly<Record<InstancedService, readonly string[]>>;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -43,6 +48,7 @@ export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   events: { maxAgeMs: 30 * DAY_MS, maxBytes: 4 * GiB },
   dlq: { maxAgeMs: 30 * DAY_MS, maxBytes: 1 * GiB },
   replicas: 1,
+  instances: defaultInstances,
 };
 
 /** A stream as provisioning wants it: every field here is compared with the broker's. */
@@ -51,9 +57,26 @@ export type WantedStream = Pick<
   'name' | 'subjects' | 'retention' | 'storage' | 'discard' | 'num_replicas' | 'duplicate_window' | 'max_age' | 'max_bytes'
 >;
 
-/** `cmd.<owner>.<Type>` of every command the contract knows: COMMANDS takes nothing else. */
-export function commandSubjects(): string[] {
-  return [...new Set(messages.filter((m) => m.kind === 'command').map((m) => commandSubject(m.owner, m.type)))].sort();
+/**
+ * `cmd.<owner>.<Type>` of every command the contract knows, and for a command to a service run
+ * once per instance, `cmd.<owner>-<id>.<Type>` of each instance listed: COMMANDS takes nothing
+ * else (a deposit to a bank that is not listed fails at once: no stream takes it).
+ */
+export function commandSubjects(instances: StreamSettings['instances'] = DEFAULT_STREAM_SETTINGS.instances): string[] {
+  const owners = (owner: string): string[] => (isInstanced(owner) ? instances[owner].map((id) => `${owner}-${id}`) : [owner]);
+  return [...new Set(messages.filter((m) => m.kind === 'command').flatMap((m) => owners(m.owner).map((o) => commandSubject(o, m.type))))].sort();
+}
+
+/**
+ * Why `service` may not run with these settings: an instance (`bank-c`) that JETSAGA_BANKS does
+ * not list would wait for command subjects no provisioning makes, or (where it may update the
+ * streams) take them from the others' view. Undefined when it may.
+ */
+export function unlistedInstance(service: string, settings: StreamSettings): string | undefined {
+  const instance = parseInstanceName(service);
+  if (!instance || settings.instances[instance.kind].includes(instance.id)) return undefined;
+  const variable = `JETSAGA_${instance.kind.toUpperCase()}S`;
+  return `${service} is not among ${variable} (${settings.instances[instance.kind].join(',')}): list it there for every process (services, \`jetsaga provision\`), so that COMMANDS takes its commands`;
 }
 
 /** EVENTS, COMMANDS and DLQ as `settings` want them. */
@@ -65,7 +88,7 @@ export function wantedStreams(settings: StreamSettings): WantedStream[] {
     { ...common, name: STREAMS.events, subjects: ['evt.>'], retention: RetentionPolicy.Limits, ...limits(settings.events) },
     // Only known commands: a publish to any other cmd.* subject finds no stream (503) instead of
     // being stored forever with no consumer. No limits: a work queue holds what is not done yet.
-    { ...common, name: STREAMS.commands, subjects: commandSubjects(), retention: RetentionPolicy.Workqueue, max_age: 0, max_bytes: -1 },
+    { ...common, name: STREAMS.commands, subjects: commandSubjects(settings.instances), retention: RetentionPolicy.Workqueue, max_age: 0, max_bytes: -1 },
     { ...common, name: STREAMS.dlq, subjects: ['dlq.>'], retention: RetentionPolicy.Limits, ...limits(settings.dlq) },
   ];
 }

@@ -25,18 +25,34 @@ function previousRelease(name: string): Partial<StreamConfig> {
 }
 
 describe('wanted streams', () => {
-  it('COMMANDS takes exactly cmd.<owner>.<Type> of every command in the contract', () => {
+  it('COMMANDS takes exactly cmd.<owner>.<Type> of every command in the contract, and cmd.<owner>-<id>.<Type> of each listed instance', () => {
     const commands = messages.filter((m) => m.kind === 'command');
     const subjects = byName('COMMANDS').subjects;
     assert.deepEqual(subjects, commandSubjects());
-    for (const c of commands) assert.ok(subjects.includes(`cmd.${c.owner}.${c.type}`), c.type);
-    assert.equal(subjects.length, new Set(commands.map((c) => c.type)).size);
+    const owners = (owner: string) => (owner === 'bank' ? ['bank-a', 'bank-b'] : [owner]);
+    const expected = commands.flatMap((c) => owners(c.owner).map((o) => `cmd.${o}.${c.type}`));
+    assert.deepEqual([...subjects].sort(), [...new Set(expected)].sort());
     assert.ok(subjects.includes('cmd.order.PlaceOrder'));
+    assert.ok(subjects.includes('cmd.bank-a.Deposit') && !subjects.includes('cmd.bank.Deposit'));
     assert.ok(!subjects.some((s) => s.includes('*') || s.includes('>')));
   });
 
+  it('COMMANDS follows JETSAGA_BANKS: each bank listed, and no other', () => {
+    const wanted = wantedStreams(streamSettingsFromEnv({ JETSAGA_BANKS: 'a,c,c' })).find((s) => s.name === 'COMMANDS')!;
+    assert.deepEqual(wanted.subjects.filter((s) => s.includes('bank')), ['cmd.bank-a.Deposit', 'cmd.bank-c.Deposit']);
+    assert.throws(() => streamSettingsFromEnv({ JETSAGA_BANKS: 'a,B' }), /JETSAGA_BANKS must be a list of bank ids/);
+    assert.throws(() => streamSettingsFromEnv({ JETSAGA_BANKS: ' , ' }), /JETSAGA_BANKS/);
+  });
+
+  it('a bank instance refuses to run when JETSAGA_BANKS does not list it', () => {
+    assert.equal(serviceConfigFromEnv('bank-a', {}).dbPath.endsWith('bank-a.db'), true);
+    assert.equal(serviceConfigFromEnv('bank-a', { JETSAGA_BANK_A_DB: '/tmp/x.db' }).dbPath, '/tmp/x.db');
+    assert.throws(() => serviceConfigFromEnv('bank-c', {}), /bank-c is not among JETSAGA_BANKS \(a,b\)/);
+    assert.equal(serviceConfigFromEnv('bank-c', { JETSAGA_BANKS: 'c' }).streams.instances.bank.join(), 'c');
+  });
+
   it('EVENTS and DLQ get max_age and max_bytes from the settings; 0 is no limit', () => {
-    const settings = { events: { maxAgeMs: 3_600_000, maxBytes: 1024 }, dlq: { maxAgeMs: 0, maxBytes: 0 }, replicas: 3 };
+    const settings = { events: { maxAgeMs: 3_600_000, maxBytes: 1024 }, dlq: { maxAgeMs: 0, maxBytes: 0 }, replicas: 3, instances: DEFAULT_STREAM_SETTINGS.instances };
     const [events, commands, dlq] = wantedStreams(settings);
     assert.equal(events!.max_age, nanos(3_600_000));
     assert.equal(events!.max_bytes, 1024);

@@ -4,18 +4,25 @@ import type { Registry } from 'prom-client';
 export interface HttpEndpointOptions {
   port: number;
   host?: string;
-  registry: Registry;
+  /** The metrics, once there are (the endpoint starts before them: /metrics is 503 until then). */
+  registry(): Registry | undefined;
   /** What stops the service from being ready (empty when ready). */
   notReady(): string[];
 }
 
-/** `/metrics` (Prometheus), `/healthz` (the process is up), `/readyz` (NATS, db, consumers). */
+/**
+ * `/metrics` (Prometheus), `/healthz` (the process is up: 200 from the start), `/readyz` (200
+ * when nothing stops the service, else 503 with the reasons: NATS, db, consumers).
+ */
 export function startHttpEndpoint(o: HttpEndpointOptions): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      o.registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(body),
+    const registry = o.registry();
+    if (path === '/metrics' && !registry) {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('starting: no metrics yet\n');
+    } else if (path === '/metrics' && registry) {
+      registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
         (err: Error) => res.writeHead(500).end(err.message),
       );
     } else if (path === '/healthz') {

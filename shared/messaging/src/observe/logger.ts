@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { setting } from '../settings-schema.js';
 
 export type { Logger };
 
@@ -6,3 +7,9 @@ export type { Logger };
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
 }
+
+export const logLevelSetting = setting.choice('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+  default: 'info',
+  defaultDoc: '`info` (`warn` in the demo)',
+  description: 'pino level; logs are JSON, prettified in a terminal',
+});

@@ -1,6 +1,13 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { setting } from '../settings-schema.js';
 import type { Logger } from './logger.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
+
+/** Read by the OTLP exporter itself (with the other standard OTEL_* variables); checked and documented here. */
+export const otlpEndpointSetting = setting.url('OTEL_EXPORTER_OTLP_ENDPOINT', {
+  defaultDoc: '(off)',
+  description: 'export a span per step over OTLP/HTTP (e.g. `http://127.0.0.1:4318`)',
+});
 
 /**
  * Starts OpenTelemetry tracing with OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set

@@ -3,6 +3,7 @@ import { createLogger } from '../observe/logger.js';
 import { markOutboxSent } from '../outbound/outbox.js';
 import type { AnyServiceDefinition } from '../service/define.js';
 import { openServiceDb, type ServiceDb, type Synchronous } from '../sqlite/open-db.js';
+import { acquireWriterLock } from '../sqlite/writer-lock.js';
 import { commitBatch } from '../step/commit-batch.js';
 
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -18,10 +19,21 @@ export interface LocalService {
   close(): void;
 }
 
-/** A service in this process on its own SQLite file, without NATS: for benchmarks and tools. */
+/**
+ * A service in this process on its own SQLite file, without NATS: for benchmarks and tools. It
+ * is the db's one writer while open, like a service process (a running service refuses it).
+ */
 export function openLocalService(def: AnyServiceDefinition, opts: { path: string; synchronous?: Synchronous; env?: NodeJS.ProcessEnv }): LocalService {
-  const db = openServiceDb({ path: opts.path, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: opts.synchronous });
-  const reactor = { service: def.name, def, settings: def.settings(opts.env ?? process.env) };
+  const settings: unknown = def.settings.parse(opts.env ?? process.env);
+  const lock = acquireWriterLock(opts.path, `${def.name} (local)`);
+  let db: ServiceDb;
+  try {
+    db = openServiceDb({ path: opts.path, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: opts.synchronous });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const reactor = { service: def.name, def, settings };
   const log = createLogger(def.name, 'silent');
   const handle = (messages: Envelope[]): Envelope[] => {
     const items = messages.map((message) => ({ consumer: `${def.name}-${message.type}`, message, traceparent, log }));
@@ -38,5 +50,12 @@ export function openLocalService(def: AnyServiceDefinition, opts: { path: string
       return d.envelope;
     });
   };
-  return { db, handle, close: () => db.$client.close() };
+  return {
+    db,
+    handle,
+    close: () => {
+      db.$client.close();
+      lock.release();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { type CommandType, commandSubject, createEnvelope, type DataOf, type Envelope, latest } from '@jetsaga/events';
+import { type CommandType, commandSubject, createEnvelope, type DataOf, type Envelope, isInstanced, latest, serviceKindOf } from '@jetsaga/events';
 import type { JetStreamClient, PubAck } from 'nats';
 import { headersOf, type Publication } from './jetstream-publisher.js';
 import { childTraceparent } from '../observe/trace-context.js';
@@ -8,6 +8,11 @@ export interface SendOptions {
   id?: string;
   /** Who sends it (default `cli`). */
   producer?: string;
+  /**
+   * The instance a command to a service run once per instance goes to (`bank-a`: on
+   * `cmd.bank-a.Deposit`); required for those, refused for the others.
+   */
+  to?: string;
   traceparent?: string;
 }
 
@@ -28,12 +33,22 @@ export function commandPublication<T extends CommandType>(type: T, data: DataOf<
   const sagaId = def.sagaKey ? String((data as Record<string, unknown>)[def.sagaKey]) : null;
   const envelope = createEnvelope(type, data, { producer: options.producer ?? 'cli', sagaId, id: options.id });
   const publication = {
-    subject: commandSubject(def.owner, type),
+    subject: commandSubject(addressee(def.owner, type, options.to), type),
     payload: JSON.stringify(envelope),
     msgId: envelope.id,
     headers: { traceparent: options.traceparent ?? childTraceparent() },
   };
   return { envelope, publication };
+}
+
+/** The service (or instance) a command goes to: its owner, or the instance `to` names of an instanced owner. */
+function addressee(owner: string, type: string, to: string | undefined): string {
+  if (!isInstanced(owner)) {
+    if (to !== undefined && to !== owner) throw new Error(`${type} goes to ${owner}, not ${to}`);
+    return owner;
+  }
+  if (to === undefined || serviceKindOf(to) !== owner || to === owner) throw new Error(`${type} goes to an instance of ${owner} (${owner}-<id>): say which with \`to\``);
+  return to;
 }
 
 /** Publishes an already-built envelope with `Nats-Msg-Id` = its id and a traceparent. */

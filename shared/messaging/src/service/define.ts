@@ -1,5 +1,6 @@
-import type { MessageType, ServiceName } from '@jetsaga/events';
+import type { MessageType, ServiceInstanceName } from '@jetsaga/events';
 import type { Logger } from '../observe/logger.js';
+import type { SettingsSchema } from '../settings-schema.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import type { Decision, Input, ReactContext } from '../step/decision.js';
 import type { ServiceConfig } from './config.js';
@@ -38,7 +39,11 @@ export interface ServiceDefinition<
   Changes = unknown,
   Settings = unknown,
 > {
-  name: ServiceName;
+  /**
+   * The name it runs as: its service's (`order`), or for a service run once per instance the
+   * instance's (`bank-a`, see `instanceIdFromEnv`): its subjects, consumers, db and identity.
+   */
+  name: ServiceInstanceName;
   /** The service's own drizzle tables (the kit's tables are the kit's). */
   schema: Record<string, unknown>;
   migrationsFolder: string;
@@ -46,8 +51,13 @@ export interface ServiceDefinition<
   messages: readonly T[];
   /** The kinds of timer its router handles. */
   timers?: readonly K[];
-  /** Its settings, read from the environment once, at start. */
-  settings(env: NodeJS.ProcessEnv): Settings;
+  /** Its own settings (`defineSettings`), parsed from the environment once, at start, with the kit's. */
+  settings: SettingsSchema<Settings>;
+  /**
+   * Its defaults for kit settings, by variable name, where the kit's do not fit it (payment,
+   * which holds money: `{ JETSAGA_SQLITE_SYNCHRONOUS: 'FULL' }`). The variable still overrides.
+   */
+  settingDefaults?: Readonly<Record<string, string>>;
   load(tx: Tx, input: Input<T, K>): State;
   react(state: State, input: Input<T, K>, ctx: ReactContext<Settings>): Decision<Changes>;
   save(tx: Tx, changes: Changes, now: number): void;

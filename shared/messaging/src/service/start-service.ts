@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { NatsConnection } from 'nats';
 import { handleDelivery } from '../consume/handle-delivery.js';
 import { ConsumerLoop, messagesPerPull } from '../consume/consumer-loop.js';
@@ -13,6 +14,7 @@ import { initTracing } from '../observe/tracing.js';
 import { countUnsentOutbox, oldestUnsentAgeMs } from '../outbound/outbox.js';
 import { OutboxRelay } from '../outbound/relay.js';
 import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
+import { acquireWriterLock } from '../sqlite/writer-lock.js';
 import { pruneHousekeeping } from '../sqlite/prune.js';
 import { BatchWriter } from '../step/commit-batch.js';
 import type { Reactor } from '../step/run-step.js';
@@ -33,17 +35,89 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Opens the db, connects, provisions, and starts the relay and one loop per subscription. */
+/**
+ * Takes the db's writer lock, serves /healthz and /readyz (with JETSAGA_METRICS_PORT), opens the
+ * db, connects, provisions, and starts the relay and one loop per subscription. `settings` are
+ * the service's own, parsed (runServiceMain parses them with the kit's, in one place).
+ */
 export async function startService(
   def: AnyServiceDefinition,
-  config: ServiceConfig = serviceConfigFromEnv(def.name),
-  log: Logger = createLogger(def.name),
+  config: ServiceConfig = serviceConfigFromEnv(def.name, process.env, { defaults: def.settingDefaults }),
+  log: Logger = createLogger(def.name, config.logLevel),
+  settings: unknown = def.settings.parse(process.env),
 ): Promise<RunningService> {
+  // One writer per db: a second process refuses here, before it touches anything.
+  const lock = acquireWriterLock(config.dbPath, def.name);
+  const state: StartState = { expected: def.messages.length, bound: 0, natsConnected: false, phase: 'opening the db', stopping: false };
+  let http: Server | null = null;
+  let nc: NatsConnection | undefined;
+  let db: ServiceDb | undefined;
+  let metrics: KitMetrics | undefined;
+  try {
+    // Up before anything that may wait (migrations, a broker that is down): /healthz answers at once.
+    http =
+      config.metricsPort === undefined
+        ? null
+        : await startHttpEndpoint({ port: config.metricsPort, registry: () => metrics?.registry, notReady: () => notReadyReasons(state, nc, db) });
+    return await startParts(def, config, log, settings, state, {
+      db: (d) => (db = d),
+      nc: (c) => (nc = c),
+      metrics: (m) => (metrics = m),
+      http: () => http,
+      lock: () => lock.release(),
+    });
+  } catch (err) {
+    http?.close();
+    await nc?.close().catch(() => {});
+    if (db?.$client.open) db.$client.close();
+    lock.release();
+    throw err;
+  }
+}
+
+/** Where a starting service is, for /readyz. */
+interface StartState {
+  expected: number;
+  bound: number;
+  natsConnected: boolean;
+  phase: string;
+  stopping: boolean;
+}
+
+/** What keeps the service from being ready; empty when it is. */
+function notReadyReasons(state: StartState, nc: NatsConnection | undefined, db: ServiceDb | undefined): string[] {
+  const reasons: string[] = [];
+  if (state.stopping) reasons.push('stopping');
+  if (!nc) reasons.push('nats not connected yet');
+  else if (nc.isClosed() || nc.isDraining()) reasons.push('nats connection closed');
+  else if (!state.natsConnected) reasons.push('nats disconnected (reconnecting)');
+  if (!db) reasons.push('db not open yet');
+  else if (!db.$client.open) reasons.push('db closed');
+  if (state.bound < state.expected) reasons.push(`consumers not bound (${state.bound} of ${state.expected}; ${state.phase})`);
+  return reasons;
+}
+
+interface Handles {
+  db(db: ServiceDb): void;
+  nc(nc: NatsConnection): void;
+  metrics(metrics: KitMetrics): void;
+  http(): Server | null;
+  lock(): void;
+}
+
+async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log: Logger, settings: unknown, state: StartState, handles: Handles): Promise<RunningService> {
   const stopTracing = await initTracing(def.name, log);
-  const settings: unknown = def.settings(process.env);
   const reactor: Reactor = { service: def.name, def, settings };
   const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: config.synchronous });
-  const nc = await connectNats(config.nats, `jetsaga-${def.name}`, log, config.startTimeoutMs);
+  handles.db(db);
+  state.phase = 'connecting to NATS';
+  const nc = await connectNats(config.nats, `jetsaga-${def.name}`, log, config.startTimeoutMs, (type) => {
+    if (type === 'disconnect') state.natsConnected = false;
+    else if (type === 'reconnect') state.natsConnected = true;
+  });
+  state.natsConnected = true;
+  handles.nc(nc);
+  state.phase = 'provisioning streams';
   // The broker may still be starting (a restart): JetStream calls are retried for a while.
   let startDeadline = Date.now() + config.startTimeoutMs;
   const jsm = await retryUntil('jetstream', () => nc.jetstreamManager(), startDeadline, log);
@@ -62,6 +136,8 @@ export async function startService(
   const subscriptions = subscriptionsOf(def.name, def.messages);
   const broker = brokerUsageReader(jsm, { streams: Object.values(STREAMS), consumers: subscriptions }, log);
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
+  handles.metrics(metrics);
+  state.phase = 'binding consumers';
   const relay = new OutboxRelay(db, nc, log, { metrics });
   relay.start();
   const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: () => relay.wake(), pollMs: config.timerPollMs, metrics });
@@ -113,24 +189,15 @@ export async function startService(
     const loop = new ConsumerLoop(js, loopOptions, (msg) => handleDelivery(msg, deps), log);
     await retryUntil(`consuming ${sub.durable}`, () => loop.start(), startDeadline, log);
     loops.push(loop);
+    state.bound = loops.length;
   }
-  const http =
-    config.metricsPort === undefined
-      ? null
-      : await startHttpEndpoint({
-          port: config.metricsPort,
-          registry: metrics.registry,
-          notReady: () => [
-            ...(nc.isClosed() || nc.isDraining() ? ['nats connection closed'] : []),
-            ...(db.$client.open ? [] : ['db closed']),
-            ...(loops.length === def.messages.length ? [] : ['consumers not bound']),
-          ],
-        });
+  state.phase = 'started';
   log.info({ consumers: loops.length, messagesPerPull: perPull, db: config.dbPath, nats: config.nats.servers, metricsPort: config.metricsPort }, 'service ready');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      state.stopping = true;
       await Promise.all(loops.map((l) => l.stop()));
       timerLoop.stop();
       clearInterval(pruneTimer);
@@ -144,7 +211,8 @@ export async function startService(
       ]);
       if (!drained) await nc.close().catch(() => {});
       db.$client.close();
-      http?.close();
+      handles.lock();
+      handles.http()?.close();
       await stopTracing().catch((err: unknown) => log.warn({ err }, 'tracing shutdown failed'));
       log.info('service stopped');
     })());

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { KitError } from '../errors.js';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
@@ -43,12 +42,6 @@ export function openServiceDb<S extends Record<string, unknown>>(options: OpenDb
   migrate(db, { migrationsFolder: kitMigrationsFolder, migrationsTable: KIT_MIGRATIONS_TABLE });
   migrate(db, { migrationsFolder: options.migrationsFolder });
   return db;
-}
-
-export function parseSynchronous(value: string | undefined): Synchronous {
-  const v = (value ?? 'NORMAL').toUpperCase();
-  if (v === 'OFF' || v === 'NORMAL' || v === 'FULL') return v;
-  throw new KitError('config', `SQLITE_SYNCHRONOUS must be OFF, NORMAL or FULL, not "${value}"`);
 }
 
 const statementCacheSize = 512;

@@ -38,7 +38,7 @@ describe('BatchWriter', () => {
   // The order service, whose router throws for order 'b-2'.
   const failing: Reactor = {
     service: 'order',
-    settings: orderService.settings({}),
+    settings: orderService.settings.parse({}),
     def: {
       ...orderService,
       react: (state, input, ctx) => {

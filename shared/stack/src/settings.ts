@@ -1,0 +1,72 @@
+import { defineSettings, kitSettings, renderSettingsTable, type SettingSpec, type SettingsSchema, setting } from '@jetsaga/messaging/ops';
+import { serviceDefinitions } from './service-definitions.js';
+
+export interface StackSettings {
+  /** `/metrics` of each service of the stack on its own port from here, in the order of allServices; off when unset. */
+  metricsBasePort?: number;
+  natsServerBin?: string;
+  nodeArgs: string[];
+  runTs: boolean;
+  bundleDir?: string;
+}
+
+/** What the stack (`jetsaga up|demo|run`, the tests, chaos, bench) reads besides what it passes to the services. */
+export const stackSettings: SettingsSchema<StackSettings> = defineSettings(
+  {
+    metricsBasePort: setting.integer('JETSAGA_METRICS_BASE_PORT', {
+      min: 1,
+      max: 65535,
+      deprecated: ['METRICS_BASE_PORT'],
+      defaultDoc: '(off)',
+      description: '`npm start`: each service serves `/metrics`, `/healthz`, `/readyz` on its own port from this one (order 9101, inventory 9102, ... with 9101)',
+    }),
+    natsServerBin: setting.text('NATS_SERVER_BIN', { type: 'path', defaultDoc: 'PATH, then `/usr/sbin/nats-server`', description: 'the binary `demo`, `start` and the tests run' }),
+    nodeArgs: setting.custom(
+      'JETSAGA_NODE_ARGS',
+      {
+        type: 'flags',
+        wants: 'node flags separated by spaces',
+        default: [] as string[],
+        defaultDoc: '(none)',
+        description: 'extra node flags for the service processes the stack starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--enable-source-maps`',
+      },
+      (raw) => raw.split(/\s+/).filter(Boolean),
+    ),
+    runTs: setting.choice('JETSAGA_RUN_TS', ['0', '1'], { default: '0', defaultDoc: '(off)', description: "`1`: the stack runs the services' TypeScript through tsx instead of their bundles" }),
+    bundleDir: setting.text('JETSAGA_BUNDLE_DIR', {
+      type: 'path',
+      defaultDoc: '(bundle at start)',
+      description: '`jetsaga run`: run the bundles `jetsaga build --out <dir>` made there (the Docker image) instead of bundling at start',
+    }),
+  },
+  (v): StackSettings => ({ ...v, runTs: v.runTs === '1' }),
+);
+
+/**
+ * Every setting the project reads, in the README's order: the kit's (as any service reads them),
+ * each service's own, the stack's; and the defaults a service sets for itself (payment's FULL).
+ */
+export function settingsCatalog(): { specs: SettingSpec[]; defaultNotes: Record<string, string> } {
+  const seen = new Set<string>();
+  const specs: SettingSpec[] = [];
+  const add = (list: readonly SettingSpec[]) => {
+    for (const s of list) if (!seen.has(s.name)) specs.push(s), seen.add(s.name);
+  };
+  add(kitSettings('<service>').specs);
+  const defs = Object.values(serviceDefinitions);
+  for (const def of defs) add((def.settings as SettingsSchema<unknown>).specs);
+  add(stackSettings.specs);
+  const defaultNotes: Record<string, string> = {};
+  for (const def of defs) {
+    for (const [name, value] of Object.entries(def.settingDefaults ?? {})) {
+      defaultNotes[name] = [defaultNotes[name], `${def.name}: \`${value}\``].filter(Boolean).join(', ');
+    }
+  }
+  return { specs, defaultNotes };
+}
+
+/** The README's settings table, between its markers (`npm run settings:doc` writes it). */
+export function renderSettingsDoc(): string {
+  const { specs, defaultNotes } = settingsCatalog();
+  return renderSettingsTable(specs, defaultNotes);
+}
