@@ -11,30 +11,27 @@
 # matches the node that loads it in the second.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
+# Only what `npm ci` reads (the lockfile, .npmrc, every workspace's package.json) and the
+# CLI's bin, which npm links: the install layer below is rebuilt only when these change, and a
+# new workspace needs no edit here.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir /manifests \
+ && find . -name node_modules -prune -o \( -name package.json -o -name package-lock.json -o -name .npmrc \) -type f -print \
+    | xargs -I{} cp --parents {} /manifests/ \
+ && cp -r --parents shared/cli/bin /manifests/
+
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 is built from source (.npmrc: build-from-source=true): node-gyp needs these.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# The manifests (and the CLI's bin, which npm links) first: the dependency layer is rebuilt
-# only when they change.
-COPY package.json package-lock.json .npmrc ./
-COPY shared/events/package.json shared/events/
-COPY shared/messaging/package.json shared/messaging/
-COPY shared/stack/package.json shared/stack/
-COPY shared/cli/package.json shared/cli/
-COPY shared/cli/bin shared/cli/bin
-COPY services/order/package.json services/order/
-COPY services/inventory/package.json services/inventory/
-COPY services/payment/package.json services/payment/
-COPY services/loyalty/package.json services/loyalty/
-COPY services/notification/package.json services/notification/
+COPY --from=manifests /manifests/ ./
 # The install CI runs (.ci/run); test/unit/compose.unit.test.ts keeps the two the same.
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
-COPY shared shared
-COPY services services
+COPY . .
 # Every service's bundle, once (dist/services/<service>.mjs): `jetsaga run` runs them as they
 # are (JETSAGA_BUNDLE_DIR below) and never writes into node_modules at start.
 RUN node shared/cli/bin/jetsaga.js build --out dist/services

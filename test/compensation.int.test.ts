@@ -19,7 +19,7 @@ describe('compensation that arrives before the step it undoes (barrier)', () => 
   const items = [{ sku: 'lime', quantity: 2, unitPrice: 300 }];
 
   before(async () => {
-    t = await TestStack.start({ services: coreServices, serviceEnv: { inventory: { STOCK_RELEASE_DELAY_MS: '3000' } } });
+    t = await TestStack.start({ services: coreServices, serviceEnv: { inventory: { JETSAGA_STOCK_RELEASE_DELAY_MS: '3000' } } });
     await t.send('SetStock', { sku: 'lime', quantity: 10 });
     await t.send('SetPrice', { sku: 'lime', unitPrice: 300 });
     await t.send('CreditWallet', { customerId: 'gina', amount: 10_000 });
@@ -62,7 +62,7 @@ describe('compensation that arrives before the step it undoes (barrier)', () => 
     await assertInvariants(t);
   });
 
-  it('inventory keeps a cancelled hold for STOCK_RELEASE_DELAY_MS, across a restart, then releases it', async () => {
+  it('inventory keeps a cancelled hold for JETSAGA_STOCK_RELEASE_DELAY_MS, across a restart, then releases it', async () => {
     // given a customer who cannot pay
     await t.send('CreditWallet', { customerId: 'hank', amount: 100 });
     // when the order fails for funds

@@ -11,7 +11,7 @@ describe('crashes mid-saga', () => {
   before(async () => {
     // A short ack wait: deliveries lost with a killed process (or acks lost with a killed
     // broker) come back after it, and the inbox drops what was already done.
-    t = await TestStack.start({ env: { ACK_WAIT_MS: '2000' } });
+    t = await TestStack.start({ env: { JETSAGA_ACK_WAIT_MS: '2000' } });
     await t.send('SetStock', { sku: 'nut', quantity: 1_000 });
     await t.send('SetPrice', { sku: 'nut', unitPrice: 100 });
     await t.send('CreditWallet', { customerId: 'rich', amount: 1_000_000 });

@@ -10,7 +10,7 @@ describe('the saga deadline', () => {
     t = await TestStack.start({
       services: coreServices,
       serviceEnv: {
-        order: { ORDER_DEADLINE_MS: '1500' },
+        order: { JETSAGA_ORDER_DEADLINE_MS: '1500' },
         // The first 3 deliveries of each OrderCancelled fail (retried after ~0.2, 0.4, 0.8 s), so
         // a payment restarted with both StockReserved and OrderCancelled waiting charges first:
         // the late success we must undo.

@@ -28,7 +28,7 @@ describe('notification delivery through a webhook that fails', () => {
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     t = await TestStack.start({
-      serviceEnv: { notification: { NOTIFY_SENDER: 'webhook', NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${port}/hook` } },
+      serviceEnv: { notification: { JETSAGA_NOTIFY_SENDER: 'webhook', JETSAGA_NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${port}/hook` } },
     });
     await t.send('SetStock', { sku: 'cup', quantity: 5 });
     await t.send('SetPrice', { sku: 'cup', unitPrice: 900 });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { traceIdOf } from '@jetsaga/messaging/ops';
 import { freePort } from '@jetsaga/stack';
@@ -17,14 +20,25 @@ function sample(body: string, name: string, labels: Record<string, string>): num
   return undefined;
 }
 
+/**
+ * The CLI as an operator on another machine runs it: the broker's URL and the operator's key,
+ * and a data dir with none of the services' files in it (the CLI reads NATS only).
+ */
+function remoteCli(t: TestStack) {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'jetsaga-operator-'));
+  const key = t.stack.auth ? ['--nkey', join(t.stack.dataDir, 'auth', 'operator.nk')] : [];
+  return (...args: string[]) => runCli(['--nats', t.stack.natsUrl, ...key, '--data-dir', elsewhere, ...args]);
+}
+
 describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
   let t: TestStack;
   const ports: Record<string, number> = {};
-  const cli = (...args: string[]) => runCli(['--nats', t.stack.natsUrl, '--data-dir', t.stack.dataDir, ...args]);
+  let cli: ReturnType<typeof remoteCli>;
 
   before(async () => {
     for (const s of coreServices) ports[s] = await freePort();
-    t = await TestStack.start({ services: coreServices, serviceEnv: Object.fromEntries(coreServices.map((s) => [s, { METRICS_PORT: String(ports[s]) }])) });
+    t = await TestStack.start({ services: coreServices, serviceEnv: Object.fromEntries(coreServices.map((s) => [s, { JETSAGA_METRICS_PORT: String(ports[s]) }])) });
+    cli = remoteCli(t);
     await t.send('SetStock', { sku: 'ink', quantity: 3 });
     await t.send('SetPrice', { sku: 'ink', unitPrice: 400 });
     await t.send('CreditWallet', { customerId: 'nina', amount: 10_000 });
@@ -43,7 +57,7 @@ describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
     assert.equal(result.code, 0, result.stderr);
     const trace = JSON.parse(result.stdout) as {
       events: { n: number; type: string; producer: string; causedBy: number | string | null; offsetMs: number }[];
-      steps: { step: string; status: string }[];
+      steps: { step: string; outcome: string }[];
     };
     assert.deepEqual(
       trace.events.map((e) => [e.n, e.producer, e.type, e.causedBy]),
@@ -58,7 +72,7 @@ describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
     assert.equal(typeof trace.events[0]!.causedBy, 'string', 'the first event was caused by the command');
     assert.ok(trace.events.every((e, i) => i === 0 || e.offsetMs >= trace.events[i - 1]!.offsetMs), 'offsets grow');
     assert.deepEqual(
-      trace.steps.map((s) => `${s.step} ${s.status}`),
+      trace.steps.map((s) => `${s.step} ${s.outcome}`),
       ['order-PlaceOrder done', 'inventory-OrderCreated done', 'payment-StockReserved done', 'order-PaymentSucceeded done', 'inventory-OrderConfirmed done'],
     );
     const human = await cli('trace', 'ops-happy-1');
@@ -73,12 +87,12 @@ describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
     assert.match(result.stderr, /no events for saga "no-such-saga"/);
   });
 
-  it('lists sagas by state from the order db, with counts', async () => {
+  it("lists sagas by state from order's sagas query, with counts", async () => {
     const failed = await cli('sagas', '--failed', '--json');
     assert.equal(failed.code, 0, failed.stderr);
-    const body = JSON.parse(failed.stdout) as { counts: Record<string, number>; sagas: { orderId: string; reason: string }[] };
+    const body = JSON.parse(failed.stdout) as { counts: Record<string, number>; sagas: { sagaId: string; reason: string; owner: string }[] };
     assert.deepEqual(body.counts, { CANCELLED: 1 });
-    assert.deepEqual(body.sagas.map((s) => [s.orderId, s.reason]), [['ops-short-1', 'out_of_stock']]);
+    assert.deepEqual(body.sagas.map((s) => [s.sagaId, s.reason, s.owner]), [['ops-short-1', 'out_of_stock', 'order']]);
     const all = await cli('sagas');
     assert.match(all.stdout, /2 sagas: (CONFIRMED 1, CANCELLED 1|CANCELLED 1, CONFIRMED 1)/);
   });
@@ -118,40 +132,46 @@ describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
     await waitFor(async () => (await t.sagaTypes('ops-wait-2')).includes('StockReserved') || undefined, { what: 'the reservations' });
     // when
     const result = await cli('status', '--json');
-    // then
-    assert.equal(result.code, 0, result.stderr);
+    // then it exits 3: something needs attention
+    assert.equal(result.code, 3, result.stderr);
     const status = JSON.parse(result.stdout) as {
       consumers: { consumer: string; pending: number; ackPending: number }[];
-      services: { service: string; dlqDepth: number; outboxBacklog: number | null; lastError: string | null }[];
+      services: { service: string; status: { deadLetters: { count: number } | null; outbox: { backlog: number }; lastError: { step: string; error: string } | null } | null; error: string | null }[];
       problems: string[];
     };
     const consumer = (name: string) => status.consumers.find((c) => c.consumer === name)!;
     assert.equal(consumer('payment-StockReserved').pending, 2);
     assert.equal(consumer('payment-CreditWallet').pending, 1);
     assert.equal(consumer('inventory-OrderCreated').pending + consumer('inventory-OrderCreated').ackPending, 0);
-    const order = status.services.find((s) => s.service === 'order')!;
-    assert.equal(order.dlqDepth, 1);
-    assert.equal(order.outboxBacklog, 0);
-    assert.match(order.lastError ?? '', /order-PlaceOrder: malformed_json/);
-    assert.deepEqual(status.problems, ['order: 1 dead letters']);
+    const order = status.services.find((s) => s.service === 'order')!.status!;
+    assert.equal(order.deadLetters?.count, 1);
+    assert.equal(order.outbox.backlog, 0);
+    assert.match(`${order.lastError?.step}: ${order.lastError?.error}`, /order-PlaceOrder: malformed_json/);
+    const payment = status.services.find((s) => s.service === 'payment')!;
+    assert.equal(payment.status, null, 'payment is down: it cannot answer');
+    assert.deepEqual(status.problems, ['order: 1 dead letters', `payment: not answering (${payment.error})`]);
     const human = await cli('status');
-    assert.match(human.stdout, /NEEDS ATTENTION: order: 1 dead letters/);
+    assert.equal(human.code, 3);
+    assert.match(human.stdout, /NEEDS ATTENTION: order: 1 dead letters; payment: not answering/);
     // and once payment is back and the poison dropped, all is well
     await t.stack.service('payment').start();
     await t.waitForQuiescence();
     const [letter] = await t.deadLetters();
     assert.equal((await cli('dlq', 'drop', String(letter!.seq), '--yes')).code, 0);
-    assert.match((await cli('status')).stdout, /HEALTHY/);
+    const healthy = await cli('status');
+    assert.match(healthy.stdout, /HEALTHY/);
+    assert.equal(healthy.code, 0);
     await assertInvariants(t);
   });
 });
 
 describe('repairing a saga: dead-letter re-drive', () => {
   let t: TestStack;
-  const cli = (...args: string[]) => runCli(['--nats', t.stack.natsUrl, '--data-dir', t.stack.dataDir, ...args]);
+  let cli: ReturnType<typeof remoteCli>;
 
   before(async () => {
-    t = await TestStack.start({ services: coreServices, env: { MAX_DELIVER: '2' }, serviceEnv: { inventory: { JETSAGA_FAULTS: 'OrderCreated:always' } } });
+    t = await TestStack.start({ services: coreServices, env: { JETSAGA_MAX_DELIVER: '2' }, serviceEnv: { inventory: { JETSAGA_FAULTS: 'OrderCreated:always' } } });
+    cli = remoteCli(t);
     await t.send('SetStock', { sku: 'gem', quantity: 5 });
     await t.send('SetPrice', { sku: 'gem', unitPrice: 1000 });
     await t.send('CreditWallet', { customerId: 'omar', amount: 5_000 });

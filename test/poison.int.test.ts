@@ -14,7 +14,7 @@ describe('poison messages', () => {
   before(async () => {
     t = await TestStack.start({
       services: coreServices,
-      env: { MAX_DELIVER: '3', ORDER_DEADLINE_MS: '2500' },
+      env: { JETSAGA_MAX_DELIVER: '3', JETSAGA_ORDER_DEADLINE_MS: '2500' },
       // inventory's OrderCreated handler is broken for good
       serviceEnv: { inventory: { JETSAGA_FAULTS: 'OrderCreated:always' } },
     });

@@ -8,7 +8,7 @@ describe('retries with exponential backoff', () => {
 
   before(async () => {
     // payment fails the first 3 deliveries of every StockReserved, then succeeds
-    t = await TestStack.start({ services: coreServices, serviceEnv: { payment: { JETSAGA_FAULTS: 'StockReserved:3', MAX_DELIVER: '5' } } });
+    t = await TestStack.start({ services: coreServices, serviceEnv: { payment: { JETSAGA_FAULTS: 'StockReserved:3', JETSAGA_MAX_DELIVER: '5' } } });
     await t.send('SetStock', { sku: 'plum', quantity: 5 });
     await t.send('SetPrice', { sku: 'plum', unitPrice: 1000 });
     await t.send('CreditWallet', { customerId: 'erin', amount: 5_000 });

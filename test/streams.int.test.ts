@@ -66,7 +66,7 @@ describe('bounded streams: limits, known command subjects, applied to the stream
       natsUrl: server.url,
       services: ['inventory'],
       env: { LOG_LEVEL: 'info', ...streamEnv },
-      serviceEnv: { inventory: { METRICS_PORT: String(metricsPort) } },
+      serviceEnv: { inventory: { JETSAGA_METRICS_PORT: String(metricsPort) } },
       onLine: (service, line) => {
         const parsed = parseLine(service, line);
         if (parsed) lines.push(parsed);

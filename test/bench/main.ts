@@ -1,4 +1,4 @@
-// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--json out.json]
+// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--json out.json]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +6,14 @@ import { parseArgs } from 'node:util';
 import { connect } from 'nats';
 import type { Synchronous } from '@jetsaga/messaging/ops';
 import { NatsServer } from '@jetsaga/stack';
-import { allServices } from '@jetsaga/stack';
+import { orderSagaServices } from '@jetsaga/stack';
 import { coreServices, TestStack } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
 import { jetstreamHopCeiling } from './ceiling-jetstream.js';
 import { localTransactionsCeiling } from './ceiling-local.js';
 import { floorChain } from './floor-chain.js';
 import { closedLoop, type LoadResult, type Mix, openLoop, seedForBench } from './system.js';
+import { seedTransfers, transferClosedLoop, transferServices } from './transfers.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,12 +24,14 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'fast,durable' },
     orders: { type: 'string', default: '2000' },
     json: { type: 'string' },
-    // core: order, inventory and payment only, the 3-step saga the peers run; all: the whole system
+    // core: order, inventory and payment only, the 3-step saga the peers run; all: the order saga's five services
     services: { type: 'string', default: 'all' },
+    // also the transfer saga (transfer, bank-a, bank-b in the same stack): transfers per second next to orders
+    transfers: { type: 'boolean', default: false },
   },
 });
 if (values.services !== 'all' && values.services !== 'core') throw new Error('--services all or core');
-const services = values.services === 'core' ? coreServices : allServices;
+const services = [...(values.services === 'core' ? coreServices : orderSagaServices), ...(values.transfers ? transferServices : [])];
 const durationMs = Number(/^(\d+)s$/.exec(values.duration!)?.[1] ?? NaN) * 1000;
 if (!Number.isFinite(durationMs)) throw new Error('--duration like 10s');
 const [happy, noStock, noFunds] = values.mix!.split('/').map(Number) as [number, number, number];
@@ -64,7 +67,7 @@ for (const mode of modes) {
 const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
 for (const mode of modes) {
   line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process, as npm start runs them`);
-  const t = await TestStack.start({ services, env: { SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', ORDER_DEADLINE_MS: '120000' } });
+  const t = await TestStack.start({ services, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
   try {
     await seedForBench(t);
     await closedLoop(t, { label: 'warm-up', durationMs: 2000, mix, prefix: `${mode.name}-warm`, concurrency: 10 });
@@ -88,6 +91,25 @@ for (const mode of modes) {
     const last = runs[1]!;
     line(`  per process during the closed loop: ${last.processes.map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}% CPU, peak RSS ${p.peakRssMb.toFixed(0)} MB`).join('; ')}`);
     line(`  system/ceiling A (events/s per raw hop): ${(last.eventsPerSecond / ceilingA).toFixed(2)}; system/ceiling B (sagas/s): ${(last.sagasPerSecond / ceilingB[mode.name]!).toFixed(2)}`);
+    if (values.transfers) {
+      await seedTransfers(t);
+      await transferClosedLoop(t, { label: 'warm-up', durationMs: 2000, prefix: `${mode.name}-twarm`, concurrency: 10 });
+      const transfers = [
+        await transferClosedLoop(t, { label: 'transfers, 1 in flight', durationMs: durationMs / 2, prefix: `${mode.name}-t1`, concurrency: 1, onProgress: progress('transfers 1') }),
+        await transferClosedLoop(t, { label: `transfers, ${values.concurrency} in flight`, durationMs, prefix: `${mode.name}-tc`, concurrency: Number(values.concurrency), onProgress: progress('transfers') }),
+      ];
+      if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+      await t.waitForQuiescence({ timeoutMs: 120_000 });
+      violations.push(...findViolations(t));
+      for (const r of transfers) {
+        results.push({ ...r, mode: mode.name, synchronous: mode.synchronous, violations });
+        line(
+          `  ${r.label.padEnd(22)} ${r.sagasPerSecond.toFixed(0).padStart(6)} sagas/s ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s  ` +
+            `p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} max ${r.latencyMs.max.toFixed(1)} ms  (${r.sagas} transfers, ${r.confirmed} completed)`,
+        );
+      }
+      line(`  per process during the transfers: ${transfers[1]!.processes.filter((p) => /^(transfer|bank-|nats)/.test(p.name)).map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}% CPU, peak RSS ${p.peakRssMb.toFixed(0)} MB`).join('; ')}`);
+    }
     line(`  after quiescence: every saga terminal and invariants hold: ${violations.length === 0 ? 'yes' : `NO (${violations.slice(0, 5).join('; ')})`}`);
   } finally {
     await t.stop();

@@ -5,14 +5,21 @@ import { join } from 'node:path';
 import { connect, headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck } from 'nats';
 import type { CommandType, DataOf, Envelope } from '@jetsaga/events';
 import { connectionOptions, type DeadLetterEntry, listDeadLetters, readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging/ops';
-import { allServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
+import { orderSagaServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
 
 export { waitFor };
 
 /** The services of the order saga proper; loyalty and notification add events to a saga. */
 export const coreServices = ['order', 'inventory', 'payment'] as const;
 
+/** The transfer saga across two banks. */
+export const transferServices = ['transfer', 'bank-a', 'bank-b'] as const;
+
+/** Registration and its welcome: points and a notice. */
+export const registrationServices = ['customer', 'loyalty', 'notification'] as const;
+
 export interface TestStackOptions {
+  /** Default: the order saga's five services (orderSagaServices). */
   services?: readonly string[];
   /** A JetStream cluster of this many nodes instead of one server (ignored with NATS_URL). */
   cluster?: number;
@@ -51,7 +58,7 @@ export class TestStack {
       dataDir,
       natsUrl,
       cluster: options.cluster,
-      services: options.services ?? allServices,
+      services: options.services ?? orderSagaServices,
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...options.env },
       serviceEnv: options.serviceEnv,
       onLine: (service, line) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseItem, prepareMessage, sagaFinished, sagaOutcome } from '@jetsaga/cli';
+import { parseAccount, parseItem, prepareMessage, sagaFinished, sagaOutcome } from '@jetsaga/cli';
 
 describe('jetsaga order place --item', () => {
   it('reads sku:quantity:unitPrice and accumulates repeated items', () => {
@@ -79,5 +79,35 @@ describe('when a saga has run its course', () => {
     assert.equal(sagaOutcome(['OrderCreated']), 'PENDING');
     assert.equal(sagaOutcome(['OrderCreated', 'StockReservationFailed', 'OrderCancelled']), 'CANCELLED');
     assert.equal(sagaOutcome(['OrderCreated', 'StockReserved', 'PaymentSucceeded', 'OrderConfirmed']), 'CONFIRMED');
+  });
+});
+
+describe('jetsaga transfer and customer register', () => {
+  it('reads bank:account, and refuses what is not one', () => {
+    assert.deepEqual(parseAccount('a:alice'), { bank: 'a', accountId: 'alice' });
+    for (const bad of ['alice', 'a:', 'A:alice', 'a:b:c', 'bank-a:alice']) assert.throws(() => parseAccount(bad), /is not bank:account/, bad);
+  });
+
+  it('a transfer is finished once completed, or failed with every try it saw cancelled', () => {
+    const confirmed = ['TransferRequested', 'FundsFrozen', 'CreditPrepared', 'TransferConfirmed'];
+    assert.equal(sagaFinished([...confirmed, 'FreezeConfirmed', 'CreditConfirmed']), false);
+    assert.equal(sagaFinished([...confirmed, 'FreezeConfirmed', 'CreditConfirmed', 'TransferCompleted']), true);
+    assert.equal(sagaFinished(['TransferRequested', 'FreezeRefused', 'TransferFailed']), true);
+    assert.equal(sagaFinished(['TransferRequested', 'FundsFrozen', 'CreditRefused', 'TransferFailed']), false);
+    assert.equal(sagaFinished(['TransferRequested', 'FundsFrozen', 'CreditRefused', 'TransferFailed', 'FreezeReleased']), true);
+    assert.equal(sagaFinished(['TransferRequested', 'FundsFrozen', 'CreditPrepared', 'TransferFailed', 'FreezeReleased']), false);
+    assert.equal(sagaFinished(['TransferRequested', 'FundsFrozen', 'CreditPrepared', 'TransferFailed', 'CreditDropped', 'FreezeReleased']), true);
+    assert.equal(sagaOutcome([...confirmed, 'FreezeConfirmed', 'CreditConfirmed', 'TransferCompleted']), 'COMPLETED');
+    assert.equal(sagaOutcome(confirmed), 'CONFIRMED');
+    assert.equal(sagaOutcome(['TransferRequested', 'FreezeRefused', 'TransferFailed']), 'FAILED');
+    assert.equal(sagaOutcome(['TransferRequested']), 'PENDING');
+  });
+
+  it('a registration is finished once welcomed, or refused', () => {
+    assert.equal(sagaFinished(['CustomerRegistered']), false);
+    assert.equal(sagaFinished(['CustomerRegistered', 'WelcomePointsAwarded']), true);
+    assert.equal(sagaFinished(['RegistrationRefused']), true);
+    assert.equal(sagaOutcome(['CustomerRegistered', 'WelcomePointsAwarded']), 'REGISTERED');
+    assert.equal(sagaOutcome(['RegistrationRefused']), 'REFUSED');
   });
 });

@@ -906,7 +906,10 @@ function saveLoyalty(world: LoyaltyWorld, { account, entry }: LoyaltyChanges): L
 }
 
 /** One step of loyalty: load (the customer's account, the order's entry), its real router, save. */
-function deliverToLoyalty(world: LoyaltyWorld, input: LoyaltyInput, settings: LoyaltySettings): [LoyaltyWorld, LoyaltyDecision] {
+/** An order's input to loyalty (a registration's welcome points have their own property, in transfer-properties.unit.test.ts). */
+type LoyaltyOrderInput = Exclude<LoyaltyInput, { type: 'CustomerRegistered' }>;
+
+function deliverToLoyalty(world: LoyaltyWorld, input: LoyaltyOrderInput, settings: LoyaltySettings): [LoyaltyWorld, LoyaltyDecision] {
   const { orderId, customerId } = input.data;
   const state = { account: world.account?.customerId === customerId ? world.account : undefined, entry: world.entries.get(orderId) };
   const d = reactLoyalty(state, input, ctxOf(settings));
@@ -914,7 +917,7 @@ function deliverToLoyalty(world: LoyaltyWorld, input: LoyaltyInput, settings: Lo
 }
 
 /** PaymentSucceeded carries the amount charged and OrderConfirmed the order's total: the same number. Only the deadline cancels a paid order. */
-function loyaltyInput(orders: Orders, m: LoyaltyMessage): LoyaltyInput {
+function loyaltyInput(orders: Orders, m: LoyaltyMessage): LoyaltyOrderInput {
   const items = orders.get(m.orderId)!;
   switch (m.type) {
     case 'PaymentSucceeded':
@@ -941,7 +944,7 @@ function runLoyalty(start: Account | undefined, orders: Orders, pointsPerUnit: n
   let world: LoyaltyWorld = { account: start, entries: new Map() };
   const events: EventDraft[] = [];
   for (const m of messages) {
-    const [next, d] = deliverToLoyalty(world, loyaltyInput(orders, m), { pointsPerUnit });
+    const [next, d] = deliverToLoyalty(world, loyaltyInput(orders, m), { pointsPerUnit, welcomePoints: 100 });
     world = next;
     events.push(...(d.events ?? []));
 
@@ -1146,7 +1149,7 @@ function deliverSaga(world: SagaWorld, m: SagaDelivery, s: SagaSettings): [SagaW
       return [{ ...world, payment }, d.events ?? []];
     }
     case 'loyalty': {
-      const [loyalty, d] = deliverToLoyalty(world.loyalty, m.input as LoyaltyInput, s.loyalty);
+      const [loyalty, d] = deliverToLoyalty(world.loyalty, m.input as LoyaltyOrderInput, s.loyalty);
       return [{ ...world, loyalty }, d.events ?? []];
     }
   }
@@ -1192,7 +1195,7 @@ describe('refund saga properties', () => {
         (items, stock, spare, perUnit, reasons, schedule) => {
           // given a CONFIRMED order and the same refund requested two or three times
           const total = orderTotal(items);
-          const settings: SagaSettings = { order: ORDER_SETTINGS, inventory: { releaseDelayMs: 0 }, loyalty: { pointsPerUnit: perUnit }, newId: idsFrom('pay') };
+          const settings: SagaSettings = { order: ORDER_SETTINGS, inventory: { releaseDelayMs: 0 }, loyalty: { pointsPerUnit: perUnit, welcomePoints: 100 }, newId: idsFrom('pay') };
           const start = confirmedWorld(items, stock, total + spare, settings);
           let world = start;
           const inFlight: SagaDelivery[] = reasons.map((reason) => ({ to: 'order', input: msg.requestRefund(reason) }));

@@ -54,6 +54,11 @@ export type BankDecision = Decision<BankChanges>;
 
 const nothing: BankDecision = {};
 
+/** The transfer as the bank's events carry it (a TransferFailed's reason is not theirs). */
+function summary(t: TransferSummary): TransferSummary {
+  return { transferId: t.transferId, from: t.from, to: t.to, amount: t.amount };
+}
+
 function holdings(a: Account): number {
   return a.balance + a.frozen + a.pending;
 }
@@ -101,18 +106,20 @@ export function transferMismatch(state: BankState, t: TransferSummary, type: str
  * cancel, a no-op. A transfer from another bank is not this bank's business.
  */
 export function decideFreeze(state: BankState, t: TransferSummary, bankId: string): BankDecision {
+  const mismatch = transferMismatch(state, t, 'TransferRequested', bankId);
+  if (mismatch) return { mismatch };
   if (t.from.bank !== bankId || state.freeze) return nothing;
   const freeze = (status: FreezeStatus): Freeze => ({ transferId: t.transferId, accountId: t.from.accountId, amount: t.amount, status });
   const account = state.accounts.get(t.from.accountId);
   if (!account) {
-    return { changes: { freeze: freeze('REFUSED') }, events: [draft('FreezeRefused', { ...t, reason: 'unknown_account', balance: 0 })] };
+    return { changes: { freeze: freeze('REFUSED') }, events: [draft('FreezeRefused', { ...summary(t), reason: 'unknown_account', balance: 0 })] };
   }
   if (account.balance < t.amount) {
-    return { changes: { freeze: freeze('REFUSED') }, events: [draft('FreezeRefused', { ...t, reason: 'insufficient_funds', balance: account.balance })] };
+    return { changes: { freeze: freeze('REFUSED') }, events: [draft('FreezeRefused', { ...summary(t), reason: 'insufficient_funds', balance: account.balance })] };
   }
   return {
     changes: { accounts: [{ ...account, balance: account.balance - t.amount, frozen: account.frozen + t.amount }], freeze: freeze('FROZEN') },
-    events: [draft('FundsFrozen', t)],
+    events: [draft('FundsFrozen', summary(t))],
   };
 }
 
@@ -122,6 +129,8 @@ export function decideFreeze(state: BankState, t: TransferSummary, bankId: strin
  * account, or holdings that would pass the limit, refuse it.
  */
 export function decidePrepareCredit(state: BankState, t: TransferSummary, bankId: string, producer: string): BankDecision {
+  const mismatch = transferMismatch(state, t, 'FundsFrozen', bankId);
+  if (mismatch) return { mismatch };
   if (t.to.bank !== bankId) return nothing;
   if (producer !== `bank-${t.from.bank}`) {
     return { mismatch: `transfer ${t.transferId}: FundsFrozen from ${producer}, but the transfer's source is bank-${t.from.bank}` };
@@ -129,11 +138,11 @@ export function decidePrepareCredit(state: BankState, t: TransferSummary, bankId
   if (state.credit) return nothing;
   const credit = (status: CreditStatus): Credit => ({ transferId: t.transferId, accountId: t.to.accountId, amount: t.amount, status });
   const account = state.accounts.get(t.to.accountId);
-  if (!account) return { changes: { credit: credit('REFUSED') }, events: [draft('CreditRefused', { ...t, reason: 'unknown_account' })] };
+  if (!account) return { changes: { credit: credit('REFUSED') }, events: [draft('CreditRefused', { ...summary(t), reason: 'unknown_account' })] };
   if (holdings(account) + t.amount > MAX_ACCOUNT_HOLDINGS) {
-    return { changes: { credit: credit('REFUSED') }, events: [draft('CreditRefused', { ...t, reason: 'balance_limit' })] };
+    return { changes: { credit: credit('REFUSED') }, events: [draft('CreditRefused', { ...summary(t), reason: 'balance_limit' })] };
   }
-  return { changes: { accounts: [{ ...account, pending: account.pending + t.amount }], credit: credit('PENDING') }, events: [draft('CreditPrepared', t)] };
+  return { changes: { accounts: [{ ...account, pending: account.pending + t.amount }], credit: credit('PENDING') }, events: [draft('CreditPrepared', summary(t))] };
 }
 
 /** The decisions of both ends at this bank (a same-bank transfer is both), as one. */
@@ -183,7 +192,7 @@ export function decideConfirm(state: BankState, t: TransferSummary, bankId: stri
     if (f?.status === 'FROZEN') {
       const a = out.account(f.accountId);
       out.update({ ...a, frozen: a.frozen - f.amount, sent: a.sent + f.amount });
-      out.freeze({ ...f, status: 'DEBITED' }, draft('FreezeConfirmed', t));
+      out.freeze({ ...f, status: 'DEBITED' }, draft('FreezeConfirmed', summary(t)));
     } else if (f?.status !== 'DEBITED') {
       return { mismatch: `transfer ${t.transferId} at bank-${bankId}: TransferConfirmed, but its freeze here is ${f?.status ?? 'missing'}` };
     }
@@ -193,7 +202,7 @@ export function decideConfirm(state: BankState, t: TransferSummary, bankId: stri
     if (c?.status === 'PENDING') {
       const a = out.account(c.accountId);
       out.update({ ...a, pending: a.pending - c.amount, balance: a.balance + c.amount, received: a.received + c.amount });
-      out.credit({ ...c, status: 'CREDITED' }, draft('CreditConfirmed', t));
+      out.credit({ ...c, status: 'CREDITED' }, draft('CreditConfirmed', summary(t)));
     } else if (c?.status !== 'CREDITED') {
       return { mismatch: `transfer ${t.transferId} at bank-${bankId}: TransferConfirmed, but its credit here is ${c?.status ?? 'missing'}` };
     }
@@ -216,7 +225,7 @@ export function decideCancel(state: BankState, t: TransferSummary, bankId: strin
     else if (f.status === 'FROZEN') {
       const a = out.account(f.accountId);
       out.update({ ...a, frozen: a.frozen - f.amount, balance: a.balance + f.amount });
-      out.freeze({ ...f, status: 'RELEASED' }, draft('FreezeReleased', t));
+      out.freeze({ ...f, status: 'RELEASED' }, draft('FreezeReleased', summary(t)));
     } else if (f.status === 'DEBITED') {
       return { mismatch: `transfer ${t.transferId} at bank-${bankId}: TransferFailed, but its freeze here is DEBITED` };
     }
@@ -227,7 +236,7 @@ export function decideCancel(state: BankState, t: TransferSummary, bankId: strin
     else if (c.status === 'PENDING') {
       const a = out.account(c.accountId);
       out.update({ ...a, pending: a.pending - c.amount });
-      out.credit({ ...c, status: 'DROPPED' }, draft('CreditDropped', t));
+      out.credit({ ...c, status: 'DROPPED' }, draft('CreditDropped', summary(t)));
     } else if (c.status === 'CREDITED') {
       return { mismatch: `transfer ${t.transferId} at bank-${bankId}: TransferFailed, but its credit here is CREDITED` };
     }

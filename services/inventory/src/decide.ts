@@ -12,7 +12,7 @@ export interface StockLevel {
 /**
  * CANCELLED is a tombstone: the order was cancelled before its reservation was tried.
  * RELEASING: the order was cancelled, and its hold is kept for its customer until the release
- * timer (STOCK_RELEASE_DELAY_MS); a new order of the same customer takes from it first.
+ * timer (JETSAGA_STOCK_RELEASE_DELAY_MS); a new order of the same customer takes from it first.
  * TRANSFERRED: such a hold went, all of it, to the customer's new orders.
  * RESTOCKED: a refund put the sold items back.
  */
@@ -204,14 +204,31 @@ export function decideCancellation(state: InventoryState, orderId: string, reaso
   return decideRelease(state, orderId, reason);
 }
 
-/** A refunded order's sold items go back to available, once. */
+/**
+ * A refunded order's sold items go back to available, once. Only a confirmed order is refunded,
+ * so a reservation still HELD means its OrderConfirmed is on its way (another consumer, behind
+ * this one): the sale is committed and restocked at once (StockCommitted, then StockRestocked),
+ * and the late OrderConfirmed finds it RESTOCKED and does nothing.
+ */
 export function decideRestock(state: InventoryState): InventoryDecision {
   const r = state.reservation;
+  if (r?.status === 'HELD') {
+    const committed = decideCommit(state);
+    const restocked = decideRestock({ ...state, ...apply(state, committed) });
+    return { changes: restocked.changes, events: [...(committed.events ?? []), ...(restocked.events ?? [])] };
+  }
   if (r?.status !== 'COMMITTED') return nothing;
   return {
     changes: { reservation: { ...r, status: 'RESTOCKED' }, stock: r.lines.map((l) => move(level(state, l.sku), 'sold', 'available', l.quantity)) },
     events: [draft('StockRestocked', { orderId: r.orderId, items: r.lines })],
   };
+}
+
+/** The reservation and stock levels after `decision`'s changes (what the store would load next). */
+function apply(state: InventoryState, decision: InventoryDecision): Pick<InventoryState, 'reservation' | 'stock'> {
+  const stock = new Map(state.stock);
+  for (const l of decision.changes?.stock ?? []) stock.set(l.sku, l);
+  return { reservation: decision.changes?.reservation ?? state.reservation, stock };
 }
 
 /** Sets the quantity free for new holds; held and sold stock stay as they are. */

@@ -493,7 +493,28 @@ describe('PaymentRefunded of a refund (restock)', () => {
     assertConserved(restocking.decision().changes!.stock);
   });
 
-  for (const status of ['HELD', 'RELEASED', 'REJECTED', 'CANCELLED', 'RESTOCKED'] as const) {
+  it('commits and restocks at once a reservation still HELD (its OrderConfirmed not handled yet), and the late OrderConfirmed does nothing', () => {
+    // given a HELD reservation: inventory's OrderConfirmed consumer is behind its PaymentRefunded one
+    const state: InventoryState = { reservation: held([{ sku: 'apple', quantity: 3 }], 'HELD'), stock: stockOf(level('apple', 7, 3, 0)) };
+
+    // when the refund's PaymentRefunded arrives first; then the hold is sold and restocked in one step
+    const restocking = spec.given(state).when(refunded());
+    restocking.then({
+      changes: {
+        reservation: { orderId: 'order-1', status: 'RESTOCKED', lines: [{ sku: 'apple', quantity: 3 }] },
+        stock: [{ sku: 'apple', available: 10, held: 0, sold: 0, received: 10 }],
+      },
+      events: [
+        { type: 'StockCommitted', data: { orderId: 'order-1', items: [{ sku: 'apple', quantity: 3 }] } },
+        { type: 'StockRestocked', data: { orderId: 'order-1', items: [{ sku: 'apple', quantity: 3 }] } },
+      ],
+    });
+    assertConserved(restocking.decision().changes!.stock);
+    // and the OrderConfirmed that arrives after it changes nothing
+    spec.given(apply(state, restocking.decision())).when(orderConfirmed()).thenNothing();
+  });
+
+  for (const status of ['RELEASED', 'REJECTED', 'CANCELLED', 'RESTOCKED'] as const) {
     it(`then nothing happens when the reservation is ${status}`, () => {
       spec
         .given({

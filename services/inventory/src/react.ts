@@ -36,7 +36,8 @@ export function react(state: InventoryState, input: InventoryInput, ctx: ReactCo
     case RELEASE_HOLD:
       return decideRelease(state, input.key, (input.payload as { reason: ReleaseReason }).reason);
     case 'PaymentRefunded':
-      // A cancelled order's charge refunded: its hold was released already; only a refund restocks.
+      // A cancelled order's charge refunded: its hold was released already; only a refund restocks
+      // (committing first a hold whose OrderConfirmed has not reached inventory yet).
       return input.data.reason === 'refund_requested' ? decideRestock(state) : {};
     default:
       return unhandled(input);

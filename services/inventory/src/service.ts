@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineService } from '@jetsaga/messaging';
+import { inventoryQueries } from './queries.js';
 import { inventoryMessages, inventoryTimers, react } from './react.js';
 import * as schema from './schema.js';
 import { inventorySettings } from './settings.js';
@@ -16,4 +17,5 @@ export const inventoryService = defineService({
   load: loadState,
   react,
   save: saveChanges,
+  queries: inventoryQueries,
 });

@@ -16,15 +16,26 @@ export interface Entry {
   status: EntryStatus;
 }
 
-/** The order's entry, if any, and the account of its customer (else of the customer the input names). */
+/** A registered customer's welcome points (awarded once). */
+export interface Welcome {
+  customerId: string;
+  points: number;
+}
+
+/**
+ * The order's entry, if any, and the account of its customer (else of the customer the input
+ * names); for a registration, the customer's welcome, if any.
+ */
 export interface LoyaltyState {
   account: Account | undefined;
   entry: Entry | undefined;
+  welcome?: Welcome | undefined;
 }
 
 export interface LoyaltyChanges {
   account?: Account;
   entry?: Entry;
+  welcome?: Welcome;
 }
 
 export type LoyaltyDecision = Decision<LoyaltyChanges>;
@@ -95,5 +106,16 @@ export function decideRevert(state: LoyaltyState, order: OrderRef, reason: 'orde
   return {
     changes: wasConfirmed ? { account: after, entry } : { entry },
     events: [draft('PointsReverted', { orderId: e.orderId, customerId: e.customerId, points: e.points, wasConfirmed, debt, balance: after.balance, reason })],
+  };
+}
+
+/** A newly registered customer gets `points` welcome points in the balance, once per customer. */
+export function decideWelcome(state: LoyaltyState, customerId: string, points: number): LoyaltyDecision {
+  if (state.welcome) return nothing;
+  const account = accountOf(state, customerId);
+  const after = { ...account, balance: account.balance + points };
+  return {
+    changes: { account: after, welcome: { customerId, points } },
+    events: [draft('WelcomePointsAwarded', { customerId, points, balance: after.balance })],
   };
 }

@@ -7,7 +7,7 @@ import { type LoyaltyInput, react } from './react.js';
 // ---- given helpers ------------------------------------------------------------------
 
 /** One point per whole currency unit: an amount of 3_000 minor units is 30 points. */
-const spec = routerSpec(react, { settings: { pointsPerUnit: 1 } });
+const spec = routerSpec(react, { settings: { pointsPerUnit: 1, welcomePoints: 100 } });
 
 const order = { orderId: 'order-1', customerId: 'cust-1' };
 
@@ -391,5 +391,35 @@ describe("an order's event naming another customer than the entry's (fact mismat
         changes: { account: { customerId: 'mallory', balance: 30, debt: 0 }, entry: { orderId: 'order-1', customerId: 'mallory', points: 30, status: 'CONFIRMED' } },
         events: [{ type: 'PointsAwarded', data: { orderId: 'order-1', customerId: 'mallory', points: 30, balance: 30 } }],
       });
+  });
+});
+
+// ---- CustomerRegistered: the welcome points ------------------------------------------------
+
+describe('CustomerRegistered', () => {
+  const registered = (customerId = 'cust-1') => message('CustomerRegistered', { customerId, email: `${customerId}@example.com` }, customerId);
+
+  it('awards the welcome points into the balance at once, and says WelcomePointsAwarded', () => {
+    spec
+      .given({ account: undefined, entry: undefined, welcome: undefined })
+      .when(registered())
+      .then({
+        changes: { account: account(100), welcome: { customerId: 'cust-1', points: 100 } },
+        events: [{ type: 'WelcomePointsAwarded', data: { customerId: 'cust-1', points: 100, balance: 100 } }],
+      });
+  });
+
+  it('adds them to an account the customer has already (points of orders, debt untouched)', () => {
+    spec
+      .given({ account: account(30, 5), entry: undefined, welcome: undefined })
+      .when(registered(), { settings: { welcomePoints: 250 } })
+      .then({
+        changes: { account: account(280, 5), welcome: { customerId: 'cust-1', points: 250 } },
+        events: [{ type: 'WelcomePointsAwarded', data: { customerId: 'cust-1', points: 250, balance: 280 } }],
+      });
+  });
+
+  it('awards them once: then nothing happens for a customer welcomed already', () => {
+    spec.given({ account: account(100), entry: undefined, welcome: { customerId: 'cust-1', points: 100 } }).when(registered()).thenNothing();
   });
 });

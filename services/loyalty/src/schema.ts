@@ -1,6 +1,9 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-/** Per customer: balance - debt == the points of their CONFIRMED entries; pending points never count. */
+/**
+ * Per customer: balance - debt == the points of their CONFIRMED entries plus their welcome
+ * points; pending points never count.
+ */
 export const accounts = sqliteTable('accounts', {
   customerId: text('customer_id').primaryKey(),
   balance: integer('balance').notNull(),
@@ -19,4 +22,11 @@ export const entries = sqliteTable('entries', {
   status: text('status', { enum: ['PENDING', 'CONFIRMED', 'CANCELLED', 'REVERTED'] }).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+});
+
+/** The welcome points of a registered customer: at most one row per customer, so they are awarded once. */
+export const welcomes = sqliteTable('welcomes', {
+  customerId: text('customer_id').primaryKey(),
+  points: integer('points').notNull(),
+  createdAt: integer('created_at').notNull(),
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineService } from '@jetsaga/messaging';
+import { loyaltyQueries } from './queries.js';
 import { loyaltyMessages, react } from './react.js';
 import * as schema from './schema.js';
 import { loyaltySettings } from './settings.js';
@@ -15,4 +16,5 @@ export const loyaltyService = defineService({
   load: loadState,
   react,
   save: saveChanges,
+  queries: loyaltyQueries,
 });

@@ -1,12 +1,13 @@
-import type { OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
+import type { CustomerRegisteredData, OrderCancelledData, OrderConfirmedData, OrderRefundedData } from '@jetsaga/events';
 import type { Decision } from '@jetsaga/messaging';
 
-export type NotificationKind = 'confirmed' | 'cancelled' | 'refunded';
+export type NotificationKind = 'confirmed' | 'cancelled' | 'refunded' | 'welcome';
 
 export interface Notification {
-  /** `<orderId>:<kind>`: at most one notification of each kind per order. */
+  /** `<orderId>:<kind>`: at most one notification of each kind per order; `<customerId>:welcome`, one per customer. */
   id: string;
-  orderId: string;
+  /** The order it is about; null for a welcome. */
+  orderId: string | null;
   kind: NotificationKind;
   customerId: string;
   message: string;
@@ -18,6 +19,7 @@ const reasons: Record<OrderCancelledData['reason'], string> = {
   not_for_sale: 'some items are not for sale',
   payment_failed: 'the payment did not go through',
   timeout: 'it could not be completed in time',
+  manual: 'it was cancelled by our staff',
 };
 
 export function money(minor: number): string {
@@ -34,6 +36,11 @@ export function confirmedNotice(e: OrderConfirmedData): Notification {
 
 export function cancelledNotice(e: OrderCancelledData): Notification {
   return notification(e.orderId, e.customerId, 'cancelled', `Your order ${e.orderId} was cancelled: ${reasons[e.reason]}. Any payment is refunded.`);
+}
+
+/** A newly registered customer's welcome, sent once per customer. */
+export function welcomeNotice(e: CustomerRegisteredData): Notification {
+  return { id: `${e.customerId}:welcome`, orderId: null, customerId: e.customerId, kind: 'welcome', message: `Welcome, ${e.customerId}: you are registered (${e.email}).` };
 }
 
 export function refundedNotice(e: OrderRefundedData): Notification {

@@ -102,6 +102,7 @@ describe('OrderCancelled', () => {
     not_for_sale: 'some items are not for sale',
     payment_failed: 'the payment did not go through',
     timeout: 'it could not be completed in time',
+    manual: 'it was cancelled by our staff',
   };
 
   for (const reason of cancelReasons) {
@@ -344,4 +345,21 @@ describe('JsonLinesFileSender', () => {
       );
     },
   );
+});
+
+// ---- CustomerRegistered: the welcome notice ------------------------------------------------
+
+describe('CustomerRegistered', () => {
+  const registered = message('CustomerRegistered', { customerId: 'c9', email: 'c9@example.com' }, 'c9');
+
+  it('records one welcome notice per customer, about no order', () => {
+    spec
+      .given(notRecorded)
+      .when(registered)
+      .then({ changes: { notification: { id: 'c9:welcome', orderId: null, customerId: 'c9', kind: 'welcome', message: 'Welcome, c9: you are registered (c9@example.com).' } } });
+  });
+
+  it('then nothing happens when the welcome is recorded already', () => {
+    spec.given({ recorded: true }).when(registered).thenNothing();
+  });
 });

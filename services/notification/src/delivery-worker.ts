@@ -67,7 +67,7 @@ export class DeliveryWorker implements Worker {
         const giveUp = attempts >= maxAttempts;
         const next = giveUp ? null : Date.now() + retryDelayMs(defaultRetryPolicy, attempts);
         markAttemptFailed(db, n.id, attempts, (err as Error).message, next);
-        log[giveUp ? 'error' : 'warn']({ err, sagaId: n.orderId, notification: n.id, attempts, sender: sender.name }, giveUp ? 'notification failed for good' : 'notification delivery failed; will retry');
+        log[giveUp ? 'error' : 'warn']({ err, sagaId: n.orderId ?? n.customerId, notification: n.id, attempts, sender: sender.name }, giveUp ? 'notification failed for good' : 'notification delivery failed; will retry');
       }
     }
   }

@@ -7,10 +7,11 @@ import {
   type NotificationDecision,
   type NotificationState,
   refundedNotice,
+  welcomeNotice,
 } from './decide.js';
 import type { NotificationSettings } from './settings.js';
 
-export const notificationMessages = ['OrderConfirmed', 'OrderCancelled', 'OrderRefunded'] as const;
+export const notificationMessages = ['OrderConfirmed', 'OrderCancelled', 'OrderRefunded', 'CustomerRegistered'] as const;
 export type NotificationInput = Input<(typeof notificationMessages)[number]>;
 
 /** The notice an input asks for. */
@@ -22,12 +23,14 @@ export function noticeOf(input: NotificationInput): Notification {
       return cancelledNotice(input.data);
     case 'OrderRefunded':
       return refundedNotice(input.data);
+    case 'CustomerRegistered':
+      return welcomeNotice(input.data);
     default:
       return unhandled(input);
   }
 }
 
-/** Notification's router: every finished order gets its notice, once. */
+/** Notification's router: every finished order gets its notice, and every new customer a welcome, once. */
 export function react(state: NotificationState, input: NotificationInput, _ctx: ReactContext<NotificationSettings>): NotificationDecision {
   return decideNotice(state, noticeOf(input));
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineService } from '@jetsaga/messaging';
 import { DeliveryWorker } from './delivery-worker.js';
+import { notificationQueries } from './queries.js';
 import { notificationMessages, react } from './react.js';
 import * as schema from './schema.js';
 import { createSender, notificationSettings } from './settings.js';
@@ -16,6 +17,7 @@ export const notificationService = defineService({
   load: loadState,
   react,
   save: saveChanges,
+  queries: notificationQueries,
   workers: ({ db, log, config, settings }) => [
     new DeliveryWorker({ db: db as never, sender: createSender(settings.sender, config.dataDir), log, maxAttempts: settings.maxAttempts, pollMs: settings.pollMs }),
   ],

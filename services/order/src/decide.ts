@@ -1,4 +1,4 @@
-import { type CancelReason, draft, type OrderItem, type PaymentFailedData, type PaymentSucceededData, type PlaceOrderData, type RequestRefundData, totalOf } from '@jetsaga/events';
+import { type CancelOrderData, type CancelReason, draft, type OrderItem, type PaymentFailedData, type PaymentSucceededData, type PlaceOrderData, type RequestRefundData, totalOf } from '@jetsaga/events';
 import type { Decision } from '@jetsaga/messaging';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'REFUNDING' | 'REFUNDED';
@@ -71,6 +71,23 @@ export function decideCancel(order: Order | undefined, reason: CancelReason): Or
   return {
     changes: { order: cancelled },
     events: [draft('OrderCancelled', { ...summary(cancelled), reason })],
+    disarm: [{ kind: DEADLINE, key: order.orderId }],
+  };
+}
+
+/**
+ * An operator cancels a saga that is not over: a PENDING order is cancelled (`manual`, with the
+ * operator's text), and every participant compensates as for a timeout. Anything else is
+ * refused with the reason, changing nothing.
+ */
+export function decideManualCancel(order: Order | undefined, command: CancelOrderData): OrderDecision {
+  if (!order) return { events: [draft('CancelRejected', { orderId: command.orderId, reason: 'unknown_order', status: null })] };
+  if (order.status === 'REFUNDING') return { events: [draft('CancelRejected', { orderId: order.orderId, reason: 'refund_in_progress', status: order.status })] };
+  if (order.status !== 'PENDING') return { events: [draft('CancelRejected', { orderId: order.orderId, reason: 'already_over', status: order.status })] };
+  const cancelled: Order = { ...order, status: 'CANCELLED', cancelReason: 'manual' };
+  return {
+    changes: { order: cancelled },
+    events: [draft('OrderCancelled', { ...summary(cancelled), reason: 'manual', note: command.reason })],
     disarm: [{ kind: DEADLINE, key: order.orderId }],
   };
 }

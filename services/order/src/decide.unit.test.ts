@@ -78,6 +78,8 @@ function cancelling(reason: CancelReason): OrderInput {
       return message('PaymentFailed', { orderId: 'order-1', customerId: 'cust-1', amount: 300, reason: 'insufficient_funds', balance: 0 });
     case 'timeout':
       return deadline;
+    case 'manual':
+      return message('CancelOrder', { orderId: 'order-1', reason: 'ops: stuck' });
   }
 }
 
@@ -260,7 +262,7 @@ describe('StockReservationFailed, PaymentFailed and OrderDeadline', () => {
         .when(cancelling(reason))
         .then({
           changes: { order: { ...orderIn('PENDING'), status: 'CANCELLED', cancelReason: reason } },
-          events: [{ type: 'OrderCancelled', data: { ...summary, reason } }],
+          events: [{ type: 'OrderCancelled', data: { ...summary, reason, ...(reason === 'manual' ? { note: 'ops: stuck' } : {}) } }],
           disarm: disarmed,
         });
     });
@@ -275,7 +277,7 @@ describe('StockReservationFailed, PaymentFailed and OrderDeadline', () => {
   });
 
   it('then nothing happens when a refusal arrives after the order timed out, and timeout stays the reason', () => {
-    for (const reason of cancelReasons) {
+    for (const reason of cancelReasons.filter((r) => r !== 'manual')) {
       given(orderIn('CANCELLED', 'timeout')).when(cancelling(reason)).thenNothing();
     }
   });
@@ -293,6 +295,33 @@ describe('StockReservationFailed, PaymentFailed and OrderDeadline', () => {
       given(orderIn(status, null, 'damaged')).when(deadline).thenNothing();
     });
   }
+});
+
+// ---- CancelOrder: an operator's intervention -----------------------------------------------
+
+describe('CancelOrder', () => {
+  const cancel = message('CancelOrder', { orderId: 'order-1', reason: 'ops: stuck' });
+
+  for (const status of ['CONFIRMED', 'CANCELLED', 'REFUNDED'] as const) {
+    it(`refuses to cancel a ${status} order (already_over), changing nothing`, () => {
+      given(orderIn(status, status === 'CANCELLED' ? 'timeout' : null)).when(cancel).then({ events: [{ type: 'CancelRejected', data: { orderId: 'order-1', reason: 'already_over', status } }] });
+    });
+  }
+
+  it('refuses to cancel an order being refunded (refund_in_progress)', () => {
+    given(orderIn('REFUNDING', null, 'damaged')).when(cancel).then({ events: [{ type: 'CancelRejected', data: { orderId: 'order-1', reason: 'refund_in_progress', status: 'REFUNDING' } }] });
+  });
+
+  it('refuses to cancel an unknown order', () => {
+    spec.given(noOrder).when(cancel).then({ events: [{ type: 'CancelRejected', data: { orderId: 'order-1', reason: 'unknown_order', status: null } }] });
+  });
+
+  it('then a late payment finds the order cancelled and confirms nothing', () => {
+    const { state } = run(noOrder, place, cancel);
+    assert.equal(state.order?.status, 'CANCELLED');
+    assert.equal(state.order?.cancelReason, 'manual');
+    spec.given(state).when(placedPaid).thenNothing();
+  });
 });
 
 // ---- the saga's end states -------------------------------------------------------------

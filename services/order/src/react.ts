@@ -1,8 +1,8 @@
 import { type Input, type ReactContext, unhandled } from '@jetsaga/messaging';
-import { DEADLINE, decideCancel, decideConfirm, decidePaymentFailed, decidePlace, decideRefunded, decideRefundRequest, type Order, type OrderDecision } from './decide.js';
+import { DEADLINE, decideCancel, decideConfirm, decideManualCancel, decidePaymentFailed, decidePlace, decideRefunded, decideRefundRequest, type Order, type OrderDecision } from './decide.js';
 import type { OrderSettings } from './settings.js';
 
-export const orderMessages = ['PlaceOrder', 'StockReservationFailed', 'PaymentSucceeded', 'PaymentFailed', 'RequestRefund', 'StockRestocked'] as const;
+export const orderMessages = ['PlaceOrder', 'StockReservationFailed', 'PaymentSucceeded', 'PaymentFailed', 'RequestRefund', 'StockRestocked', 'CancelOrder'] as const;
 export const orderTimers = [DEADLINE] as const;
 export type OrderInput = Input<(typeof orderMessages)[number], (typeof orderTimers)[number]>;
 
@@ -33,6 +33,8 @@ export function react({ order }: OrderState, input: OrderInput, ctx: ReactContex
       return decideRefundRequest(order, input.data);
     case 'StockRestocked':
       return decideRefunded(order);
+    case 'CancelOrder':
+      return decideManualCancel(order, input.data);
     default:
       return unhandled(input);
   }

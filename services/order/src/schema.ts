@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { OrderItem } from '@jetsaga/events';
 
 
@@ -14,4 +14,7 @@ export const orders = sqliteTable('orders', {
   refundReason: text('refund_reason'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
-});
+}, (t) => [
+  // the saga list, newest first, paged (the `sagas` query)
+  index('orders_created').on(t.createdAt, t.orderId),
+]);

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineService } from '@jetsaga/messaging';
+import { orderQueries } from './queries.js';
 import { orderMessages, orderTimers, react } from './react.js';
 import * as schema from './schema.js';
 import { orderSettings } from './settings.js';
@@ -16,4 +17,5 @@ export const orderService = defineService({
   load: loadState,
   react,
   save: saveChanges,
+  queries: orderQueries,
 });

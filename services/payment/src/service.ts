@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineService, defineSettings } from '@jetsaga/messaging';
+import { paymentQueries } from './queries.js';
 import { paymentMessages, react } from './react.js';
 import * as schema from './schema.js';
 import { loadState, saveChanges } from './store.js';
@@ -16,4 +17,5 @@ export const paymentService = defineService({
   load: loadState,
   react,
   save: saveChanges,
+  queries: paymentQueries,
 });

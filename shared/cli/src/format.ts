@@ -6,11 +6,11 @@ export function formatSagaTable(sagas: SagaProgress[], labels: Map<SagaProgress,
   const withLabel = labels.size > 0;
   // Fits an 80-column terminal: the events column takes what the others leave.
   const idWidth = Math.min(24, Math.max(8, ...sagas.map((s) => s.sagaId.length + 2)));
-  const fixed = [idWidth, ...(withLabel ? [10] : []), 11, 7];
+  const fixed = [idWidth, ...(withLabel ? [10] : []), 12, 7];
   const eventsWidth = Math.max(20, 80 - fixed.reduce((a, b) => a + b, 0) - (fixed.length + 2));
   const table = new Table({
-    head: ['order', ...(withLabel ? ['flow'] : []), 'outcome', 'events, in order', 'ms'],
-    colWidths: [idWidth, ...(withLabel ? [10] : []), 11, eventsWidth, 7],
+    head: ['saga', ...(withLabel ? ['flow'] : []), 'outcome', 'events, in order', 'ms'],
+    colWidths: [idWidth, ...(withLabel ? [10] : []), 12, eventsWidth, 7],
     wordWrap: true,
     style: { head: [], border: [] },
   });

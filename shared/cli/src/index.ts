@@ -1,6 +1,10 @@
 export { prepareMessage } from './commands/publish.js';
 export { parseItem } from './commands/order.js';
+export { parseAccount } from './commands/transfer.js';
 export { sagaFinished, sagaOutcome } from './saga-watch.js';
-export { traceLines } from './commands/trace.js';
-export { isStuck, listSagas, parseSince, type SagaRow } from './commands/sagas.js';
-export { formatStatus, readStatus } from './commands/status.js';
+export { formatTrace } from './commands/trace.js';
+export { formatSagas, sagasRequest } from './commands/sagas.js';
+export { formatStatus } from './commands/status.js';
+export { findDisagreements, type Disagreement } from './reconcile.js';
+export { bashCompletion, EXIT, exitCodeOf, parseDuration, UsageError } from './cli-kit.js';
+export { buildProgram, cliVersion } from './program.js';

@@ -9,12 +9,21 @@ export interface SagaProgress {
 }
 
 /**
- * Whether a saga has run its course: confirmed and committed, or cancelled with any hold
- * released (or, a hold kept for a re-order, all of it transferred). What the demo and
- * `order place --wait` wait for. Types alone do, except for a transfer's `remaining`.
+ * Whether a saga has run its course. An order: confirmed and committed, or cancelled with any
+ * hold released (or, a hold kept for a re-order, all of it transferred). A transfer: completed,
+ * or failed with any try it saw cancelled (the freeze released, the pending credit dropped). A
+ * registration: the welcome points awarded, or refused. What the demo and `order place`,
+ * `transfer` and `customer register` wait for. Types alone do, except for a hold transfer's
+ * `remaining`.
  */
 export function sagaFinished(events: readonly (string | { type: string; data?: unknown })[]): boolean {
   const types = events.map((e) => (typeof e === 'string' ? e : e.type));
+  if (types.includes('TransferCompleted')) return true;
+  if (types.includes('TransferFailed')) {
+    return (!types.includes('FundsFrozen') || types.includes('FreezeReleased')) && (!types.includes('CreditPrepared') || types.includes('CreditDropped'));
+  }
+  if (types.includes('RegistrationRefused')) return true;
+  if (types.includes('CustomerRegistered')) return types.includes('WelcomePointsAwarded');
   if (types.includes('RefundRejected')) return true;
   if (types.includes('RefundRequested')) return types.includes('OrderRefunded');
   if (types.includes('OrderConfirmed')) return types.includes('StockCommitted');
@@ -26,7 +35,14 @@ function holdAllTransferred(events: readonly (string | { type: string; data?: un
   return events.some((e) => typeof e !== 'string' && e.type === 'StockHoldTransferred' && (e.data as { remaining?: unknown[] } | undefined)?.remaining?.length === 0);
 }
 
-export function sagaOutcome(types: readonly string[]): 'CONFIRMED' | 'CANCELLED' | 'REFUNDED' | 'REFUSED' | 'REFUNDING' | 'PENDING' {
+export function sagaOutcome(
+  types: readonly string[],
+): 'CONFIRMED' | 'CANCELLED' | 'REFUNDED' | 'REFUSED' | 'REFUNDING' | 'COMPLETED' | 'FAILED' | 'REGISTERED' | 'PENDING' {
+  if (types.includes('TransferCompleted')) return 'COMPLETED';
+  if (types.includes('TransferFailed')) return 'FAILED';
+  if (types.includes('TransferConfirmed')) return 'CONFIRMED';
+  if (types.includes('RegistrationRefused')) return 'REFUSED';
+  if (types.includes('CustomerRegistered')) return 'REGISTERED';
   if (types.includes('OrderRefunded')) return 'REFUNDED';
   if (types.includes('RefundRejected')) return 'REFUSED';
   if (types.includes('RefundRequested')) return 'REFUNDING';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createEnvelope } from './create.js';
 import { DEFAULT_MAX_BYTES, decodeMessage, expectedSubject } from './decode.js';
 import { ContractError } from './errors.js';
+import { instanceName, parseInstanceName, serviceKindOf } from './instances.js';
 import { MAX_WALLET_BALANCE } from './ids.js';
 import { latest, lookup, type MessageType } from './registry.js';
 import {
@@ -486,5 +487,61 @@ describe('subjects', () => {
     for (const subject of ['', 'evt.order.OrderCreated', 'evt.order.OrderCreated.a.b', 'cmd.order', 'cmd..PlaceOrder', 'foo.a.b', 'dlq.a.b.c']) {
       assert.equal(parseSubject(subject), undefined, subject);
     }
+  });
+});
+
+// ---- services run once per instance (bank-a, bank-b) ---------------------------------------
+
+describe('a service run once per instance', () => {
+  const transfer = { transferId: 'tr-1', from: { bank: 'a', accountId: 'alice' }, to: { bank: 'b', accountId: 'bob' }, amount: 300 };
+
+  it('names its instances bank-<id>; the kind alone, or a bad id, is no service name', () => {
+    assert.equal(instanceName('bank', 'a'), 'bank-a');
+    assert.deepEqual(parseInstanceName('bank-a1'), { kind: 'bank', id: 'a1' });
+    assert.equal(serviceKindOf('bank-a'), 'bank');
+    assert.equal(serviceKindOf('order'), 'order');
+    for (const name of ['bank', 'bank-', 'bank-A', 'bank-a.b', 'order-a', 'shop']) assert.equal(serviceKindOf(name), undefined, name);
+    assert.throws(() => instanceName('bank', 'A'), /bank instance id "A" must be 1-16 characters of a-z 0-9/);
+  });
+
+  it('accepts an event from any instance of its producer, on that instance\'s subject', () => {
+    const event = createEnvelope('FundsFrozen', transfer, { producer: 'bank-a', sagaId: 'tr-1' });
+
+    const decoded = decodeMessage(wire(event), { subject: 'evt.bank-a.FundsFrozen.tr-1' });
+
+    assert.ok(decoded.ok, decoded.ok ? '' : decoded.detail);
+    assert.equal(expectedSubject(decoded.def, decoded.envelope), 'evt.bank-a.FundsFrozen.tr-1');
+  });
+
+  it('refuses an event produced by the kind itself or another service, and one under another instance\'s subject', () => {
+    for (const producer of ['bank', 'transfer']) {
+      const event = createEnvelope('FundsFrozen', transfer, { producer, sagaId: 'tr-1' });
+      const refused = assertRefused(wire(event), 'invalid_envelope');
+      assert.match(refused.detail, /FundsFrozen is produced by an instance of "bank" \(bank-<id>\)/);
+    }
+    const event = createEnvelope('FundsFrozen', transfer, { producer: 'bank-a', sagaId: 'tr-1' });
+    assertRefused(wire(event), 'subject_mismatch', { subject: 'evt.bank-b.FundsFrozen.tr-1' });
+  });
+
+  it('takes a command on the subject of any of its instances, and no other', () => {
+    const deposit = createEnvelope('Deposit', { accountId: 'alice', amount: 5 }, { producer: 'cli', sagaId: null });
+
+    assert.equal(decodeMessage(wire(deposit), { subject: 'cmd.bank-b.Deposit' }).ok, true);
+    for (const subject of ['cmd.bank.Deposit', 'cmd.order.Deposit', 'cmd.bank-B.Deposit']) {
+      const refused = assertRefused(wire(deposit), 'subject_mismatch', { subject });
+      assert.match(refused.detail, /expected "cmd\.bank-<id>\.Deposit"/);
+    }
+  });
+
+  it("refuses a transfer's event on another saga than its transferId (saga_mismatch)", () => {
+    const event = createEnvelope('TransferRequested', transfer, { producer: 'transfer', sagaId: 'tr-1' });
+    assertRefused(wire({ ...event, sagaId: 'tr-2' }), 'saga_mismatch');
+    const welcome = createEnvelope('WelcomePointsAwarded', { customerId: 'c9', points: 100, balance: 100 }, { producer: 'loyalty', sagaId: 'c9' });
+    assertRefused(wire({ ...welcome, sagaId: 'c1' }), 'saga_mismatch');
+  });
+
+  it('refuses a transfer from an account to itself, and a bank id that is not one', () => {
+    assert.throws(() => createEnvelope('RequestTransfer', { ...transfer, to: transfer.from }, { producer: 'cli', sagaId: 'tr-1' }), /same account/);
+    assert.throws(() => createEnvelope('RequestTransfer', { ...transfer, to: { bank: 'B-1', accountId: 'bob' } }, { producer: 'cli', sagaId: 'tr-1' }), /to\.bank/);
   });
 });

@@ -17,5 +17,6 @@ export * from './messages/loyalty-events.js';
 export * from './messages/order-events.js';
 export * from './messages/payment-events.js';
 export * from './messages/transfer-events.js';
+export * from './queries.js';
 export * from './registry.js';
 export * from './subjects.js';

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import type { MessageDef } from './define.js';
 import { CreditConfirmed, CreditDropped, CreditPrepared, CreditRefused, FreezeConfirmed, FreezeRefused, FreezeReleased, FundsFrozen } from './messages/bank-events.js';
-import { CreditWallet, Deposit, PlaceOrder, RegisterCustomer, RequestRefund, RequestTransfer, SetPrice, SetStock } from './messages/commands.js';
+import { CancelOrder, CreditWallet, Deposit, PlaceOrder, RegisterCustomer, RequestRefund, RequestTransfer, SetPrice, SetStock } from './messages/commands.js';
 import { CustomerRegistered, RegistrationRefused } from './messages/customer-events.js';
 import { StockCommitted, StockHoldTransferred, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
 import { PointsAwarded, PointsReverted, WelcomePointsAwarded } from './messages/loyalty-events.js';
-import { OrderCancelled, OrderConfirmed, OrderCreated, OrderRefunded, RefundRejected, RefundRequested } from './messages/order-events.js';
+import { CancelRejected, OrderCancelled, OrderConfirmed, OrderCreated, OrderRefunded, RefundRejected, RefundRequested } from './messages/order-events.js';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './messages/payment-events.js';
 import { TransferCompleted, TransferConfirmed, TransferFailed, TransferRequested } from './messages/transfer-events.js';
 
@@ -33,6 +33,9 @@ export const messages = [
   RefundRejected,
   StockRestocked,
   OrderRefunded,
+  // an operator's intervention (jetsaga saga cancel)
+  CancelOrder,
+  CancelRejected,
   // the transfer saga (TCC across two banks)
   Deposit,
   RequestTransfer,

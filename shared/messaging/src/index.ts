@@ -17,9 +17,10 @@ export {
   type Worker,
   type WorkerEnv,
 } from './service/define.js';
+export { armedTimerDueAt, sagasPage, sidesPage, type SagaSource, type ServiceQueries, type SideSource } from './service/queries.js';
 export { routerSpec, message, timerDue, SPEC_NOW, type SpecOptions } from './service/spec.js';
 export { runServiceMain } from './service/run-main.js';
-export { instanceIdFromEnv } from './service/instances.js';
+export { instanceIdFromEnv, instanceIdSetting } from './service/instances.js';
 export type { ServiceConfig } from './service/config.js';
 export {
   defineSettings,

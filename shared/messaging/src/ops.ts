@@ -41,6 +41,23 @@ export { instanceIdFromEnv, instanceIdSetting, instanceIdVariable } from './serv
 export { readStream, headerRecord } from './nats/read-stream.js';
 export { listDeadLetters, redriveDeadLetter, dropDeadLetter, type DeadLetterEntry } from './ops/dead-letters.js';
 export { readSagaEvents, type StoredEvent } from './ops/saga-events.js';
+export {
+  collectSides,
+  discoverServices,
+  listSagas,
+  queryService,
+  QueryError,
+  sagaSteps,
+  servicesOnBroker,
+  STATUS_LIMITS,
+  systemStatus,
+  type DiscoveredService,
+  type SagaListing,
+  type ServiceHealth,
+  type SystemStatus,
+} from './ops/service-queries.js';
+export { readSagaTrace, traceEvents, traceSteps, type SagaLink, type SagaTrace, type TraceDeadLetter, type TraceEvent, type TraceStep } from './ops/saga-trace.js';
+export { cancelCommands, cancelSaga, type CancelOutcome } from './ops/intervene.js';
 export { openLocalService, type LocalService } from './ops/local-service.js';
 export { sendCommand, commandPublication, publishEnvelope, type SendOptions } from './outbound/send-command.js';
 export { JetStreamPublisher, type Publication, type PubAck } from './outbound/jetstream-publisher.js';

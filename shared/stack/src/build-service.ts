@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utime
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { repoRoot, serviceEntry } from './paths.js';
+import { repoRoot, serviceEntry, serviceFolder } from './paths.js';
 
 /** Inside node_modules, so the bundles' imports of npm packages resolve as the sources' do. */
 const cacheDir = join(repoRoot, 'node_modules', '.cache', 'jetsaga', 'services');
@@ -20,7 +20,9 @@ const keepMs = 24 * 3600_000;
  * fixed name, no pruning; `jetsaga run` runs it as it is when JETSAGA_BUNDLE_DIR names that
  * directory. It must be inside the repository, where the bundle's imports find node_modules.
  */
-export async function buildService(service: string, options: { outDir?: string } = {}): Promise<string> {
+export async function buildService(serviceName: string, options: { outDir?: string } = {}): Promise<string> {
+  // One bundle per service: its instances (bank-a, bank-b) run the same code.
+  const service = serviceFolder(serviceName);
   const entry = serviceEntry(service);
   const outDir = options.outDir === undefined ? cacheDir : bundleDirInRepo(options.outDir);
   const result = await build({
@@ -71,8 +73,8 @@ export async function buildService(service: string, options: { outDir?: string }
 }
 
 /** The bundle `jetsaga build --out <dir>` wrote for `service`; an error saying how to make it when there is none. */
-export function prebuiltBundle(dir: string, service: string): string {
-  const file = join(resolve(dir), `${service}.mjs`);
+export function prebuiltBundle(dir: string, name: string): string {
+  const file = join(resolve(dir), `${serviceFolder(name)}.mjs`);
   if (!existsSync(file)) throw new Error(`no bundle ${file} (JETSAGA_BUNDLE_DIR=${dir}): make it with \`jetsaga build --out ${dir}\`, or unset JETSAGA_BUNDLE_DIR to build at start`);
   return file;
 }

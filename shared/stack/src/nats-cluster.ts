@@ -5,28 +5,64 @@ import { NatsServer } from './nats-server.js';
 
 /**
  * A JetStream cluster of `size` nats-server nodes on 127.0.0.1, each with its own port, route
- * port and store (`<storeDir>/n<i>`), routed to each other, with the stack's identities. A
- * node can be killed and started again on its store, as a real node failure and recovery.
+ * port, monitoring port and store (`<storeDir>/n<i>`), routed to each other, with the stack's
+ * identities. A node can be killed and started again on its store, as a real node failure and
+ * recovery.
  */
 export class NatsCluster {
-  private constructor(readonly nodes: NatsServer[]) {}
+  private constructor(
+    readonly nodes: NatsServer[],
+    /** Each node's monitoring port (`/jsz`, `/varz` on 127.0.0.1), in the order of `nodes`. */
+    readonly httpPorts: number[],
+  ) {}
 
   static async start(options: { size: number; storeDir: string; auth: StackAuth; name?: string }): Promise<NatsCluster> {
-    const ports = await Promise.all(Array.from({ length: options.size }, async () => ({ client: await freePort(), route: await freePort() })));
+    const ports = await Promise.all(Array.from({ length: options.size }, async () => ({ client: await freePort(), route: await freePort(), http: await freePort() })));
     const routes = ports.map((p) => `nats-route://127.0.0.1:${p.route}`);
     // Every node at once: JetStream answers only when a quorum of them is up.
     const nodes = await Promise.all(
       ports.map((p, i) => {
         const storeDir = join(options.storeDir, `n${i + 1}`);
-        const cluster = { name: options.name ?? 'jetsaga', listen: `127.0.0.1:${p.route}`, routes, serverName: `n${i + 1}` };
+        const cluster = { name: options.name ?? 'jetsaga', listen: `127.0.0.1:${p.route}`, routes, serverName: `n${i + 1}`, httpPort: p.http };
         return NatsServer.start({ storeDir, port: p.client, secured: options.auth.secured(storeDir, cluster) });
       }),
     );
-    return new NatsCluster(nodes);
+    return new NatsCluster(
+      nodes,
+      ports.map((p) => p.http),
+    );
   }
 
   get urls(): string[] {
     return this.nodes.map((n) => n.url);
+  }
+
+  /** The nodes' server names: n1, n2, ... */
+  get names(): string[] {
+    return this.nodes.map((_, i) => `n${i + 1}`);
+  }
+
+  /** Whether the node's process runs (it may still be catching up). */
+  isUp(serverName: string): boolean {
+    return this.node(serverName).pid !== undefined;
+  }
+
+  /**
+   * The JetStream meta leader (the node that places streams and consumers), as a running node's
+   * `/jsz` says (`meta_cluster.leader`); undefined while it is being elected or no node answers.
+   */
+  async metaLeader(): Promise<string | undefined> {
+    for (const [i, name] of this.names.entries()) {
+      if (!this.isUp(name)) continue;
+      try {
+        const res = await fetch(`http://127.0.0.1:${this.httpPorts[i]}/jsz`, { signal: AbortSignal.timeout(2000) });
+        const jsz = (await res.json()) as { meta_cluster?: { leader?: string } };
+        if (jsz.meta_cluster?.leader) return jsz.meta_cluster.leader;
+      } catch {
+        // this node is starting or stopping: ask the next
+      }
+    }
+    return undefined;
   }
 
   node(serverName: string): NatsServer {

@@ -1,3 +1,4 @@
+import { parseInstanceName } from '@jetsaga/events';
 import { defineSettings, kitSettings, renderSettingsTable, type SettingSpec, type SettingsSchema, setting } from '@jetsaga/messaging/ops';
 import { serviceDefinitions } from './service-definitions.js';
 
@@ -58,8 +59,11 @@ export function settingsCatalog(): { specs: SettingSpec[]; defaultNotes: Record<
   add(stackSettings.specs);
   const defaultNotes: Record<string, string> = {};
   for (const def of defs) {
+    // An instance's defaults are its kind's: `bank`, not `bank-a` and `bank-b`.
+    const who = parseInstanceName(def.name)?.kind ?? def.name;
     for (const [name, value] of Object.entries(def.settingDefaults ?? {})) {
-      defaultNotes[name] = [defaultNotes[name], `${def.name}: \`${value}\``].filter(Boolean).join(', ');
+      const note = `${who}: \`${value}\``;
+      if (!defaultNotes[name]?.split(', ').includes(note)) defaultNotes[name] = [defaultNotes[name], note].filter(Boolean).join(', ');
     }
   }
   return { specs, defaultNotes };

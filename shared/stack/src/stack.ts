@@ -4,9 +4,9 @@ import { createLogger, deprecationMessage, type NatsAccess, parseServers, stream
 import { NatsCluster } from './nats-cluster.js';
 import { StackAuth } from './auth/stack-auth.js';
 import { NatsServer } from './nats-server.js';
-import { allServices } from './paths.js';
+import { allServices, instanceEnv } from './paths.js';
 import { provisionStreams } from './provision.js';
-import { serviceDefinitions } from './service-definitions.js';
+import { serviceDefinition, serviceDefinitions } from './service-definitions.js';
 import { ServiceProcess } from './service-process.js';
 import { stackSettings } from './settings.js';
 
@@ -44,7 +44,16 @@ export class Stack {
     const dataDir = resolve(options.dataDir);
     mkdirSync(dataDir, { recursive: true });
     const storeDir = join(dataDir, 'nats');
-    const auth = options.natsUrl ? null : new StackAuth(dataDir, Object.values(serviceDefinitions));
+    const names = options.services ?? allServices;
+    // An identity for every service it knows, and for each instance it starts that JETSAGA_BANKS
+    // of this process does not list (a test's bank-c).
+    const definitions = { ...serviceDefinitions };
+    for (const name of names) {
+      const def = definitions[name] ?? serviceDefinition(name);
+      if (!def) throw new Error(`no service "${name}" (one of: ${allServices.join(', ')}, or bank-<id>)`);
+      definitions[name] = def;
+    }
+    const auth = options.natsUrl ? null : new StackAuth(dataDir, Object.values(definitions));
     const clustered = (options.cluster ?? 1) > 1;
     const cluster = auth && clustered ? await NatsCluster.start({ size: options.cluster!, storeDir, auth }) : null;
     const nats = auth && !clustered ? await NatsServer.start({ storeDir, secured: auth.secured(storeDir) }) : null;
@@ -60,10 +69,10 @@ export class Stack {
     const { value: own, deprecated } = stackSettings.read({ ...process.env, ...options.env });
     for (const d of deprecated) createLogger('stack').warn({ setting: d.old, use: d.name }, deprecationMessage(d));
     const metricsBase = own.metricsBasePort ?? 0;
-    for (const service of options.services ?? allServices) {
+    for (const service of names) {
       // JETSAGA_METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices.
       const metricsPort = metricsBase > 0 ? { JETSAGA_METRICS_PORT: String(metricsBase + allServices.indexOf(service as never)) } : {};
-      const env = { ...process.env, ...options.env, ...metricsPort, ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
+      const env = { ...process.env, ...options.env, ...metricsPort, ...instanceEnv(service), ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
       services.set(service, new ServiceProcess({ service, env, onLine: options.onLine }));
     }
     const stack = new Stack(dataDir, natsUrl, nats, services, auth, cluster);

@@ -23,9 +23,10 @@ const demoOrders: DemoOrder[] = [
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start everything, seed stock, prices and wallets, run the happy, no-stock, no-funds and refund flows, print the sagas')
+    .description('start everything, seed stock, prices, wallets and bank accounts, run the order flows (happy, no stock, no funds, refund), two transfers (one completes, one fails and is compensated) and a registration, print the sagas')
     .option('--timeout <ms>', 'how long to wait for the sagas', '30000')
     .option('--keep', 'keep running after the demo, until Ctrl-C')
+    .addHelpText('after', '\nExamples:\n  $ jetsaga demo\n  $ jetsaga demo --keep          # then open `jetsaga console`')
     .action(async (options: { timeout: string; keep?: boolean }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { stack, stop } = await startStack({ ...global, logLevel: process.env.LOG_LEVEL ?? 'warn' });
@@ -44,6 +45,9 @@ export function registerDemo(program: Command): void {
       await sendCommand(js, 'SetPrice', { sku: 'pear', unitPrice: 700 });
       await sendCommand(js, 'CreditWallet', { customerId: customer('alice'), amount: 10_000 });
       await sendCommand(js, 'CreditWallet', { customerId: customer('bob'), amount: 1_000 });
+      console.log('seeding: at bank a alice has 100.00; at bank b bob has 10.00');
+      await sendCommand(js, 'Deposit', { accountId: customer('alice'), amount: 10_000 }, { to: 'bank-a' });
+      await sendCommand(js, 'Deposit', { accountId: customer('bob'), amount: 1_000 }, { to: 'bank-b' });
 
       const watch = new SagaWatch(nc);
       const labels = new Map<SagaProgress, string>();
@@ -53,6 +57,20 @@ export function registerDemo(program: Command): void {
         await sendCommand(js, 'PlaceOrder', { orderId, customerId: customer(order.customer), items: order.items });
         console.log(`placed ${orderId} (${order.flow}) for ${order.customer}`);
       }
+      // A transfer that completes, one that fails (no such account at bank b) and is compensated
+      // (bank a releases its freeze), and a registration (welcome points, a welcome notice).
+      for (const [i, { flow, to }] of [
+        { flow: 'transfer', to: 'bob' },
+        { flow: 'fails', to: 'nobody' },
+      ].entries()) {
+        const transferId = `demo-${run}-t${i + 1}`;
+        labels.set(watch.track(transferId), flow);
+        await sendCommand(js, 'RequestTransfer', { transferId, from: { bank: 'a', accountId: customer('alice') }, to: { bank: 'b', accountId: customer(to) }, amount: 2_500 });
+        console.log(`transfer ${transferId}: 25.00 from a:alice to b:${to} (${flow})`);
+      }
+      labels.set(watch.track(customer('carol')), 'register');
+      await sendCommand(js, 'RegisterCustomer', { customerId: customer('carol'), email: 'carol@example.com' });
+      console.log(`registered ${customer('carol')}`);
       let finished = await watch.waitAll(Number(options.timeout), () => showProgress(watch));
       if (finished) {
         const refunded = `demo-${run}-1`;
@@ -67,7 +85,7 @@ export function registerDemo(program: Command): void {
       await nc.close();
       if (!finished) console.error(`some sagas did not finish within ${options.timeout} ms`);
       if (options.keep) {
-        console.log('still running: try `npx jetsaga order place --customer c1 --item apple:1:1500`; Ctrl-C stops.');
+        console.log('still running: try `npx jetsaga order place --customer c1 --item apple:1:1500` or `npx jetsaga transfer a:alice-' + run + ' b:bob-' + run + ' 100`; Ctrl-C stops.');
         return;
       }
       await stop();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createEnvelope, decodeMessage, latest, type MessageType, parseSubject } from '@jetsaga/events';
 import { publishEnvelope } from '@jetsaga/messaging/ops';
+import { examples, output } from '../cli-kit.js';
 import { type GlobalOptions, withNats } from '../connection.js';
 
 /**
@@ -38,14 +39,15 @@ function wrap(parsed: NonNullable<ReturnType<typeof parseSubject>>, data: unknow
 }
 
 export function registerPublish(program: Command): void {
-  program
+  const cmd = program
     .command('publish <subject> <file>')
     .description('validate a JSON message (an envelope, or only its data) from a file or - (stdin) and publish it')
     .action(async (subject: string, file: string, _o, cmd: Command) => {
       const envelope = prepareMessage(subject, readFileSync(file === '-' ? 0 : file, 'utf8'));
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
         const ack = await publishEnvelope(nc.jetstream(), subject, envelope);
-        console.log(`${envelope.type} ${envelope.id} stored in ${ack.stream} at seq ${ack.seq}${ack.duplicate ? ' (duplicate: dropped by the broker)' : ''}`);
+        output(cmd, { type: envelope.type, id: envelope.id, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate }, () => `${envelope.type} ${envelope.id} stored in ${ack.stream} at seq ${ack.seq}${ack.duplicate ? ' (duplicate: dropped by the broker)' : ''}`);
       });
     });
+  examples(cmd, ['jetsaga publish cmd.order.PlaceOrder order.json', `echo '{"sku":"sku-2","quantity":4}' | jetsaga publish cmd.inventory.SetStock -`]);
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { allServices, buildService, prebuiltBundle, serviceEntry, tsxLoader } from '@jetsaga/stack';
+import { allServices, buildService, instanceEnv, prebuiltBundle, serviceEntry, tsxLoader } from '@jetsaga/stack';
 import type { GlobalOptions } from '../connection.js';
 
 /** The global options as the environment a service reads (flags win over the inherited environment). */
@@ -27,14 +27,15 @@ export function registerRun(program: Command): void {
     .description('run one service in the foreground, configured by the environment, logs (pino JSON) to stdout: a container\'s or a systemd unit\'s entry point')
     .addHelpText(
       'after',
-      '\nExamples:\n  NATS_URL=nats://n1:4222,nats://n2:4222 NATS_NKEY=/run/secrets/order.nk jetsaga run order\n  jetsaga --data-dir /var/lib/jetsaga run payment\n\nIt exits with the service\'s code: 0 after a clean stop (SIGTERM, SIGINT), 1 on a fatal error (one log line says why).',
+      '\nExamples:\n  NATS_URL=nats://n1:4222,nats://n2:4222 NATS_NKEY=/run/secrets/order.nk jetsaga run order\n  jetsaga --data-dir /var/lib/jetsaga run payment\n  JETSAGA_BANKS=a,b jetsaga run bank-b          # bank b: db bank-b.db, subjects cmd.bank-b.*, evt.bank-b.*\n\nIt exits with the service\'s code: 0 after a clean stop (SIGTERM, SIGINT), 1 on a fatal error (one log line says why).',
     )
     .action(async (service: string, _options: unknown, cmd: Command) => {
       if (!(allServices as readonly string[]).includes(service)) {
         console.error(`jetsaga run: unknown service "${service}" (one of: ${allServices.join(', ')})`);
         process.exit(2);
       }
-      const env = envOf(cmd.optsWithGlobals<GlobalOptions>());
+      // bank-a: JETSAGA_BANK_ID=a (one of JETSAGA_BANKS)
+      const env = { ...envOf(cmd.optsWithGlobals<GlobalOptions>()), ...instanceEnv(service) };
       // JETSAGA_BUNDLE_DIR: bundles made ahead of time (`jetsaga build`, the Docker image), run as
       // they are; otherwise bundled now, into node_modules/.cache (which must then be writable).
       const program =

@@ -1,79 +1,70 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { dataDirOf, type GlobalOptions } from '../connection.js';
-import { LocalDbs } from '../local-dbs.js';
+import { listSagas, type SagaListing } from '@jetsaga/messaging/ops';
+import { examples, output, parseDuration, UsageError } from '../cli-kit.js';
+import { type GlobalOptions, withNats } from '../connection.js';
 
-export interface SagaRow {
-  orderId: string;
-  status: string;
-  reason: string | null;
-  createdAt: number;
-  updatedAt: number;
-  deadline: number | null;
-}
-
-export interface SagaQuery {
-  stuck?: boolean;
+export interface SagasOptions {
+  stuck?: boolean | string;
   failed?: boolean;
   state?: string;
-  sinceMs?: number;
-  now?: number;
+  since?: string;
+  search?: string;
+  limit: string;
+  before?: string;
 }
 
-/** Sagas from the order service's db: stuck = not terminal after its deadline; failed = cancelled. */
-export function listSagas(rows: SagaRow[], q: SagaQuery): SagaRow[] {
-  const now = q.now ?? Date.now();
-  return rows.filter((r) => {
-    if (q.sinceMs !== undefined && r.createdAt < now - q.sinceMs) return false;
-    if (q.state && r.status !== q.state.toUpperCase()) return false;
-    if (q.failed && r.status !== 'CANCELLED') return false;
-    if (q.stuck && !isStuck(r, now)) return false;
-    return true;
-  });
+/** The request the options make (the owners filter, newest first). */
+export function sagasRequest(options: SagasOptions, now = Date.now()) {
+  const limit = Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit wants 1 to 500, not "${options.limit}"`);
+  let before: { createdAt: string; sagaId: string } | undefined;
+  if (options.before) {
+    const [createdAt, sagaId] = options.before.split('/');
+    if (!createdAt || !sagaId || Number.isNaN(Date.parse(createdAt))) throw new UsageError(`--before wants the "next" cursor of the previous page (<createdAt>/<sagaId>), not "${options.before}"`);
+    before = { createdAt, sagaId };
+  }
+  return {
+    states: options.state ? options.state.split(',').map((s) => s.trim().toUpperCase()) : undefined,
+    failed: options.failed || undefined,
+    stuckForMs: options.stuck === undefined ? undefined : parseDuration(typeof options.stuck === 'string' ? options.stuck : '1m'),
+    since: options.since ? new Date(now - parseDuration(options.since)).toISOString() : undefined,
+    search: options.search,
+    before,
+    limit,
+  };
 }
 
-export function isStuck(r: SagaRow, now: number): boolean {
-  if (r.status === 'PENDING') return r.deadline === null || r.deadline < now;
-  return r.status === 'REFUNDING' && r.updatedAt < now - 60_000;
-}
-
-export function parseSince(value: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(value);
-  if (!m) throw new Error(`"${value}" is not a duration like 30s, 10m, 2h, 1d`);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+export function formatSagas(l: SagaListing): string {
+  const table = new Table({ head: ['saga', 'state', 'reason', 'created', 'age'], colWidths: [24, 11, 16, 21, 7], wordWrap: true, style: { head: [], border: [] } });
+  const now = Date.now();
+  for (const s of l.sagas) table.push([s.sagaId, s.state, s.reason ?? '', s.createdAt.slice(0, 19), `${Math.round((now - Date.parse(s.createdAt)) / 1000)}s`]);
+  const counts = Object.entries(l.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const total = Object.values(l.counts).reduce((a, b) => a + b, 0);
+  const lines = [table.toString(), `${total} sagas: ${counts}`];
+  if (l.next) lines.push(`more: --before ${l.next.createdAt}/${l.next.sagaId}`);
+  if (l.unanswered.length > 0) lines.push(`no answer from: ${l.unanswered.join(', ')}`);
+  return lines.join('\n');
 }
 
 export function registerSagas(program: Command): void {
-  program
+  const cmd = program
     .command('sagas')
-    .description("list order sagas by state, from the order service's db in the data dir")
-    .option('--stuck', 'not terminal after their deadline')
+    .description('list sagas, newest first, from their owners over NATS (the `sagas` query of order, ...)')
+    .option('--stuck [for]', 'open (PENDING, REFUNDING) with no change for this long (default 1m)')
     .option('--failed', 'cancelled')
-    .option('--state <state>', 'PENDING, CONFIRMED, CANCELLED, REFUNDING or REFUNDED')
+    .option('--state <states>', 'PENDING, CONFIRMED, CANCELLED, REFUNDING or REFUNDED (comma-separated)')
     .option('--since <duration>', 'created within, e.g. 10m')
-    .option('--limit <n>', 'rows to show', '50')
-    .option('--json', 'machine-readable output')
-    .action((options: { stuck?: boolean; failed?: boolean; state?: string; since?: string; limit: string; json?: boolean }, cmd: Command) => {
-      const dbs = new LocalDbs(dataDirOf(cmd.optsWithGlobals<GlobalOptions>()));
-      const db = dbs.get('order');
-      if (!db) throw new Error(`no order db in ${dbs.dataDir} (run this where the order service runs, or pass --data-dir)`);
-      const all = db
-        .prepare(
-          `SELECT o.order_id AS orderId, o.status, coalesce(o.cancel_reason, o.refund_reason) AS reason, o.created_at AS createdAt, o.updated_at AS updatedAt,
-                  t.due_at AS deadline
-             FROM orders o LEFT JOIN timers t ON t.id = 'OrderDeadline:' || o.order_id ORDER BY o.created_at`,
-        )
-        .all() as SagaRow[];
-      dbs.close();
-      const rows = listSagas(all, { stuck: options.stuck, failed: options.failed, state: options.state, sinceMs: options.since ? parseSince(options.since) : undefined });
-      const counts: Record<string, number> = {};
-      for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
-      if (options.json) return console.log(JSON.stringify({ counts, sagas: rows }, null, 2));
-      const table = new Table({ head: ['order', 'state', 'reason', 'created', 'age'], colWidths: [22, 11, 16, 20, 5], wordWrap: true, style: { head: [], border: [] } });
-      for (const r of rows.slice(-Number(options.limit))) {
-        table.push([r.orderId, r.status, r.reason ?? '', new Date(r.createdAt).toISOString().slice(0, 19), `${Math.round((Date.now() - r.createdAt) / 1000)}s`]);
-      }
-      console.log(table.toString());
-      console.log(`${rows.length} sagas: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+    .option('--search <id>', 'a saga id, or the start of one')
+    .option('--limit <n>', 'rows per page (1-500)', '50')
+    .option('--before <cursor>', 'the next page: the cursor the previous one printed')
+    .action(async (options: SagasOptions, cmd: Command) => {
+      const request = sagasRequest(options);
+      await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
+        const listing = await listSagas(nc, request);
+        if (listing.owners.length === 0) throw new Error('no service that owns sagas answers (is order running?)');
+        output(cmd, listing, formatSagas);
+      });
     });
+  examples(cmd, ['jetsaga sagas', 'jetsaga sagas --stuck 5m', 'jetsaga sagas --failed --since 1h --json', 'jetsaga sagas --state PENDING,REFUNDING --limit 20', 'jetsaga sagas --search o-42']);
 }

@@ -1,10 +1,11 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { sendCommand } from '@jetsaga/messaging/ops';
+import { output, UsageError } from '../cli-kit.js';
 import { type GlobalOptions, withNats } from '../connection.js';
 
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a whole number >= 0`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`"${value}" is not a whole number >= 0`);
   return n;
 }
 
@@ -14,10 +15,11 @@ export function registerSeed(program: Command): void {
     .description('inventory commands')
     .command('set <sku> <quantity>')
     .description('set the quantity of a sku available for new orders (cmd.inventory.SetStock)')
+    .addHelpText('after', '\nExamples:\n  $ jetsaga stock set sku-1 10\n  $ jetsaga stock set sku-1 0 --json')
     .action(async (sku: string, quantity: string, _o, cmd: Command) => {
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
         const { envelope } = await sendCommand(nc.jetstream(), 'SetStock', { sku, quantity: nonNegativeInt(quantity) });
-        console.log(`SetStock sent (id ${envelope.id}): ${sku} = ${quantity}`);
+        output(cmd, { type: envelope.type, id: envelope.id, data: envelope.data }, () => `SetStock sent (id ${envelope.id}): ${sku} = ${quantity}`);
       });
     });
 
@@ -26,10 +28,11 @@ export function registerSeed(program: Command): void {
     .description('inventory price commands')
     .command('set <sku> <unitPrice>')
     .description('set the unit price of a sku, in minor units: 1500 = 15.00 (cmd.inventory.SetPrice); a sku with no price is not for sale')
+    .addHelpText('after', '\nExamples:\n  $ jetsaga price set sku-1 1500')
     .action(async (sku: string, unitPrice: string, _o, cmd: Command) => {
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
         const { envelope } = await sendCommand(nc.jetstream(), 'SetPrice', { sku, unitPrice: nonNegativeInt(unitPrice) });
-        console.log(`SetPrice sent (id ${envelope.id}): ${sku} at ${unitPrice}`);
+        output(cmd, { type: envelope.type, id: envelope.id, data: envelope.data }, () => `SetPrice sent (id ${envelope.id}): ${sku} at ${unitPrice}`);
       });
     });
 
@@ -38,10 +41,11 @@ export function registerSeed(program: Command): void {
     .description('payment commands')
     .command('credit <customer> <amount>')
     .description("add money to a customer's wallet, in minor units: 5000 = 50.00 (cmd.payment.CreditWallet)")
+    .addHelpText('after', '\nExamples:\n  $ jetsaga wallet credit c1 5000')
     .action(async (customerId: string, amount: string, _o, cmd: Command) => {
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
         const { envelope } = await sendCommand(nc.jetstream(), 'CreditWallet', { customerId, amount: nonNegativeInt(amount) });
-        console.log(`CreditWallet sent (id ${envelope.id}): ${customerId} += ${amount}`);
+        output(cmd, { type: envelope.type, id: envelope.id, data: envelope.data }, () => `CreditWallet sent (id ${envelope.id}): ${customerId} += ${amount}`);
       });
     });
 }

@@ -53,6 +53,17 @@ export const RequestRefund = defineCommand({
 });
 export type RequestRefundData = z.infer<typeof RequestRefund.data>;
 
+export const CancelOrder = defineCommand({
+  type: 'CancelOrder',
+  version: 1,
+  owner: 'order',
+  sagaKey: 'orderId',
+  summary:
+    'An operator cancels an order saga that is not over yet (PENDING): OrderCancelled with reason `manual` (and the text given), and every participant compensates as for a timeout. Refused (CancelRejected) for an unknown order or one that is over (CONFIRMED, CANCELLED, REFUNDED) or being refunded.',
+  data: z.object({ orderId: tokenId, reason: reasonText }),
+});
+export type CancelOrderData = z.infer<typeof CancelOrder.data>;
+
 export const Deposit = defineCommand({
   type: 'Deposit',
   version: 1,

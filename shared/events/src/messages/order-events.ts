@@ -21,8 +21,8 @@ export const OrderConfirmed = defineEvent({
 });
 export type OrderConfirmedData = z.infer<typeof OrderConfirmed.data>;
 
-/** Why an order was cancelled: inventory's refusal (its reason), payment's, or the deadline. */
-export const cancelReasons = ['out_of_stock', 'price_mismatch', 'not_for_sale', 'payment_failed', 'timeout'] as const;
+/** Why an order was cancelled: inventory's refusal (its reason), payment's, the deadline, or an operator (CancelOrder). */
+export const cancelReasons = ['out_of_stock', 'price_mismatch', 'not_for_sale', 'payment_failed', 'timeout', 'manual'] as const;
 export type CancelReason = (typeof cancelReasons)[number];
 
 export const OrderCancelled = defineEvent({
@@ -31,8 +31,8 @@ export const OrderCancelled = defineEvent({
   failure: true,
   owner: 'order',
   summary:
-    "The order is CANCELLED; every participant undoes what it did for it. `reason`: inventory's refusal (`out_of_stock`, `price_mismatch`, `not_for_sale`), `payment_failed`, or `timeout` (the deadline).",
-  data: orderSummary.extend({ reason: z.enum(cancelReasons) }),
+    "The order is CANCELLED; every participant undoes what it did for it. `reason`: inventory's refusal (`out_of_stock`, `price_mismatch`, `not_for_sale`), `payment_failed`, `timeout` (the deadline), or `manual` (an operator's CancelOrder, whose text is `note`).",
+  data: orderSummary.extend({ reason: z.enum(cancelReasons), note: reasonText.optional() }),
 });
 export type OrderCancelledData = z.infer<typeof OrderCancelled.data>;
 
@@ -60,6 +60,23 @@ export const RefundRejected = defineEvent({
   }),
 });
 export type RefundRejectedData = z.infer<typeof RefundRejected.data>;
+
+export const cancelRejectionReasons = ['unknown_order', 'already_over', 'refund_in_progress'] as const;
+
+export const CancelRejected = defineEvent({
+  type: 'CancelRejected',
+  version: 1,
+  failure: true,
+  owner: 'order',
+  summary:
+    'An operator\'s CancelOrder was refused: the order is unknown (`unknown_order`), over already (`already_over`: CONFIRMED, CANCELLED or REFUNDED; a confirmed order is refunded, not cancelled), or being refunded (`refund_in_progress`). Nothing changed.',
+  data: z.object({
+    orderId: tokenId,
+    reason: z.enum(cancelRejectionReasons),
+    status: z.enum(['PENDING', 'CONFIRMED', 'CANCELLED', 'REFUNDING', 'REFUNDED']).nullable(),
+  }),
+});
+export type CancelRejectedData = z.infer<typeof CancelRejected.data>;
 
 export const OrderRefunded = defineEvent({
   type: 'OrderRefunded',

@@ -28,6 +28,24 @@ export function messagesPerPull(maxMessages: number, maxBytes: number, maxPayloa
 }
 
 /**
+ * How long one pull request lives on the server (nats.js's `expires`; its idle heartbeat is
+ * half of it). nats.js finds a pull the server lost without a word (its consumer leader died
+ * before the request reached the followers; a reconnect whose consumer info fails retries
+ * after this long) only when two heartbeats are missed: 2 to 3 heartbeats, 10 to 15 s here,
+ * where nats.js's default (30 s) takes 30 to 45 s, longer than an order's deadline.
+ */
+export const PULL_EXPIRES_MS = 10_000;
+
+/**
+ * The status nats-server (2.7.1+) sends to every pull request of a replicated consumer whose
+ * leader changed: the new leader does not serve them. nats.js 2.29 only reports it as a
+ * `debug` status and keeps waiting for messages that never come; see `ConsumerLoop.watch`.
+ */
+export function isLeadershipChange(status: { type: string; data: unknown }): boolean {
+  return status.type === 'debug' && typeof status.data === 'string' && /^409 leadership change/i.test(status.data);
+}
+
+/**
  * Pulls from one durable consumer and hands each message to `handle`, at most `concurrency`
  * at once. If the pull ends on its own (a broker restart can end it), it is started again,
  * with backoff, until `stop()`; `stop()` stops pulling and waits for the messages in hand.
@@ -39,6 +57,8 @@ export class ConsumerLoop {
   private stopping = false;
   /** Times the pull ended by itself and was started again. */
   restarts = 0;
+  /** Times the consumer's leader changed under a pull (409 Leadership Change) and it pulled again. */
+  leadershipChanges = 0;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, retrying: 0, dead_lettered: 0 };
 
   constructor(
@@ -64,7 +84,7 @@ export class ConsumerLoop {
 
   private async open(): Promise<ConsumerMessages> {
     const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
-    const messages = await consumer.consume({ max_messages: this.options.maxMessages ?? 256 });
+    const messages = await consumer.consume({ max_messages: this.options.maxMessages ?? 256, expires: PULL_EXPIRES_MS });
     this.messages = messages;
     void this.watch(messages);
     return messages;
@@ -73,10 +93,22 @@ export class ConsumerLoop {
   /**
    * A pull whose requests the server lost (a broker restart) can wait forever: when
    * heartbeats stop coming, or the consumer cannot be found, end it so it is reopened.
+   *
+   * On a cluster, a consumer whose leader dies or steps down gets a new leader that answers
+   * each pull request it knows of with `409 Leadership Change` and serves none of them. Then
+   * pull again at once (nats.js's own recovery after missed heartbeats or a reconnect: check
+   * the consumer, forget what was asked, ask for a full batch on the same inbox), as the Go,
+   * Java and .NET clients do; left alone, nats.js 2.29 waits for two missed heartbeats.
    */
   private async watch(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const s of await messages.status()) {
+        if (isLeadershipChange(s) && !this.stopping) {
+          this.leadershipChanges++;
+          this.log.info({ consumer: this.options.durable }, 'consumer leader changed; pulling again');
+          this.repull(messages);
+          continue;
+        }
         const count = Number(s.data);
         const stalled = (s.type === 'heartbeats_missed' && count >= 2) || ((s.type === 'consumer_not_found' || s.type === 'stream_not_found') && count >= 3);
         if (!stalled || this.stopping) continue;
@@ -87,6 +119,19 @@ export class ConsumerLoop {
     } catch (err) {
       this.log.warn({ err, consumer: this.options.durable }, 'pull status watch ended');
     }
+  }
+
+  /** Asks for a fresh batch on the same pull (nats.js `resetPending`); reopens the pull if this nats.js has none. */
+  private repull(messages: ConsumerMessages): void {
+    const reset = (messages as ConsumerMessages & { resetPending?: () => Promise<boolean> }).resetPending;
+    if (typeof reset !== 'function') {
+      messages.stop();
+      return;
+    }
+    reset.call(messages).catch((err: unknown) => {
+      this.log.warn({ err, consumer: this.options.durable }, 'pulling again failed; reopening the pull');
+      messages.stop();
+    });
   }
 
   private async keepConsuming(first: ConsumerMessages): Promise<void> {

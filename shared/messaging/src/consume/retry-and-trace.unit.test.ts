@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
+import { isLeadershipChange } from './consumer-loop.js';
 import { childTraceparent, traceIdOf } from '../observe/trace-context.js';
 
 // ---- given helpers ------------------------------------------------------------------
@@ -154,5 +155,19 @@ describe('childTraceparent with an all-zero parent', () => {
     const next = childTraceparent(`00-${zeroTrace}-00f067aa0ba902b7-01`);
     assert.match(next, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     assert.notEqual(next.split('-')[1], zeroTrace);
+  });
+});
+
+// ---- pull status on a cluster -----------------------------------------------------------
+
+describe('a pull told its consumer leader changed', () => {
+  it('is recognised from the status nats.js 2.29 reports for nats-server\'s "409 Leadership Change"', () => {
+    assert.equal(isLeadershipChange({ type: 'debug', data: '409 leadership change' }), true);
+    assert.equal(isLeadershipChange({ type: 'debug', data: '409 Leadership Change' }), true);
+  });
+  it('is not confused with other statuses', () => {
+    assert.equal(isLeadershipChange({ type: 'debug', data: '409 consumer deleted' }), false);
+    assert.equal(isLeadershipChange({ type: 'debug', data: '408 request timeout' }), false);
+    assert.equal(isLeadershipChange({ type: 'heartbeats_missed', data: 2 }), false);
   });
 });

@@ -135,15 +135,15 @@ describe('stream settings from the environment', () => {
 });
 
 describe('what a pull may hold', () => {
-  it('as many messages of the server max_payload as CONSUMER_MAX_BYTES holds, at most CONSUMER_MAX_MESSAGES', () => {
+  it('as many messages of the server max_payload as JETSAGA_CONSUMER_MAX_BYTES holds, at most JETSAGA_CONSUMER_MAX_MESSAGES', () => {
     assert.equal(messagesPerPull(256, 64 * 1024 ** 2, 1024 ** 2), 64);
     assert.equal(messagesPerPull(256, 64 * 1024 ** 2, 256 * 1024), 256);
     assert.equal(messagesPerPull(256, 0, 1024 ** 2), 256);
     assert.equal(messagesPerPull(256, 1024 ** 2, 1024 ** 2), 1);
   });
 
-  it('CONSUMER_MAX_BYTES defaults to 64 MiB', () => {
+  it('JETSAGA_CONSUMER_MAX_BYTES defaults to 64 MiB', () => {
     assert.equal(serviceConfigFromEnv('order', {}).consumerMaxBytes, 64 * 1024 ** 2);
-    assert.equal(serviceConfigFromEnv('order', { CONSUMER_MAX_BYTES: '8MiB' }).consumerMaxBytes, 8 * 1024 ** 2);
+    assert.equal(serviceConfigFromEnv('order', { JETSAGA_CONSUMER_MAX_BYTES: '8MiB' }).consumerMaxBytes, 8 * 1024 ** 2);
   });
 });

@@ -4,6 +4,7 @@ import type { SettingsSchema } from '../settings-schema.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import type { Decision, Input, ReactContext } from '../step/decision.js';
 import type { ServiceConfig } from './config.js';
+import type { ServiceQueries } from './queries.js';
 
 export type { Decision, Input, Message, ReactContext, TimerDue } from '../step/decision.js';
 
@@ -62,6 +63,12 @@ export interface ServiceDefinition<
   react(state: State, input: Input<T, K>, ctx: ReactContext<Settings>): Decision<Changes>;
   save(tx: Tx, changes: Changes, now: number): void;
   workers?: (env: WorkerEnv<Settings>) => Worker[];
+  /**
+   * What it answers over NATS about its own records, besides its status and step log (which the
+   * kit answers for every service): its sagas if it owns some, its side of each saga and its own
+   * invariants (for `jetsaga reconcile`). Pure reads of its db.
+   */
+  queries?: ServiceQueries<Tx>;
 }
 
 /** A definition with its types erased: what the kit's machinery runs. */

@@ -21,6 +21,7 @@ import type { Reactor } from '../step/run-step.js';
 import { TimerLoop } from '../timers/timer-loop.js';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
 import type { AnyServiceDefinition } from './define.js';
+import { startEndpoints } from './endpoints.js';
 import { subscriptionsOf } from './subscriptions.js';
 
 export interface RunningService {
@@ -117,6 +118,8 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   });
   state.natsConnected = true;
   handles.nc(nc);
+  // Its queries over NATS (status, step log, sagas, sides): answered from here on, while it starts too.
+  await startEndpoints({ def, nc, db, log, notReady: () => notReadyReasons(state, nc, db) });
   state.phase = 'provisioning streams';
   // The broker may still be starting (a restart): JetStream calls are retried for a while.
   let startDeadline = Date.now() + config.startTimeoutMs;
@@ -130,7 +133,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   startDeadline = Math.max(startDeadline, Date.now() + 10_000);
   const eventsMaxAgeMs = config.streams.events.maxAgeMs;
   if (eventsMaxAgeMs > 0 && eventsMaxAgeMs < config.retentionMs) {
-    log.warn({ eventsMaxAgeMs, retentionMs: config.retentionMs }, 'JETSAGA_EVENTS_MAX_AGE is shorter than RETENTION_MS: a consumer that falls that far behind loses events (see the README)');
+    log.warn({ eventsMaxAgeMs, retentionMs: config.retentionMs }, 'JETSAGA_EVENTS_MAX_AGE is shorter than JETSAGA_RETENTION_MS: a consumer that falls that far behind loses events (see the README)');
   }
 
   const subscriptions = subscriptionsOf(def.name, def.messages);
@@ -223,12 +226,12 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /**
- * Messages per pull (and in hand) of each consumer: CONSUMER_MAX_MESSAGES, fewer when
- * CONSUMER_MAX_BYTES could not hold that many messages of the server's max_payload.
+ * Messages per pull (and in hand) of each consumer: JETSAGA_CONSUMER_MAX_MESSAGES, fewer when
+ * JETSAGA_CONSUMER_MAX_BYTES could not hold that many messages of the server's max_payload.
  */
 function pullSize(config: ServiceConfig, maxPayload: number): number {
   if (config.consumerMaxBytes > 0 && config.consumerMaxBytes < maxPayload) {
-    throw new KitError('config', `CONSUMER_MAX_BYTES (${config.consumerMaxBytes}) is below the server's max_payload (${maxPayload}): a pull could not hold one message`);
+    throw new KitError('config', `JETSAGA_CONSUMER_MAX_BYTES (${config.consumerMaxBytes}) is below the server's max_payload (${maxPayload}): a pull could not hold one message`);
   }
   return messagesPerPull(config.maxMessages, config.consumerMaxBytes, maxPayload);
 }

@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { isNull } from 'drizzle-orm';
+import { isNull, sql } from 'drizzle-orm';
 
 /**
  * The kit's tables, in every service db. The kit owns them: its migrations (`../../drizzle`,
@@ -90,5 +90,10 @@ export const stepLog = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('step_log_saga').on(t.sagaId), index('step_log_created').on(t.createdAt)],
+  (t) => [
+    index('step_log_saga').on(t.sagaId),
+    index('step_log_created').on(t.createdAt),
+    // the failed attempts and dead letters alone: a service's last error and its recent failures, for its status query
+    index('step_log_problems').on(t.id).where(sql`status != 'done'`),
+  ],
 );

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { nkeys } from 'nats';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
-import { adminPermissions, operatorPermissions, type Permissions, servicePermissions } from './permissions.js';
+import { adminPermissions, consolePermissions, operatorPermissions, type Permissions, servicePermissions } from './permissions.js';
 
 export interface Identity {
   name: string;
@@ -13,11 +13,12 @@ export interface Identity {
   permissions: Permissions;
 }
 
-/** Everyone who connects to the stack's broker: admin, operator, and one identity per service. */
+/** Everyone who connects to the stack's broker: admin, operator, the web console, and one identity per service. */
 export function identityPermissions(services: readonly AnyServiceDefinition[]): Record<string, Permissions> {
   return {
     admin: adminPermissions(),
     operator: operatorPermissions(),
+    console: consolePermissions(),
     ...Object.fromEntries(services.map((def) => [def.name, servicePermissions(def)])),
   };
 }

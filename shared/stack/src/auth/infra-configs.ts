@@ -2,9 +2,9 @@ import { identityPermissions } from './identities.js';
 import { renderServerConfig } from './server-config.js';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
 
-/** The config variable holding an identity's nkey public key: `$JETSAGA_NKEY_ORDER`. */
+/** The config variable holding an identity's nkey public key: `$JETSAGA_NKEY_ORDER`, `$JETSAGA_NKEY_BANK_A` for bank-a. */
 export function nkeyVariable(identity: string): string {
-  return `JETSAGA_NKEY_${identity.toUpperCase()}`;
+  return `JETSAGA_NKEY_${identity.toUpperCase().replaceAll('-', '_')}`;
 }
 
 const header = (what: string) =>

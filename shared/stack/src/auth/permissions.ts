@@ -5,6 +5,11 @@ import { STREAMS, subscriptionsOf } from '@jetsaga/messaging/ops';
 export interface Permissions {
   publish: string[];
   subscribe: string[];
+  /**
+   * May answer requests: publish once to the reply subject of a message it received (nats-server
+   * `allow_responses`), whoever asked. What a service needs to answer its queries.
+   */
+  allowResponses?: boolean;
 }
 
 /** The reply subjects of an identity: nats.js `inboxPrefix`, so no one reads another's replies. */
@@ -30,9 +35,22 @@ export function servicePermissions(def: AnyServiceDefinition): Permissions {
   ]);
   return {
     publish: [`evt.${def.name}.>`, `dlq.${def.name}.>`, '$JS.API.INFO', ...streamInfo, ...consumers],
-    subscribe: [`${inboxPrefixOf(def.name)}.>`],
+    subscribe: [`${inboxPrefixOf(def.name)}.>`, ...microSubjects(def.name)],
+    allowResponses: true,
   };
 }
+
+/**
+ * What a service's NATS micro service listens on: the discovery subjects (`$SRV.PING|INFO|STATS`,
+ * for all services, its name, and its instance) and its own queries (`jetsaga.<service>.>`).
+ * No other service's: it cannot answer in another's name.
+ */
+export function microSubjects(service: string): string[] {
+  return [...['PING', 'INFO', 'STATS'].flatMap((verb) => [`$SRV.${verb}`, `$SRV.${verb}.${service}`, `$SRV.${verb}.${service}.*`]), `jetsaga.${service}.>`];
+}
+
+/** The queries that only read (every service's status and step log, the sagas, the sides). */
+const readQueries = ['status', 'steps', 'sagas', 'sides'].map((q) => `jetsaga.*.${q}`);
 
 /**
  * The operator (the CLI): send commands; read streams (ordered consumers it creates and
@@ -56,9 +74,45 @@ export function operatorPermissions(identity = 'operator'): Permissions {
       '$JS.API.CONSUMER.CREATE.*.*',
       '$JS.API.CONSUMER.MSG.NEXT.*.*',
       '$JS.API.CONSUMER.DELETE.*.*',
+      // the services' micro endpoints: discovery, and every query they answer
       '$SRV.>',
+      'jetsaga.>',
     ],
     // Watching a saga as it happens: a core subscription to evt.*.*.<sagaId>.
+    subscribe: [`${inboxPrefixOf(identity)}.>`, 'evt.>'],
+  };
+}
+
+/**
+ * The web console (`jetsaga console`), read-mostly: read the streams and watch events; ask the
+ * services' queries; re-drive (to an event's subject: `evt.>`) and drop dead letters; cancel a
+ * saga (`cmd.order.CancelOrder`). No other command: it cannot place orders or credit wallets,
+ * nor re-drive a dead-lettered command (that is issuing it: the operator does, with the CLI).
+ */
+export function consolePermissions(identity = 'console'): Permissions {
+  return {
+    publish: [
+      'cmd.order.CancelOrder',
+      'evt.>',
+      '$JS.API.INFO',
+      ...streamInfo,
+      `$JS.API.STREAM.MSG.GET.*`,
+      `$JS.API.STREAM.MSG.DELETE.${STREAMS.dlq}`,
+      '$JS.API.CONSUMER.LIST.*',
+      '$JS.API.CONSUMER.NAMES.*',
+      '$JS.API.CONSUMER.INFO.*.*',
+      '$JS.API.CONSUMER.CREATE.*.*.>',
+      '$JS.API.CONSUMER.CREATE.*.*',
+      '$JS.API.CONSUMER.MSG.NEXT.*.*',
+      '$JS.API.CONSUMER.DELETE.*.*',
+      '$SRV.PING',
+      '$SRV.PING.>',
+      '$SRV.INFO',
+      '$SRV.INFO.>',
+      '$SRV.STATS',
+      '$SRV.STATS.>',
+      ...readQueries,
+    ],
     subscribe: [`${inboxPrefixOf(identity)}.>`, 'evt.>'],
   };
 }

@@ -32,6 +32,7 @@ export function renderServerConfig(o: ServerConfigOptions): string {
       '      permissions: {',
       `        publish: { allow: ${longList(u.permissions.publish, '        ')} }`,
       `        subscribe: { allow: ${list(u.permissions.subscribe)} }`,
+      ...(u.permissions.allowResponses ? ['        allow_responses: true'] : []),
       '      }',
       '    }',
     ].join('\n');

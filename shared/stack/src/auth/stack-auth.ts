@@ -5,6 +5,9 @@ import { type Identity, ensureIdentities, identityPermissions } from './identiti
 import { inboxPrefixOf } from './permissions.js';
 import { renderServerConfig, type ServerConfigOptions } from './server-config.js';
 
+/** A node of the stack's cluster: its routes, name, and the monitoring port (on the listen host) the chaos run reads jsz from. */
+export type ClusterNode = NonNullable<ServerConfigOptions['cluster']> & { serverName: string; httpPort?: number };
+
 /** Where the stack keeps its identities' nkey seeds: `<data dir>/auth/<identity>.nk`. */
 export function authDir(dataDir: string): string {
   return join(dataDir, 'auth');
@@ -38,17 +41,18 @@ export class StackAuth {
     return { NATS_NKEY: id.seedFile };
   }
 
-  serverConfig(port: number, storeDir: string, cluster?: ServerConfigOptions['cluster'] & { serverName: string }): string {
+  serverConfig(port: number, storeDir: string, cluster?: ClusterNode): string {
     return renderServerConfig({
       listen: `127.0.0.1:${port}`,
       storeDir,
-      ...(cluster ? { serverName: cluster.serverName, cluster } : {}),
+      ...(cluster ? { serverName: cluster.serverName, cluster: { name: cluster.name, listen: cluster.listen, routes: cluster.routes } } : {}),
+      ...(cluster?.httpPort ? { httpPort: cluster.httpPort } : {}),
       users: [...this.identities.values()].map((i) => ({ nkey: i.publicKey, permissions: i.permissions })),
     });
   }
 
   /** What a secured NatsServer needs: its config (a cluster node's, given its routes), and the admin to probe it with. */
-  secured(storeDir: string, cluster?: ServerConfigOptions['cluster'] & { serverName: string }) {
+  secured(storeDir: string, cluster?: ClusterNode) {
     return {
       config: (port: number) => this.serverConfig(port, storeDir, cluster),
       probe: connectionOptions(this.access('admin', [])),

@@ -1,0 +1,4 @@
+export * from './decide.js';
+export * as customerSchema from './schema.js';
+export { customerService } from './service.js';
+export * from './react.js';

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@jetsaga/messaging';
+import { customerService } from './service.js';
+
+await runServiceMain(customerService);

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@jetsaga/messaging';
+import { transferService } from './service.js';
+
+await runServiceMain(transferService);

@@ -1,0 +1,100 @@
+import type { SagaSide } from '@jetsaga/events';
+
+/** A saga whose participants disagree: what each says, and what is wrong. */
+export interface Disagreement {
+  sagaId: string;
+  problems: string[];
+  sides: (SagaSide & { service: string })[];
+}
+
+export interface ReconcileOptions {
+  /** Services that answered: a side missing from one that did not answer proves nothing. */
+  answered: readonly string[];
+  /** Sagas changed more recently than this are in flight, not wrong: skipped. */
+  settleMs: number;
+  now?: number;
+}
+
+/**
+ * The invariants of the tests (test/support/invariants.ts), over the sides every service
+ * reported of each saga: a CONFIRMED order is charged its own total to its own customer and its
+ * stock committed; a CANCELLED one is neither charged nor holding stock, and has no points; a
+ * REFUNDED one got its money and stock back; no hold, charge or points without an order; a
+ * terminal order's notice went out. A saga touched within `settleMs` is in flight, and skipped.
+ */
+export function findDisagreements(sides: readonly (SagaSide & { service: string })[], options: ReconcileOptions): { disagreements: Disagreement[]; inFlight: number; checked: number } {
+  const now = options.now ?? Date.now();
+  const answered = new Set(options.answered);
+  const bySaga = new Map<string, (SagaSide & { service: string })[]>();
+  for (const s of sides) bySaga.set(s.sagaId, [...(bySaga.get(s.sagaId) ?? []), s]);
+  const disagreements: Disagreement[] = [];
+  let inFlight = 0;
+  for (const [sagaId, mine] of bySaga) {
+    const latest = Math.max(...mine.map((s) => Date.parse(s.updatedAt)));
+    if (now - latest < options.settleMs) {
+      inFlight++;
+      continue;
+    }
+    const problems = check(mine, answered);
+    if (problems.length > 0) disagreements.push({ sagaId, problems, sides: mine });
+  }
+  disagreements.sort((a, b) => a.sagaId.localeCompare(b.sagaId));
+  return { disagreements, inFlight, checked: bySaga.size - inFlight };
+}
+
+function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): string[] {
+  const of = (kind: string) => sides.find((s) => s.kind === kind);
+  const order = of('order');
+  const payment = of('payment');
+  const reservation = of('reservation');
+  const points = of('points');
+  const p: string[] = [];
+  if (!order) {
+    // Sagas of other owners (a customer's welcome notice) have no order: only order-saga records need one.
+    if (!answered.has('order')) return p;
+    if (reservation && (reservation.status === 'HELD' || reservation.status === 'COMMITTED')) p.push(`stock ${reservation.status} with no order`);
+    if (payment && payment.status === 'CAPTURED') p.push(`payment CAPTURED (${payment.amount}) with no order`);
+    if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`points ${points.status} with no order`);
+    return p;
+  }
+  const paid = payment && (payment.status === 'CAPTURED' || payment.status === 'REFUNDED');
+  if (paid && payment.amount !== order.amount) p.push(`order total ${order.amount} but payment ${payment.status} of ${payment.amount}`);
+  if (paid && payment.customerId !== order.customerId) p.push(`order of ${order.customerId} but paid by ${payment.customerId}`);
+  if (reservation?.customerId && reservation.customerId !== order.customerId) p.push(`order of ${order.customerId} but stock held for ${reservation.customerId}`);
+  const expect = (what: 'payment' | 'reservation', side: SagaSide | undefined, service: string, wanted: string[]) => {
+    if (!answered.has(service)) return;
+    if (!side || !wanted.includes(side.status)) p.push(`order ${order.status} but ${what} is ${side?.status ?? 'missing'}`);
+  };
+  const notice = (kind: string) => {
+    if (!answered.has('notification')) return;
+    const n = of(`notice:${kind}`);
+    if (!n || n.status !== 'SENT') p.push(`order ${order.status} but its ${kind} notice is ${n?.status ?? 'missing'}`);
+  };
+  switch (order.status) {
+    case 'PENDING':
+      p.push('order still PENDING (past its deadline?): stuck');
+      break;
+    case 'REFUNDING':
+      p.push('order still REFUNDING: stuck');
+      break;
+    case 'CONFIRMED':
+      expect('payment', payment, 'payment', ['CAPTURED']);
+      expect('reservation', reservation, 'inventory', ['COMMITTED']);
+      if (points?.status === 'PENDING') p.push('order CONFIRMED but its points are still PENDING');
+      notice('confirmed');
+      break;
+    case 'CANCELLED':
+      if (payment?.status === 'CAPTURED') p.push('order CANCELLED but payment still CAPTURED');
+      if (reservation && (reservation.status === 'HELD' || reservation.status === 'COMMITTED')) p.push(`order CANCELLED but stock is ${reservation.status}`);
+      if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`order CANCELLED but its points are ${points.status}`);
+      notice('cancelled');
+      break;
+    case 'REFUNDED':
+      expect('payment', payment, 'payment', ['REFUNDED']);
+      expect('reservation', reservation, 'inventory', ['RESTOCKED']);
+      if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`order REFUNDED but its points are ${points.status}`);
+      notice('refunded');
+      break;
+  }
+  return p;
+}

@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS `step_log_problems` ON `step_log` (`id`) WHERE status != 'done';
