@@ -163,3 +163,34 @@ describe('operating over NATS only: micro endpoints, the CLI, cancel and reconci
     assert.equal(status.code, 0, 'status is about the running system, not the records');
   });
 });
+
+describe('a trace links the sagas a kept hold went between', () => {
+  let t: TestStack;
+  before(async () => {
+    t = await TestStack.start({ services: ['order', 'inventory', 'payment'], serviceEnv: { inventory: { JETSAGA_STOCK_RELEASE_DELAY_MS: '60000' } } });
+  });
+  after(() => t?.stop());
+
+  it("names the re-order that took over a cancelled order's kept hold, and the other way round", async () => {
+    // given ivy's order failed for funds (its hold kept for her), and her re-order took it over
+    await t.send('SetStock', { sku: 'kiwi', quantity: 5 });
+    await t.send('SetPrice', { sku: 'kiwi', unitPrice: 300 });
+    await t.send('CreditWallet', { customerId: 'ivy', amount: 100 });
+    await t.waitForQuiescence();
+    await t.send('PlaceOrder', { orderId: 'kept-1', customerId: 'ivy', items: [{ sku: 'kiwi', quantity: 2, unitPrice: 300 }] });
+    await waitFor(async () => ((await t.sagaTypes('kept-1')).includes('OrderCancelled') ? true : undefined), { what: 'the cancellation' });
+    await t.waitForQuiescence();
+    await t.send('CreditWallet', { customerId: 'ivy', amount: 10_000 });
+    await t.send('PlaceOrder', { orderId: 'kept-2', customerId: 'ivy', items: [{ sku: 'kiwi', quantity: 2, unitPrice: 300 }] });
+    await waitFor(async () => ((await t.sagaTypes('kept-1')).includes('StockHoldTransferred') ? true : undefined), { what: 'the transfer' });
+    const key = t.stack.auth ? ['--nkey', join(t.stack.dataDir, 'auth', 'operator.nk')] : [];
+    const trace = async (id: string) => {
+      const r = await runCli(['--nats', t.stack.natsUrl, ...key, '--data-dir', mkdtempSync(join(tmpdir(), 'jetsaga-operator-')), 'trace', id, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { links: { sagaId: string; relation: string; via: string }[] }).links;
+    };
+    // then each trace links to the other
+    assert.deepEqual(await trace('kept-1'), [{ sagaId: 'kept-2', relation: 'its kept hold went to', via: 'StockHoldTransferred' }]);
+    assert.deepEqual(await trace('kept-2'), [{ sagaId: 'kept-1', relation: 'took over the kept hold of', via: 'StockHoldTransferred' }]);
+  });
+});

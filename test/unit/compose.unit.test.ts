@@ -44,7 +44,7 @@ interface Compose {
   configs?: Record<string, { file?: string }>;
 }
 
-const compose = parse(readFileSync(join(infra, 'compose.yaml'), 'utf8'), { merge: true }) as Compose;
+const compose = parse(readFileSync(join(infra, 'compose.yaml'), 'utf8'), { merge: true, maxAliasCount: 1000 }) as Compose;
 const services = Object.entries(compose.services);
 
 const envOf = (s: Service): Record<string, string> =>
