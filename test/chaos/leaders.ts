@@ -1,58 +1,60 @@
-import type { JetStreamManager } from 'nats';
+import type { NatsConnection } from 'nats';
 import { STREAMS } from '@jetsaga/messaging/ops';
 import type { NatsCluster } from '@jetsaga/stack';
 
-/** Leader changes seen during a chaos run, by RAFT group. */
+/** Leader changes during a chaos run, by RAFT group. */
 export interface LeaderChanges {
-  /** The JetStream meta group (stream and consumer placement), from jsz. */
+  /** The JetStream meta group (placement of streams and consumers): a new leader seen in jsz. */
   meta: number;
-  /** Each stream's group (EVENTS, COMMANDS, DLQ), from stream info. */
+  /** Each stream's group (EVENTS, COMMANDS, DLQ): leaders elected. */
   streams: Record<string, number>;
-  /** Every durable consumer's group, from consumer info, summed. */
+  /** Every durable consumer's group, summed: leaders elected. */
   consumers: number;
 }
 
+const STREAM_ELECTED = '$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED';
+const CONSUMER_ELECTED = '$JS.EVENT.ADVISORY.CONSUMER.LEADER_ELECTED';
+
 /**
- * Polls the leaders of the meta group, of each stream and of each durable consumer (every half
- * second, consumers every other round) until `stop()`, counting each time a group's leader is
- * another node than the last one seen. A group between leaders (an election) is skipped, so a
- * leader that loses its place and wins it back unseen counts nothing. On a single server
- * there are no leaders: nothing is polled.
+ * Counts leader changes until `stop()`. Streams and consumers: nats-server publishes an advisory
+ * in the account each time one of their groups elects a leader
+ * (`$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.<stream>`, `...CONSUMER.LEADER_ELECTED.<stream>.<consumer>`),
+ * counted as they come (`nc` must see them: the admin). The meta group has no such advisory in
+ * the account: a running node's jsz is read every quarter second, and a leader other than the
+ * last one seen counts (an election in between that kept the same node counts nothing). On a
+ * single server there are no leaders: nothing is counted.
  */
-export function watchLeaders(jsm: JetStreamManager, cluster: NatsCluster | null): { stop(): Promise<LeaderChanges> } {
+export function watchLeaders(nc: NatsConnection, cluster: NatsCluster | null): { stop(): Promise<LeaderChanges> } {
   const changes: LeaderChanges = { meta: 0, streams: Object.fromEntries(Object.values(STREAMS).map((s) => [s, 0])), consumers: 0 };
   if (!cluster) return { stop: async () => changes };
-  const last = new Map<string, string>();
-  const seen = (group: string, leader: string | undefined): boolean => {
-    if (!leader) return false;
-    const before = last.get(group);
-    last.set(group, leader);
-    return before !== undefined && before !== leader;
-  };
+  const streamSub = nc.subscribe(`${STREAM_ELECTED}.>`, {
+    callback: (_err, msg) => {
+      const stream = msg.subject.slice(STREAM_ELECTED.length + 1);
+      if (stream in changes.streams) changes.streams[stream]!++;
+    },
+  });
+  const consumerSub = nc.subscribe(`${CONSUMER_ELECTED}.>`, {
+    callback: (_err, msg) => {
+      const stream = msg.subject.slice(CONSUMER_ELECTED.length + 1).split('.')[0]!;
+      if (stream in changes.streams) changes.consumers++;
+    },
+  });
   let stopped = false;
-  const loop = (async () => {
-    for (let round = 0; !stopped; round++) {
-      if (seen('meta', await cluster.metaLeader())) changes.meta++;
-      for (const stream of Object.values(STREAMS)) {
-        const info = await jsm.streams.info(stream).catch(() => undefined);
-        if (seen(`stream ${stream}`, info?.cluster?.leader)) changes.streams[stream] = (changes.streams[stream] ?? 0) + 1;
-      }
-      if (round % 2 === 0) {
-        for (const stream of [STREAMS.events, STREAMS.commands]) {
-          try {
-            for await (const c of jsm.consumers.list(stream)) if (c.config.durable_name && seen(`consumer ${c.name}`, c.cluster?.leader)) changes.consumers++;
-          } catch {
-            // no answer during an election: next round
-          }
-        }
-      }
-      await new Promise((r) => setTimeout(r, 500));
+  let last: string | undefined;
+  const meta = (async () => {
+    while (!stopped) {
+      const leader = await cluster.metaLeader();
+      if (leader && last && leader !== last) changes.meta++;
+      if (leader) last = leader;
+      await new Promise((r) => setTimeout(r, 250));
     }
   })();
   return {
     stop: async () => {
       stopped = true;
-      await loop;
+      await meta;
+      streamSub.unsubscribe();
+      consumerSub.unsubscribe();
       return changes;
     },
   };

@@ -109,13 +109,19 @@ if (report.clusterSize > 1) {
   const led = (group: string) => report.nodeKills.filter((k) => k.led.includes(group)).length;
   console.log(`node kills                ${report.nodeKills.length}: aimed at the EVENTS leader ${aimed('leader:EVENTS')}, the meta leader ${aimed('leader:meta')}, the COMMANDS leader ${aimed('leader:COMMANDS')}, a node by name ${report.nodeKills.filter((k) => k.target.startsWith('node:')).length}`);
   console.log(`                          killed ${byNode || 'none'}; the killed node led meta ${led('meta')}, EVENTS ${led('EVENTS')}, COMMANDS ${led('COMMANDS')}, DLQ ${led('DLQ')} times`);
-  console.log(`leader changes            meta ${lc.meta}, streams ${Object.entries(lc.streams).map(([s, n]) => `${s} ${n}`).join(' ')}, consumers ${lc.consumers}`);
+  console.log(`leader changes            meta ${lc.meta}, streams ${Object.entries(lc.streams).map(([s, n]) => `${s} ${n}`).join(', ')}, consumers ${lc.consumers} (elections)`);
 }
 const c = report.coverage;
 console.log(`protocol paths            cancelled ${Object.entries(c.cancelled).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}; late charges refunded ${c.lateChargesRefunded}`);
 console.log(`                          kept holds (release delay ${report.releaseDelayMs} ms) taken by re-orders ${c.keptHoldsTaken}, split between re-orders ${c.keptHoldsSplit}, rest released ${c.keptHoldsRestReleased}`);
 console.log(`                          refunds asked ${report.refundsRequested.confirmed} (${report.refundsRequested.twice} twice, ${report.refundsRequested.cancelled} of cancelled orders), refunded ${c.refunded}, rejected ${c.refundsRejected}`);
-console.log(`extra deliveries          ${report.extraDeliveries} (redeliveries after kills, pauses, lost acks; re-sent copies)`);
+console.log(
+  `extra deliveries          ${
+    report.extraDeliveries >= 0
+      ? `${report.extraDeliveries} (redeliveries after kills, pauses, lost acks; re-sent copies)`
+      : 'unknown (a SIGKILLed nats-server lost part of its consumers\' delivery counts, which it writes lazily)'
+  }`,
+);
 console.log(`duplicates dropped        broker ${report.duplicatesDroppedByBroker}, inboxes ${report.duplicatesDroppedByInboxes}`);
 console.log(`broker phantom acks       ${Object.entries(report.brokerPhantomAcks).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'} (deliveries nats-server lists as unacked for messages it already removed: its state after a SIGKILL)`);
 console.log(`dead letters              ${report.deadLetters.length}${report.deadLetters.map((d) => `\n  ${d.consumer} ${d.reason} ${d.subject}`).join('')}`);

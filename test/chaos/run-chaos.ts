@@ -58,7 +58,7 @@ export interface ChaosReport {
   clusterSize: number;
   /** Each cluster node SIGKILLed: what the schedule aimed at, the node that was, and what it led then (streams, `meta`). */
   nodeKills: NodeKill[];
-  /** Leaders that changed during the run (polled every half second or so), by group. */
+  /** Leaders that changed during the run, by group (see leaders.ts). */
   leaderChanges: LeaderChanges;
   releaseDelayMs: number;
   /** RequestRefund commands sent: for confirmed orders, a second one for some of them, for cancelled ones. */
@@ -112,7 +112,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       nodeChance: cluster ? 0.25 : 0,
       clusterSize: cluster?.nodes.length ?? 0,
     });
-    const leaders = watchLeaders(t.jsm, cluster);
+    const leaders = watchLeaders(t.nc, cluster);
     const placed: string[] = [];
     let duplicatesSent = 0;
     let brokerDuplicates = 0;
@@ -337,7 +337,7 @@ async function killNode(t: TestStack, action: Extract<ChaosAction, { kind: 'node
   // No leader right now (an election after the previous kill): any node that is up.
   if (!node || !up.includes(node)) node = up[0]!;
   const led = [...leaders].filter(([, leader]) => leader === node).map(([group]) => group);
-  log(`    ${action.target}: ${node}, leading ${led.join(', ') || 'nothing of ours'}`);
+  log(`    node kill aimed at ${action.target}: ${node}, leading ${led.join(', ') || 'nothing of ours'}`);
   await cluster.node(node).kill('SIGKILL');
   await sleep(action.downMs);
   await cluster.node(node).start();

@@ -23,12 +23,15 @@ export interface ReplayInput {
   type: string;
   orderId: string;
   data: unknown;
+  /** An event's producer as the handler that emitted it said (e.g. `bank-a`), when it said. */
+  producer?: string;
 }
 
-/** An event a handler emitted: its type and data (data.orderId names its saga). */
+/** An event a handler emitted: its type and data (data.orderId, or data.transferId, names its saga), and who emitted it. */
 export interface EmittedEvent {
   type: string;
   data: unknown;
+  producer?: string;
 }
 
 /** The events a handler emitted; null: the code has no such input now (a timer not armed, or fired already). */
@@ -75,8 +78,9 @@ export class ReplayDivergence extends Error {
 }
 
 function orderIdOf(event: EmittedEvent): string | undefined {
-  const data = event.data as { orderId?: unknown } | null;
-  return typeof data?.orderId === 'string' ? data.orderId : undefined;
+  const data = event.data as { orderId?: unknown; transferId?: unknown } | null;
+  if (typeof data?.orderId === 'string') return data.orderId;
+  return typeof data?.transferId === 'string' ? data.transferId : undefined;
 }
 
 /**
@@ -93,6 +97,7 @@ export function replay(steps: readonly ReplayStep[], handlers: ServiceHandlers, 
     const handler = handlers[step.service];
     if (!handler) throw new Error(`no handler for service ${step.service}`);
     let data: unknown;
+    let producer: string | undefined;
     if (step.kind === 'command') data = options.command(step);
     else if (step.kind === 'timer') data = { orderId: step.orderId };
     else {
@@ -104,8 +109,9 @@ export function replay(steps: readonly ReplayStep[], handlers: ServiceHandlers, 
         return;
       }
       data = event.data;
+      producer = event.producer;
     }
-    const handled = handler({ kind: step.kind, type: step.messageType, orderId: step.orderId, data });
+    const handled = handler({ kind: step.kind, type: step.messageType, orderId: step.orderId, data, ...(producer ? { producer } : {}) });
     if (handled === null) {
       if (strict) throw new ReplayDivergence(step, index);
       result.skipped.push(step);

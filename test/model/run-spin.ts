@@ -1,5 +1,5 @@
 /**
- * Runs spin over test/model/saga.pml (issue 17): generates the verifier (spin -a), compiles it
+ * Runs spin over test/model/saga.pml and test/model/transfer.pml (issue 17): generates the verifier (spin -a), compiles it
  * (gcc), runs safety (exhaustive, -DSAFETY: assertions, invalid end states, quiescence) and
  * liveness (pan -a -f: the `live` LTL claim under weak fairness), and prints states explored,
  * depth, errors and the result of each run. On an error it replays the trail (spin -t -p) and
@@ -7,10 +7,12 @@
  * test/model/replay.ts can drive through the code.
  *
  *   node --import tsx test/model/run-spin.ts                    the full configurations, safety and liveness
+ *   node --import tsx test/model/run-spin.ts --saga transfer    only the transfer saga (test/model/transfer.pml; or --saga order)
  *   node --import tsx test/model/run-spin.ts --bounded          small budgets: about a minute
  *   node --import tsx test/model/run-spin.ts --safety | --liveness   only one kind of run
  *   node --import tsx test/model/run-spin.ts --config kept-holds      one configuration
  *   node --import tsx test/model/run-spin.ts --broken tombstone|double-charge|no-inbox|kept-cross[,...]
+ *   node --import tsx test/model/run-spin.ts --broken freeze-tombstone|credit-tombstone|failed-confirm   (transfer.pml)
  *   node --import tsx test/model/run-spin.ts ... --crash N --dup N   other budgets (crashes before an ack, relay re-publishes)
  *   node --import tsx test/model/run-spin.ts ... --json out.json     also write the counterexamples
  *   node --import tsx test/model/run-spin.ts ... --keep              keep the work dir (pan.c, trail, trail.txt)
@@ -24,11 +26,16 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const MODEL = fileURLToPath(new URL('./saga.pml', import.meta.url));
+/** The model of each saga: the order saga (saga.pml) and the transfer saga (transfer.pml). */
+export const MODELS = { order: MODEL, transfer: fileURLToPath(new URL('./transfer.pml', import.meta.url)) } as const;
+export type Saga = keyof typeof MODELS;
 
 type Defines = Record<string, number | true>;
 
 export interface ModelConfig {
   name: string;
+  /** Which model: saga.pml (order) or transfer.pml (transfer); order when absent. */
+  saga?: Saga;
   about: string;
   defines: Defines;
 }
@@ -55,15 +62,41 @@ export const CONFIGS: Record<string, ModelConfig> = {
     about: 'kept holds; o0 and o1 of customer c0, o2 of customer c1, one unit of stock, money for one order each',
     defines: { KEPT: true, NORD: 3, OTHER_FROM: 2 },
   },
+  // transfer.pml: t0 and t1 of amount 1, both from a:alice, who deposited 1 (money for one of them)
+  'two-transfers': {
+    name: 'two-transfers',
+    saga: 'transfer',
+    about: 'transfers t0, t1 from a:alice (money for one) to b:bob',
+    defines: {},
+  },
+  'same-bank': {
+    name: 'same-bank',
+    saga: 'transfer',
+    about: 't0 from a:alice to b:bob, t1 from a:alice to a:carol (the same bank at both ends); money for one',
+    defines: { DST1: 2 },
+  },
+  'refused-credit': {
+    name: 'refused-credit',
+    saga: 'transfer',
+    about: 't0 from a:alice to b:bob, t1 from a:alice to b:nobody (no such account: CreditRefused); money for one',
+    defines: { DST1: 3 },
+  },
 };
 
-export type BrokenRule = 'tombstone' | 'double-charge' | 'no-inbox' | 'kept-cross';
+function sagaOf(config: ModelConfig): Saga {
+  return config.saga ?? 'order';
+}
+
+export type BrokenRule = 'tombstone' | 'double-charge' | 'no-inbox' | 'kept-cross' | 'freeze-tombstone' | 'credit-tombstone' | 'failed-confirm';
 
 export const BROKEN: Record<BrokenRule, { define: string; config: string; about: string }> = {
   tombstone: { define: 'BROKEN_TOMBSTONE', config: 'two-orders', about: 'inventory ignores the CANCELLED tombstone and holds after a cancel' },
   'double-charge': { define: 'BROKEN_DOUBLE_CHARGE', config: 'two-orders', about: 'payment has no one-payment-per-order check (decideCharge)' },
   'no-inbox': { define: 'BROKEN_INBOX', config: 'two-orders', about: "payment's StockReserved consumer has no inbox (handles every redelivery)" },
   'kept-cross': { define: 'BROKEN_KEPT_CROSS', config: 'two-customers', about: 'inventory takes the kept holds of any customer' },
+  'freeze-tombstone': { define: 'BROKEN_TOMBSTONE', config: 'two-transfers', about: 'the source bank ignores its CANCELLED freeze and freezes after a cancel (decideFreeze)' },
+  'credit-tombstone': { define: 'BROKEN_CREDIT_TOMBSTONE', config: 'two-transfers', about: 'the destination bank ignores its CANCELLED credit and prepares it after a cancel (decidePrepareCredit)' },
+  'failed-confirm': { define: 'BROKEN_FAILED_CONFIRM', config: 'two-transfers', about: "transfer's decideTryHeld confirms a FAILED transfer too (no PENDING check)" },
 };
 
 export type RunMode = 'safety' | 'ltl-safety' | 'liveness';
@@ -80,7 +113,8 @@ export interface RunSpec {
 }
 
 export interface ModelStep {
-  service: 'order' | 'inventory' | 'payment';
+  /** order, inventory, payment (saga.pml); transfer, bank-a, bank-b (transfer.pml) */
+  service: string;
   messageType: string;
   orderId: string;
   kind: 'command' | 'event' | 'timer';
@@ -93,9 +127,28 @@ export interface ModelOrder {
   unitPrice: number;
 }
 
-/** A counterexample: the scenario and the message sequence that breaks an invariant. */
+export interface ModelAccount {
+  bank: string;
+  accountId: string;
+}
+
+export interface ModelTransfer {
+  transferId: string;
+  from: ModelAccount;
+  to: ModelAccount;
+  amount: number;
+}
+
+/**
+ * A counterexample: the scenario and the message sequence that breaks an invariant. An order
+ * trail (saga.pml) has the sku, stock, wallet and orders; a transfer trail (transfer.pml) has
+ * `deposits` and `transfers` (and an empty order scenario); `steps[].orderId` is the saga id.
+ */
 export interface Counterexample {
   model: string;
+  saga: Saga;
+  deposits?: Array<ModelAccount & { amount: number }>;
+  transfers?: ModelTransfer[];
   config: string;
   mode: RunMode;
   defines: string[];
@@ -142,6 +195,8 @@ export interface RunResult {
 }
 
 export interface Options {
+  /** Only this saga's configurations (default: both). */
+  saga?: Saga;
   bounded?: boolean;
   safety?: boolean;
   liveness?: boolean;
@@ -163,6 +218,8 @@ function budgets(crash: number, dup: number): Defines {
 export function plan(options: Options): RunSpec[] {
   if (options.broken?.length) {
     const defines: Defines = Object.fromEntries(options.broken.map((b) => [BROKEN[b].define, true]));
+    const sagas = new Set(options.broken.map((b) => sagaOf(configOf(BROKEN[b].config))));
+    if (sagas.size > 1) throw new UsageError('broken rules of both sagas at once: run them one saga at a time');
     const configName = options.config ?? (options.broken.includes('kept-cross') ? 'two-customers' : BROKEN[options.broken[0]!].config);
     const config = configOf(configName);
     const extra = { ...budgets(options.crash ?? 1, options.dup ?? 1), ...defines };
@@ -177,8 +234,11 @@ export function plan(options: Options): RunSpec[] {
     'kept-holds': { bounded: [1, 1, 0, 0], full: [2, 2, 1, 1] },
     'kept-partial': { bounded: [1, 1, 0, 0], full: [2, 2, 1, 1] },
     'two-customers': { bounded: [0, 0, 0, 0], full: [1, 0, 0, 0] },
+    'two-transfers': { bounded: [1, 1, 1, 0], full: [2, 1, 1, 1] },
+    'same-bank': { bounded: [1, 1, 0, 0], full: [2, 1, 1, 1] },
+    'refused-credit': { bounded: [1, 0, 0, 0], full: [2, 1, 1, 1] },
   };
-  const names = options.config ? [configOf(options.config).name] : Object.keys(table);
+  const names = options.config ? [configOf(options.config).name] : Object.keys(table).filter((n) => !options.saga || sagaOf(configOf(n)) === options.saga);
   const runs: RunSpec[] = [];
   const wantSafety = options.safety || !options.liveness;
   const wantLiveness = options.liveness || !options.safety;
@@ -189,7 +249,7 @@ export function plan(options: Options): RunSpec[] {
     const config = configOf(name);
     const quick = options.bounded;
     if (wantSafety) runs.push({ config, mode: 'safety', extra: budgets(b[0]!, b[1]!), quick });
-    if (wantSafety && name === 'two-orders') runs.push({ config, mode: 'ltl-safety', extra: budgets(options.crash ?? 1, options.dup ?? 1), quick });
+    if (wantSafety && (name === 'two-orders' || (name === 'two-transfers' && !options.bounded))) runs.push({ config, mode: 'ltl-safety', extra: budgets(options.crash ?? 1, options.dup ?? 1), quick });
     if (wantLiveness) runs.push({ config, mode: 'liveness', extra: budgets(b[2]!, b[3]!), quick });
   }
   return runs;
@@ -221,6 +281,28 @@ export function scenarioOf(defines: Defines): Pick<Counterexample, 'sku' | 'stoc
 
 export function orderIdOf(index: number): string {
   return `o${index}`;
+}
+
+export function transferIdOf(index: number): string {
+  return `t${index}`;
+}
+
+/** The transfer scenario of transfer.pml's defines (its macros DEP_ALICE, DST1; amounts 1; bob and carol deposited 1). */
+export function transferScenarioOf(defines: Defines): { deposits: Array<ModelAccount & { amount: number }>; transfers: ModelTransfer[] } {
+  const dst1 = typeof defines.DST1 === 'number' ? defines.DST1 : 1;
+  const accounts: ModelAccount[] = [
+    { bank: 'a', accountId: 'alice' },
+    { bank: 'b', accountId: 'bob' },
+    { bank: 'a', accountId: 'carol' },
+    { bank: 'b', accountId: 'nobody' },
+  ];
+  const deposits = [
+    { ...accounts[0]!, amount: typeof defines.DEP_ALICE === 'number' ? defines.DEP_ALICE : 1 },
+    { ...accounts[1]!, amount: 1 },
+    { ...accounts[2]!, amount: 1 },
+  ];
+  const transfers = [1, dst1].map((to, t) => ({ transferId: transferIdOf(t), from: { ...accounts[0]! }, to: { ...accounts[to]! }, amount: 1 }));
+  return { deposits, transfers };
 }
 
 function sh(cmd: string, args: string[], cwd: string, timeoutMs: number): { out: string; status: number | null } {
@@ -255,7 +337,7 @@ export function parsePan(out: string) {
 }
 
 /** Reads the @-lines and the final globals of `spin -t -p` output. */
-export function parseTrail(out: string): Pick<Counterexample, 'steps' | 'trace' | 'finalState' | 'assertion'> & { violation?: string } {
+export function parseTrail(out: string, saga: Saga = 'order'): Pick<Counterexample, 'steps' | 'trace' | 'finalState' | 'assertion'> & { violation?: string } {
   const steps: ModelStep[] = [];
   const trace: string[] = [];
   let violation: string | undefined;
@@ -265,8 +347,9 @@ export function parseTrail(out: string): Pick<Counterexample, 'steps' | 'trace' 
     const [, tag, rest] = m as unknown as [string, string, string];
     trace.push(`${tag} ${rest}`);
     if (tag === 'step') {
-      const [service, messageType, o] = rest.split(/\s+/) as [ModelStep['service'], string, string];
-      steps.push({ service, messageType, orderId: orderIdOf(Number(o)), kind: kindOf(messageType) });
+      const [service, messageType, o] = rest.split(/\s+/) as [string, string, string];
+      // bank_a in Promela's names is the service bank-a
+      steps.push({ service: service.replace(/_/g, '-'), messageType, orderId: saga === 'transfer' ? transferIdOf(Number(o)) : orderIdOf(Number(o)), kind: kindOf(messageType) });
     } else if (tag === 'violation') violation ??= rest;
   }
   const finalState: Record<string, number> = {};
@@ -277,8 +360,8 @@ export function parseTrail(out: string): Pick<Counterexample, 'steps' | 'trace' 
 }
 
 function kindOf(messageType: string): ModelStep['kind'] {
-  if (messageType === 'PlaceOrder') return 'command';
-  if (messageType === 'OrderDeadline' || messageType === 'ReleaseHold') return 'timer';
+  if (messageType === 'PlaceOrder' || messageType === 'RequestTransfer') return 'command';
+  if (messageType === 'OrderDeadline' || messageType === 'ReleaseHold' || messageType === 'TransferDeadline') return 'timer';
   return 'event';
 }
 
@@ -288,7 +371,9 @@ export function runOne(spec: RunSpec, options: Pick<Options, 'keep' | 'log'> = {
   const dir = mkdtempSync(join(tmpdir(), 'jetsaga-spin-'));
   const log = options.log ?? (() => {});
   try {
-    copyFileSync(MODEL, join(dir, 'saga.pml'));
+    const saga = sagaOf(spec.config);
+    const file = saga === 'transfer' ? 'transfer.pml' : 'saga.pml';
+    copyFileSync(MODELS[saga], join(dir, file));
     const defines: Defines = { ...spec.config.defines, ...spec.extra, ...(spec.mode === 'liveness' ? { LIVENESS: true } : {}) };
     const flags = defineFlags(defines);
     const commands: string[] = [];
@@ -296,7 +381,7 @@ export function runOne(spec: RunSpec, options: Pick<Options, 'keep' | 'log'> = {
       commands.push([cmd, ...args].join(' '));
       return sh(cmd, args, dir, timeoutMs);
     };
-    const gen = step('spin', ['-a', ...flags, 'saga.pml'], 60_000);
+    const gen = step('spin', ['-a', ...flags, file], 60_000);
     if (gen.status !== 0) throw new Error(`spin -a failed:\n${gen.out}`);
     const opt = spec.quick ? '-O1' : '-O2';
     const cc =
@@ -328,17 +413,18 @@ export function runOne(spec: RunSpec, options: Pick<Options, 'keep' | 'log'> = {
       commands,
     };
     if (report.errors > 0) {
-      const replay = step('spin', ['-t', '-p', ...flags, 'saga.pml'], 120_000);
+      const replay = step('spin', ['-t', '-p', ...flags, file], 120_000);
       writeFileSync(join(dir, 'trail.txt'), replay.out);
-      const trail = parseTrail(replay.out);
+      const trail = parseTrail(replay.out, saga);
       result.counterexample = {
-        model: 'test/model/saga.pml',
+        model: `test/model/${file}`,
+        saga,
         config: spec.config.name,
         mode: spec.mode,
         defines: flags,
         violation: trail.violation ?? (spec.mode === 'liveness' && /acceptance cycle/.test(report.error ?? '') ? 'live: a run ends with a saga not settled (acceptance cycle)' : (report.error ?? 'error')),
         ...(trail.assertion ? { assertion: trail.assertion } : {}),
-        ...scenarioOf(defines),
+        ...(saga === 'transfer' ? { sku: '', stock: 0, wallet: 0, keptHolds: false, orders: [], ...transferScenarioOf(defines) } : scenarioOf(defines)),
         steps: trail.steps,
         trace: trail.trace,
         finalState: trail.finalState,
@@ -396,6 +482,11 @@ function parseArgs(argv: string[]): Options & { json?: string } {
     else if (a === '--liveness') options.liveness = true;
     else if (a === '--keep') options.keep = true;
     else if (a === '--config') options.config = value();
+    else if (a === '--saga') {
+      const v = value();
+      if (!(v in MODELS)) throw new UsageError(`--saga takes ${Object.keys(MODELS).join(' or ')}`);
+      options.saga = v as Saga;
+    }
     else if (a === '--json') options.json = value();
     else if (a === '--crash' || a === '--dup') {
       const n = Number(value());

@@ -28,7 +28,9 @@ export function registerDemo(program: Command): void {
     .option('--keep', 'keep running after the demo, until Ctrl-C')
     .addHelpText('after', '\nExamples:\n  $ jetsaga demo\n  $ jetsaga demo --keep          # then open `jetsaga console`')
     .action(async (options: { timeout: string; keep?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const global = cmd.optsWithGlobals<GlobalOptions & { json?: boolean }>();
+      // with --json, progress goes to stderr and stdout gets the sagas as JSON
+      const say = global.json ? console.error : console.log;
       const { stack, stop } = await startStack({ ...global, logLevel: process.env.LOG_LEVEL ?? 'warn' });
       stopOnSignal(stop);
       const { connect } = await import('nats');
@@ -37,15 +39,15 @@ export function registerDemo(program: Command): void {
       // Fresh customers and order ids per run, so a reused data dir gives the same outcomes.
       const run = Date.now().toString(36);
       const customer = (name: string) => `${name}-${run}`;
-      console.log(`jetsaga demo: NATS ${stack.natsUrl}, data in ${stack.dataDir}`);
-      console.log('seeding: apple = 10 at 15.00, pear = 2 at 7.00; alice has 100.00, bob has 10.00');
+      say(`jetsaga demo: NATS ${stack.natsUrl}, data in ${stack.dataDir}`);
+      say('seeding: apple = 10 at 15.00, pear = 2 at 7.00; alice has 100.00, bob has 10.00');
       await sendCommand(js, 'SetStock', { sku: 'apple', quantity: 10 });
       await sendCommand(js, 'SetStock', { sku: 'pear', quantity: 2 });
       await sendCommand(js, 'SetPrice', { sku: 'apple', unitPrice: 1500 });
       await sendCommand(js, 'SetPrice', { sku: 'pear', unitPrice: 700 });
       await sendCommand(js, 'CreditWallet', { customerId: customer('alice'), amount: 10_000 });
       await sendCommand(js, 'CreditWallet', { customerId: customer('bob'), amount: 1_000 });
-      console.log('seeding: at bank a alice has 100.00; at bank b bob has 10.00');
+      say('seeding: at bank a alice has 100.00; at bank b bob has 10.00');
       await sendCommand(js, 'Deposit', { accountId: customer('alice'), amount: 10_000 }, { to: 'bank-a' });
       await sendCommand(js, 'Deposit', { accountId: customer('bob'), amount: 1_000 }, { to: 'bank-b' });
 
@@ -55,7 +57,7 @@ export function registerDemo(program: Command): void {
         const orderId = `demo-${run}-${i + 1}`;
         labels.set(watch.track(orderId), order.flow);
         await sendCommand(js, 'PlaceOrder', { orderId, customerId: customer(order.customer), items: order.items });
-        console.log(`placed ${orderId} (${order.flow}) for ${order.customer}`);
+        say(`placed ${orderId} (${order.flow}) for ${order.customer}`);
       }
       // A transfer that completes, one that fails (no such account at bank b) and is compensated
       // (bank a releases its freeze), and a registration (welcome points, a welcome notice).
@@ -66,26 +68,27 @@ export function registerDemo(program: Command): void {
         const transferId = `demo-${run}-t${i + 1}`;
         labels.set(watch.track(transferId), flow);
         await sendCommand(js, 'RequestTransfer', { transferId, from: { bank: 'a', accountId: customer('alice') }, to: { bank: 'b', accountId: customer(to) }, amount: 2_500 });
-        console.log(`transfer ${transferId}: 25.00 from a:alice to b:${to} (${flow})`);
+        say(`transfer ${transferId}: 25.00 from a:alice to b:${to} (${flow})`);
       }
       labels.set(watch.track(customer('carol')), 'register');
       await sendCommand(js, 'RegisterCustomer', { customerId: customer('carol'), email: 'carol@example.com' });
-      console.log(`registered ${customer('carol')}`);
+      say(`registered ${customer('carol')}`);
       let finished = await watch.waitAll(Number(options.timeout), () => showProgress(watch));
       if (finished) {
         const refunded = `demo-${run}-1`;
         labels.set(watch.track(refunded), 'refund');
         await sendCommand(js, 'RequestRefund', { orderId: refunded, reason: 'changed my mind' });
-        console.log(`${process.stdout.isTTY ? '\n' : ''}refund requested for ${refunded}`);
+        say(`${process.stdout.isTTY ? '\n' : ''}refund requested for ${refunded}`);
         finished = await watch.waitAll(Number(options.timeout), () => showProgress(watch));
       }
       if (process.stdout.isTTY) process.stdout.write('\n');
-      console.log(formatSagaTable(watch.all(), labels));
+      if (global.json) console.log(JSON.stringify(watch.all().map((p) => ({ sagaId: p.sagaId, flow: labels.get(p) ?? null, events: p.events.map((e) => e.type), ms: p.finishedAt ? p.finishedAt - p.startedAt : null })), null, 2));
+      else console.log(formatSagaTable(watch.all(), labels));
       watch.close();
       await nc.close();
       if (!finished) console.error(`some sagas did not finish within ${options.timeout} ms`);
       if (options.keep) {
-        console.log('still running: try `npx jetsaga order place --customer c1 --item apple:1:1500` or `npx jetsaga transfer a:alice-' + run + ' b:bob-' + run + ' 100`; Ctrl-C stops.');
+        say('still running: try `npx jetsaga order place --customer c1 --item apple:1:1500` or `npx jetsaga transfer a:alice-' + run + ' b:bob-' + run + ' 100`; Ctrl-C stops.');
         return;
       }
       await stop();
