@@ -121,3 +121,48 @@ describe('loyalty points, notifications and refunds', () => {
     assert.ok(!(await t.sagaTypes('early-refund-1')).some((x) => x.startsWith('Points')), 'no points event');
   });
 });
+
+describe('a refund that reaches inventory before its OrderConfirmed', () => {
+  let t: TestStack;
+  const items = [{ sku: 'lamp', quantity: 2, unitPrice: 700 }];
+
+  before(async () => {
+    // inventory's OrderConfirmed consumer falls behind: each OrderConfirmed fails 4 times
+    // (retried after about 0.2, 0.4, 0.8 and 1.6 s), as behind a kill, a pause or a failover
+    t = await TestStack.start({
+      services: ['order', 'inventory', 'payment'],
+      serviceEnv: { inventory: { JETSAGA_FAULTS: 'OrderConfirmed:4', JETSAGA_MAX_DELIVER: '10' } },
+    });
+    await t.send('SetStock', { sku: 'lamp', quantity: 5 });
+    await t.send('SetPrice', { sku: 'lamp', unitPrice: 700 });
+    await t.send('CreditWallet', { customerId: 'max', amount: 10_000 });
+    await t.waitForQuiescence();
+  });
+  after(() => t?.stop());
+
+  it('commits and restocks the hold in one step, and the late OrderConfirmed changes nothing', async () => {
+    // given an order that order has confirmed
+    await t.send('PlaceOrder', { orderId: 'quick-refund-1', customerId: 'max', items });
+    await waitFor(() => t.count('order', "SELECT count(*) AS n FROM orders WHERE order_id = 'quick-refund-1' AND status = 'CONFIRMED'") || undefined, {
+      intervalMs: 20,
+      what: 'quick-refund-1 confirmed by order',
+    });
+    // when its customer asks for a refund at once
+    await t.send('RequestRefund', { orderId: 'quick-refund-1', reason: 'changed my mind' });
+    // then the refund is carried through (before this release: REFUNDING forever, the restock dropped)
+    await waitFor(() => t.count('order', "SELECT count(*) AS n FROM orders WHERE order_id = 'quick-refund-1' AND status = 'REFUNDED'") || undefined, {
+      what: 'quick-refund-1 refunded',
+    });
+    await t.waitForQuiescence();
+    const events = await t.sagaEvents('quick-refund-1');
+    const one = (type: string) => events.filter((e) => e.envelope.type === type).map((e) => e.envelope);
+    assert.equal(one('StockCommitted').length, 1);
+    assert.equal(one('StockRestocked').length, 1);
+    // the sale was committed by the refund's PaymentRefunded, not by the OrderConfirmed that came later
+    assert.equal(one('StockCommitted')[0]!.causationId, one('PaymentRefunded')[0]!.id);
+    assert.deepEqual(t.rows('inventory', "SELECT status FROM reservations WHERE order_id = 'quick-refund-1'"), [{ status: 'RESTOCKED' }]);
+    assert.deepEqual(t.rows('inventory', "SELECT available, held, sold FROM stock WHERE sku = 'lamp'"), [{ available: 5, held: 0, sold: 0 }]);
+    assert.deepEqual(t.rows('payment', "SELECT balance FROM wallets WHERE customer_id = 'max'"), [{ balance: 10_000 }]);
+    await assertInvariants(t);
+  });
+});

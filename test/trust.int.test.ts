@@ -76,6 +76,33 @@ describe('an authenticated, least-privilege broker', { skip: process.env.NATS_UR
     assert.equal(sub.getReceived(), 0);
   });
 
+  it("refuses the operator a pull from, or the deletion of, a service's durable consumer", async () => {
+    const operator = await connect(connectionOptions(t.stack.access('operator')));
+    try {
+      const jsm = await operator.jetstreamManager();
+      assert.match(await refusal(jsm.consumers.delete(STREAMS.commands, 'order-PlaceOrder')), /PERMISSIONS_VIOLATION.*CONSUMER\.DELETE\.COMMANDS\.order-PlaceOrder/);
+      const pull = operator.request(`$JS.API.CONSUMER.MSG.NEXT.${STREAMS.events}.inventory-OrderCreated`, JSON.stringify({ batch: 1, expires: 1_000_000_000 }), { timeout: 2000 });
+      assert.match(await refusal(pull), /PERMISSIONS_VIOLATION.*MSG\.NEXT\.EVENTS\.inventory-OrderCreated/);
+    } finally {
+      await operator.close();
+    }
+  });
+
+  it("does not let a query's reply subject aim a service at the JetStream API", async () => {
+    const operator = await connect(connectionOptions(t.stack.access('operator')));
+    try {
+      const before = (await t.jsm.streams.info(STREAMS.events)).state.messages;
+      assert.ok(before > 0);
+      // a status request whose reply subject is a purge of EVENTS
+      operator.publish('jetsaga.order.status', JSON.stringify({ version: 1 }), { reply: `$JS.API.STREAM.PURGE.${STREAMS.events}` });
+      // an honest request right after it is answered: the first one had its chance
+      assert.ok((await operator.request('jetsaga.order.status', JSON.stringify({ version: 1 }), { timeout: 5000 })).data.length > 0);
+      assert.equal((await t.jsm.streams.info(STREAMS.events)).state.messages, before);
+    } finally {
+      await operator.close();
+    }
+  });
+
   it('lets the CLI, with the operator key the stack made, do its job', async () => {
     const result = await runCli(['--nats', t.stack.natsUrl, '--data-dir', t.stack.dataDir, 'stock', 'set', 'cli-sku', '4']);
     assert.equal(result.code, 0, result.stderr);

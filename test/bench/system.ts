@@ -45,18 +45,18 @@ function pickFlow(mix: Mix, n: number): Flow {
   return r < (mix.happy + mix.noStock) / total ? 'noStock' : 'noFunds';
 }
 
-/** Resolves when a saga's outcome (OrderConfirmed / OrderCancelled) is observed. */
-class OutcomeWatch {
-  private readonly waiting = new Map<string, (confirmed: boolean) => void>();
+/** Resolves when a saga's outcome is observed: true on `success` (e.g. OrderConfirmed), false on `failure`. */
+export class OutcomeWatch {
+  private readonly waiting = new Map<string, (succeeded: boolean) => void>();
   private readonly subs: Subscription[];
 
-  constructor(t: TestStack) {
-    this.subs = ['evt.order.OrderConfirmed.*', 'evt.order.OrderCancelled.*'].map((subject) => {
+  constructor(t: TestStack, success = 'evt.order.OrderConfirmed.*', failure = 'evt.order.OrderCancelled.*') {
+    this.subs = [success, failure].map((subject) => {
       const sub = t.nc.subscribe(subject);
       void (async () => {
         for await (const m of sub) {
           const sagaId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
-          this.waiting.get(sagaId)?.(m.subject.includes('Confirmed'));
+          this.waiting.get(sagaId)?.(subject === success);
           this.waiting.delete(sagaId);
         }
       })();
@@ -64,8 +64,8 @@ class OutcomeWatch {
     });
   }
 
-  expect(orderId: string): Promise<boolean> {
-    return new Promise((resolve) => this.waiting.set(orderId, resolve));
+  expect(sagaId: string): Promise<boolean> {
+    return new Promise((resolve) => this.waiting.set(sagaId, resolve));
   }
 
   close(): void {

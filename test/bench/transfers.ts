@@ -1,7 +1,6 @@
-import type { Subscription } from 'nats';
 import { commandPublication, JetStreamPublisher } from '@jetsaga/messaging/ops';
 import type { TestStack } from '../support/harness.js';
-import type { LoadResult } from './system.js';
+import { type LoadResult, OutcomeWatch } from './system.js';
 import { procStats } from './proc-stats.js';
 import { percentiles } from './stats.js';
 
@@ -18,34 +17,6 @@ export async function seedTransfers(t: TestStack): Promise<void> {
   await t.waitForQuiescence();
 }
 
-/** Resolves when a transfer's outcome (TransferCompleted / TransferFailed) is observed. */
-class OutcomeWatch {
-  private readonly waiting = new Map<string, (completed: boolean) => void>();
-  private readonly subs: Subscription[];
-
-  constructor(t: TestStack) {
-    this.subs = ['evt.transfer.TransferCompleted.*', 'evt.transfer.TransferFailed.*'].map((subject) => {
-      const sub = t.nc.subscribe(subject);
-      void (async () => {
-        for await (const m of sub) {
-          const sagaId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
-          this.waiting.get(sagaId)?.(m.subject.includes('Completed'));
-          this.waiting.delete(sagaId);
-        }
-      })();
-      return sub;
-    });
-  }
-
-  expect(transferId: string): Promise<boolean> {
-    return new Promise((resolve) => this.waiting.set(transferId, resolve));
-  }
-
-  close(): void {
-    for (const s of this.subs) s.unsubscribe();
-  }
-}
-
 /** The n-th transfer: between accounts spread over both banks, two in three across banks. */
 function transferFor(n: number, transferId: string) {
   const from = { bank: n % 3 === 2 ? 'b' : 'a', accountId: `acc-${n % ACCOUNTS}` };
@@ -60,7 +31,7 @@ function transferFor(n: number, transferId: string) {
  * transfers per second.
  */
 export async function transferClosedLoop(t: TestStack, o: { label: string; durationMs: number; prefix: string; concurrency: number; onProgress?: (done: number) => void }): Promise<LoadResult> {
-  const watch = new OutcomeWatch(t);
+  const watch = new OutcomeWatch(t, 'evt.transfer.TransferCompleted.*', 'evt.transfer.TransferFailed.*');
   const publisher = new JetStreamPublisher(t.nc);
   const pids = [...[...t.stack.services.values()].map((s) => ({ name: s.name, pid: s.pid! })), ...(t.natsServer?.pid ? [{ name: 'nats-server', pid: t.natsServer.pid }] : [])];
   const cpuBefore = new Map(pids.map((p) => [p.name, procStats(p.pid)?.cpuSeconds ?? 0]));

@@ -120,6 +120,7 @@ short pnd[NACC];
 short sent[NACC];
 short recv[NACC];
 bit mismatch = 0;          /* a router returned a mismatch (the code dead-letters the message) */
+bit ready = 0;             /* the deposits are made (the first step): the ltl safety claim holds from then on */
 /* broker */
 byte pend[NCONS * NTR];
 bit inbox[NCONS * NTR];
@@ -162,7 +163,7 @@ bit dupNow = 0;
 /* completed: debited and credited; debited at the source: the credit is pending or credited (invariants.ts) */
 #define COMPLETED_OK(t) ((tst[t] != T_COMPLETED || (fst[t] == F_DEBITED && cst[t] == K_CREDITED)) && \
                          (fst[t] != F_DEBITED || cst[t] == K_PENDING || cst[t] == K_CREDITED))
-#define SAFE (ALLA(NONNEG) && ACC_OK && MONEY_OK && ALLT(NOT_BOTH) && ALLT(COMPLETED_OK) && !mismatch)
+#define SAFE (!ready || ALLA(NONNEG) && ACC_OK && MONEY_OK && ALLT(NOT_BOTH) && ALLT(COMPLETED_OK) && !mismatch)
 
 #define TERMINAL(t) (tst[t] == T_COMPLETED || tst[t] == T_FAILED)
 #define NO_FREEZE_LEFT(t) (!TERMINAL(t) || fst[t] != F_FROZEN)
@@ -289,7 +290,7 @@ active proctype Transfer() {
   byte t;
   /* the client sends one RequestTransfer per transfer */
   d_step { pend[IX(C_TR_REQ, 0)] = 1; pend[IX(C_TR_REQ, 1)] = 1;
-           bal[0] = DEP(0); bal[1] = DEP(1); bal[2] = DEP(2); bal[3] = DEP(3) };
+           bal[0] = DEP(0); bal[1] = DEP(1); bal[2] = DEP(2); bal[3] = DEP(3); ready = 1 };
   atomic { run Bank(0); run Bank(1) };
 end:
   do

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { connectionOptions, DEFAULT_DATA_DIR, DEFAULT_NATS_URL, type NatsAccess, natsAccessFromEnv, parseServers } from '@jetsaga/messaging/ops';
+import { connectionOptions, DEFAULT_DATA_DIR, describeAccess, DEFAULT_NATS_URL, type NatsAccess, natsAccessFromEnv, parseServers } from '@jetsaga/messaging/ops';
 import { authDir } from '@jetsaga/stack';
 
 /** The global options: where the broker is and who we are to it (as the `nats` CLI names them). */
@@ -52,7 +52,8 @@ export function resolveAccess(options: GlobalOptions, identity = 'operator'): Na
     cert: options.tlscert,
     key: options.tlskey,
   };
-  const given = Object.values(flags).some(Boolean) ? flags : env;
+  // Field by field: a flag wins over its variable, the other variables still count.
+  const given = { ...env, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
   const stackKey = join(authDir(dataDirOf(options)), `${identity}.nk`);
   const credentials = given.creds || given.nkey || given.user || given.token ? {} : existsSync(stackKey) ? { nkey: stackKey } : {};
   return { ...given, ...credentials, servers: parseServers(resolveNatsUrl(options)), inboxPrefix: `_INBOX_${identity}` };
@@ -63,7 +64,7 @@ export async function connectCli(options: GlobalOptions, identity = 'operator'):
   try {
     return await connect({ ...connectionOptions(access), timeout: 3000 });
   } catch (err) {
-    throw new Error(`cannot connect to NATS at ${access.servers.join(',')} (${(err as Error).message}). Is \`npm start\` running, or NATS_URL set?`);
+    throw new Error(`cannot connect to NATS at ${describeAccess(access)} (${(err as Error).message}). Is \`npm start\` running, or NATS_URL set?`);
   }
 }
 

@@ -64,7 +64,7 @@ export { JetStreamPublisher, type Publication, type PubAck } from './outbound/je
 export { traceIdOf } from './observe/trace-context.js';
 export { createLogger, type Logger } from './observe/logger.js';
 export { DEFAULT_DATA_DIR } from './service/config.js';
-export { DEFAULT_NATS_URL, connectionOptions, natsAccessFromEnv, natsSettings, parseServers, type NatsAccess } from './nats/connection-options.js';
+export { DEFAULT_NATS_URL, connectionOptions, describeAccess, natsAccessFromEnv, natsSettings, parseServers, type NatsAccess } from './nats/connection-options.js';
 export { openServiceDb, type ServiceDb, type Synchronous } from './sqlite/open-db.js';
 export { defaultRetryPolicy, retryDelayMs } from './consume/retry-policy.js';
 export { startService, type RunningService } from './service/start-service.js';

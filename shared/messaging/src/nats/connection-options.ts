@@ -85,5 +85,18 @@ export function connectionOptions(access: NatsAccess): ConnectionOptions {
 
 /** The servers, for logs and errors (no secrets). */
 export function describeAccess(access: NatsAccess): string {
-  return access.servers.join(',');
+  return access.servers.map(withoutCredentials).join(',');
+}
+
+/** A server URL without the user and password it may carry (`nats://user:pass@host`). */
+function withoutCredentials(server: string): string {
+  try {
+    const url = new URL(server.includes('://') ? server : `nats://${server}`);
+    if (!url.username && !url.password) return server;
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return server.replace(/\/\/[^@/]*@/, '//');
+  }
 }

@@ -85,6 +85,8 @@ async function respond<Req extends z.ZodType, Res extends z.ZodType>(
   answer: (request: z.infer<Req>) => Promise<z.input<Res>> | z.input<Res>,
   log: Logger,
 ): Promise<void> {
+  // Answers go to a requester's inbox, never to a subject a request names (the broker refuses it too).
+  if (!msg.reply?.startsWith('_INBOX')) return;
   let body: unknown;
   try {
     body = msg.data.length === 0 ? { version: q.version } : msg.json();

@@ -3,6 +3,7 @@ import type { NatsConnection } from 'nats';
 import { handleDelivery } from '../consume/handle-delivery.js';
 import { ConsumerLoop, messagesPerPull } from '../consume/consumer-loop.js';
 import { connectNats } from '../nats/connect.js';
+import { describeAccess } from '../nats/connection-options.js';
 import { ensureConsumer, ensureStreams, STREAMS, wantedStreams } from '../nats/provision.js';
 import { retryUntil } from '../nats/retry-until.js';
 import { brokerUsageReader } from '../nats/stream-usage.js';
@@ -195,7 +196,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     state.bound = loops.length;
   }
   state.phase = 'started';
-  log.info({ consumers: loops.length, messagesPerPull: perPull, db: config.dbPath, nats: config.nats.servers, metricsPort: config.metricsPort }, 'service ready');
+  log.info({ consumers: loops.length, messagesPerPull: perPull, db: config.dbPath, nats: describeAccess(config.nats), metricsPort: config.metricsPort }, 'service ready');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>

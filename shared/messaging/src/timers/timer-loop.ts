@@ -3,7 +3,9 @@ import type { KitMetrics } from '../observe/metrics.js';
 import { startStepSpan } from '../observe/tracing.js';
 import { defaultRetryPolicy, retryDelayMs } from '../consume/retry-policy.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
+import { KitError } from '../errors.js';
 import { type Reactor, runStep, type StepResult } from '../step/run-step.js';
+import { logStep } from '../step/step-log.js';
 import { type DueTimer, markTimerFired, nextTimerDue, postponeTimer, readDueTimers } from '../step/timer-rows.js';
 
 export interface TimerLoopOptions {
@@ -58,6 +60,11 @@ export class TimerLoop {
       try {
         if (this.fireOne(due, now)) count++;
       } catch (err) {
+        if (err instanceof KitError && err.deadLetterAtOnce) {
+          // No retry can change it (the router found its own records contradicted): stop firing it.
+          this.giveUp(due, err, now);
+          continue;
+        }
         const attempts = due.attempts + 1;
         const retryInMs = retryDelayMs(defaultRetryPolicy, attempts);
         postponeTimer(this.options.db, due.id, attempts, now.getTime() + retryInMs);
@@ -66,6 +73,15 @@ export class TimerLoop {
     }
     this.fired += count;
     return count;
+  }
+
+  private giveUp(due: DueTimer, err: KitError, now: Date): void {
+    const { db, log } = this.options;
+    db.$client.transaction(() => {
+      markTimerFired(db, due.id, now.getTime());
+      logStep(db, { sagaId: due.sagaId, step: `timer:${due.kind}`, operation: due.kind, status: 'dead_lettered', eventIn: due.causationId, eventsOut: [], error: `${err.code}: ${err.message}` }, now.getTime());
+    })();
+    log.error({ err, timer: due.id, sagaId: due.sagaId, reason: err.code }, 'timer given up: its input contradicts this service\'s records');
   }
 
   private fireOne(due: DueTimer, now: Date): boolean {

@@ -17,8 +17,8 @@ export interface Identity {
 export function identityPermissions(services: readonly AnyServiceDefinition[]): Record<string, Permissions> {
   return {
     admin: adminPermissions(),
-    operator: operatorPermissions(),
-    console: consolePermissions(),
+    operator: operatorPermissions(services),
+    console: consolePermissions(services),
     ...Object.fromEntries(services.map((def) => [def.name, servicePermissions(def)])),
   };
 }

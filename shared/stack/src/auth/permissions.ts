@@ -4,13 +4,13 @@ import { STREAMS, subscriptionsOf } from '@jetsaga/messaging/ops';
 /** What one identity may publish and subscribe to (nats-server `permissions`). */
 export interface Permissions {
   publish: string[];
+  /** Refused even where `publish` allows it (nats-server `deny`, which wins). */
+  publishDeny?: string[];
   subscribe: string[];
-  /**
-   * May answer requests: publish once to the reply subject of a message it received (nats-server
-   * `allow_responses`), whoever asked. What a service needs to answer its queries.
-   */
-  allowResponses?: boolean;
 }
+
+/** Who may ask the services' queries: their answers go to these identities' inboxes only. */
+const requesters = ['operator', 'console', 'admin'];
 
 /** The reply subjects of an identity: nats.js `inboxPrefix`, so no one reads another's replies. */
 export function inboxPrefixOf(identity: string): string {
@@ -33,10 +33,12 @@ export function servicePermissions(def: AnyServiceDefinition): Permissions {
     `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
     `$JS.ACK.${stream}.${durable}.>`,
   ]);
+  // Answers to its queries go to the requesters' inboxes, nowhere else (no `allow_responses`:
+  // a requester could name any reply subject, the JetStream API's included).
+  const answers = requesters.map((r) => `${inboxPrefixOf(r)}.>`);
   return {
-    publish: [`evt.${def.name}.>`, `dlq.${def.name}.>`, '$JS.API.INFO', ...streamInfo, ...consumers],
+    publish: [`evt.${def.name}.>`, `dlq.${def.name}.>`, '$JS.API.INFO', ...streamInfo, ...consumers, ...answers],
     subscribe: [`${inboxPrefixOf(def.name)}.>`, ...microSubjects(def.name)],
-    allowResponses: true,
   };
 }
 
@@ -53,16 +55,14 @@ export function microSubjects(service: string): string[] {
 const readQueries = ['status', 'steps', 'sagas', 'sides'].map((q) => `jetsaga.*.${q}`);
 
 /**
- * The operator (the CLI): send commands; read streams (ordered consumers it creates and
- * deletes) and watch events live; re-drive a dead letter to its original subject and drop it. No stream create,
- * update, delete or purge, no acks on the services' consumers.
+ * Reading the streams as a tool does: stream info, message gets, and ordered consumers it
+ * creates, pulls and deletes, but never one of the services' durables (deny wins): pulling
+ * from one without acking would stall a saga, deleting one would make it re-read EVENTS.
  */
-export function operatorPermissions(identity = 'operator'): Permissions {
+function streamReader(services: readonly AnyServiceDefinition[]): Pick<Permissions, 'publish' | 'publishDeny'> {
+  const durables = services.flatMap((def) => subscriptionsOf(def.name, def.messages));
   return {
     publish: [
-      'cmd.>',
-      // a re-drive publishes the dead letter again where it came from
-      'evt.>',
       '$JS.API.INFO',
       ...streamInfo,
       `$JS.API.STREAM.MSG.GET.*`,
@@ -74,10 +74,35 @@ export function operatorPermissions(identity = 'operator'): Permissions {
       '$JS.API.CONSUMER.CREATE.*.*',
       '$JS.API.CONSUMER.MSG.NEXT.*.*',
       '$JS.API.CONSUMER.DELETE.*.*',
+    ],
+    publishDeny: durables.flatMap(({ stream, durable }) => [
+      `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
+      `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+      `$JS.API.CONSUMER.DELETE.${stream}.${durable}`,
+    ]),
+  };
+}
+
+/**
+ * The operator (the CLI): send commands; read streams and watch events live; ask every query;
+ * re-drive a dead letter to its original subject and drop it. No stream create, update, delete
+ * or purge, no pulls or acks on the services' consumers.
+ */
+export function operatorPermissions(services: readonly AnyServiceDefinition[], identity = 'operator'): Permissions {
+  const reader = streamReader(services);
+  return {
+    publish: [
+      'cmd.>',
+      // a re-drive publishes the dead letter again where it came from
+      'evt.>',
+      ...reader.publish,
       // the services' micro endpoints: discovery, and every query they answer
       '$SRV.>',
       'jetsaga.>',
     ],
+    publishDeny: reader.publishDeny,
     // Watching a saga as it happens: a core subscription to evt.*.*.<sagaId>.
     subscribe: [`${inboxPrefixOf(identity)}.>`, 'evt.>'],
   };
@@ -89,30 +114,11 @@ export function operatorPermissions(identity = 'operator'): Permissions {
  * saga (`cmd.order.CancelOrder`). No other command: it cannot place orders or credit wallets,
  * nor re-drive a dead-lettered command (that is issuing it: the operator does, with the CLI).
  */
-export function consolePermissions(identity = 'console'): Permissions {
+export function consolePermissions(services: readonly AnyServiceDefinition[], identity = 'console'): Permissions {
+  const reader = streamReader(services);
   return {
-    publish: [
-      'cmd.order.CancelOrder',
-      'evt.>',
-      '$JS.API.INFO',
-      ...streamInfo,
-      `$JS.API.STREAM.MSG.GET.*`,
-      `$JS.API.STREAM.MSG.DELETE.${STREAMS.dlq}`,
-      '$JS.API.CONSUMER.LIST.*',
-      '$JS.API.CONSUMER.NAMES.*',
-      '$JS.API.CONSUMER.INFO.*.*',
-      '$JS.API.CONSUMER.CREATE.*.*.>',
-      '$JS.API.CONSUMER.CREATE.*.*',
-      '$JS.API.CONSUMER.MSG.NEXT.*.*',
-      '$JS.API.CONSUMER.DELETE.*.*',
-      '$SRV.PING',
-      '$SRV.PING.>',
-      '$SRV.INFO',
-      '$SRV.INFO.>',
-      '$SRV.STATS',
-      '$SRV.STATS.>',
-      ...readQueries,
-    ],
+    publish: ['cmd.order.CancelOrder', 'evt.>', ...reader.publish, '$SRV.PING', '$SRV.PING.>', '$SRV.INFO', '$SRV.INFO.>', '$SRV.STATS', '$SRV.STATS.>', ...readQueries],
+    publishDeny: reader.publishDeny,
     subscribe: [`${inboxPrefixOf(identity)}.>`, 'evt.>'],
   };
 }

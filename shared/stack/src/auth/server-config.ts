@@ -30,9 +30,8 @@ export function renderServerConfig(o: ServerConfigOptions): string {
       '    {',
       `      nkey: ${nkey}`,
       '      permissions: {',
-      `        publish: { allow: ${longList(u.permissions.publish, '        ')} }`,
+      `        publish: { allow: ${longList(u.permissions.publish, '        ')}${u.permissions.publishDeny?.length ? `, deny: ${longList(u.permissions.publishDeny, '        ')}` : ''} }`,
       `        subscribe: { allow: ${list(u.permissions.subscribe)} }`,
-      ...(u.permissions.allowResponses ? ['        allow_responses: true'] : []),
       '      }',
       '    }',
     ].join('\n');
