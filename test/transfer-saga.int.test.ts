@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { connect, type NatsError } from 'nats';
 import { createEnvelope, type Envelope, type TransferSummary } from '@jetsaga/events';
 import { connectionOptions, publishEnvelope } from '@jetsaga/messaging/ops';
@@ -235,6 +236,35 @@ describe('the transfer saga (TCC) across the transfer service and two banks, eac
     // no stream takes cmd.bank-z.Deposit: the publish fails at once
     await assert.rejects(() => t.send('Deposit', { accountId: 'x', amount: 1 }, { to: 'bank-z' }), /503|no responders/i);
     await assertInvariants(t);
+  });
+
+  it('over NATS: jetsaga sagas lists the transfers; reconcile finds them consistent, then names a corrupted bank row (exit 3)', async () => {
+    const jetsaga = (...args: string[]) => runCli(['--nats', t.stack.natsUrl, '--data-dir', t.stack.dataDir, ...args]);
+    await t.waitForQuiescence();
+    const sagas = await jetsaga('sagas', '--json', '--limit', '200');
+    assert.equal(sagas.code, 0, sagas.stderr);
+    const listing = JSON.parse(sagas.stdout) as { owners: string[]; sagas: { sagaId: string; owner: string; kind: string; state: string; amount: number | null }[] };
+    assert.deepEqual(listing.owners, ['transfer']);
+    assert.deepEqual(
+      listing.sagas.filter((x) => x.sagaId === 'tr-ab').map((x) => [x.owner, x.kind, x.state, x.amount]),
+      [['transfer', 'transfer', 'COMPLETED', 2500]],
+    );
+    const failed = await jetsaga('sagas', '--failed', '--json');
+    assert.ok((JSON.parse(failed.stdout) as { sagas: { sagaId: string; state: string }[] }).sagas.every((x) => x.state === 'FAILED'));
+    const clean = await jetsaga('reconcile', '--settle', '0', '--json');
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    const report = JSON.parse(clean.stdout) as { checked: number; disagreements: unknown[]; services: string[]; problems: string[] };
+    assert.deepEqual(report.services.sort(), ['bank-a', 'bank-b', 'transfer']);
+    assert.ok(report.checked >= 5, `checked ${report.checked}`);
+    // when bank a's freeze of tr-ab goes back to FROZEN behind the saga's back (a bug, a bad restore)
+    const bank = new Database(t.stack.dbPath('bank-a'));
+    bank.prepare("UPDATE freezes SET status = 'FROZEN' WHERE transfer_id = 'tr-ab'").run();
+    bank.close();
+    // then reconcile names the transfer and the bank's broken invariant
+    const found = await jetsaga('reconcile', '--settle', '0');
+    assert.equal(found.code, 3, found.stdout + found.stderr);
+    assert.match(found.stdout, /tr-ab: transfer COMPLETED but freeze is FROZEN/);
+    assert.match(found.stdout, /invariant: bank-a: account alice: frozen 0 but its FROZEN freezes hold 2500/);
   });
 });
 

@@ -60,6 +60,48 @@ describe('jetsaga reconcile: what participants must agree on', () => {
   });
 });
 
+describe('jetsaga reconcile: what a transfer and its two banks must agree on', () => {
+  const tside = (service: string, kind: string, status: string, extra: Partial<SagaSide> = {}) => side(service, kind, status, { sagaId: 't1', customerId: null, amount: 700, ...extra });
+  const banks = ['transfer', 'bank-a', 'bank-b'];
+  const completed = [tside('transfer', 'transfer', 'COMPLETED'), tside('bank-a', 'freeze', 'DEBITED', { customerId: 'alice' }), tside('bank-b', 'credit', 'CREDITED', { customerId: 'bob' })];
+  const checkT = (sides: (SagaSide & { service: string })[], answered = banks, unanswered: string[] = []) =>
+    findDisagreements(sides, { answered, unanswered, settleMs: 1000, now: Date.parse(at) + 60_000 }).disagreements.flatMap((d) => d.problems);
+
+  it('finds nothing when a completed transfer was debited and credited its amount, or a failed one released and dropped', () => {
+    assert.deepEqual(checkT(completed), []);
+    assert.deepEqual(checkT([tside('transfer', 'transfer', 'FAILED'), tside('bank-a', 'freeze', 'RELEASED'), tside('bank-b', 'credit', 'CANCELLED')]), []);
+  });
+
+  it('names a completed transfer whose freeze or credit is not confirmed, or of another amount', () => {
+    const sides = completed.map((s) => (s.kind === 'freeze' ? { ...s, status: 'FROZEN' } : s.kind === 'credit' ? { ...s, amount: 900 } : s));
+    assert.deepEqual(checkT(sides), ['transfer of 700 but credit CREDITED of 900', 'transfer COMPLETED but freeze is FROZEN']);
+    assert.deepEqual(checkT(completed.filter((s) => s.kind !== 'credit')), ['transfer COMPLETED but credit is missing']);
+    assert.deepEqual(checkT(completed.filter((s) => s.kind !== 'credit'), ['transfer', 'bank-a'], ['bank-b']), [], 'a bank did not answer: nothing is proven');
+  });
+
+  it('names a freeze or credit with no transfer', () => {
+    const sides = [tside('bank-a', 'freeze', 'FROZEN'), tside('bank-b', 'credit', 'PENDING')];
+    assert.deepEqual(checkT(sides), ['freeze FROZEN (700) with no transfer', 'credit PENDING (700) with no transfer']);
+    assert.deepEqual(checkT(sides, ['bank-a', 'bank-b']), [], 'transfer did not answer: nothing is proven');
+    assert.deepEqual(checkT([tside('bank-a', 'freeze', 'RELEASED'), tside('bank-b', 'credit', 'CANCELLED')]), [], 'released and tombstones are not money');
+  });
+
+  it('names a failed transfer with a confirmed debit or credit, or something still held', () => {
+    assert.deepEqual(checkT([tside('transfer', 'transfer', 'FAILED'), tside('bank-a', 'freeze', 'DEBITED'), tside('bank-b', 'credit', 'CREDITED')]), [
+      'transfer FAILED but its source was DEBITED',
+      'transfer FAILED but its destination was CREDITED',
+    ]);
+    assert.deepEqual(checkT([tside('transfer', 'transfer', 'FAILED'), tside('bank-a', 'freeze', 'FROZEN'), tside('bank-b', 'credit', 'PENDING')]), [
+      'transfer FAILED but its freeze is still FROZEN',
+      'transfer FAILED but its credit is still PENDING',
+    ]);
+  });
+
+  it('names a transfer stuck open past the settle time', () => {
+    assert.deepEqual(checkT([tside('transfer', 'transfer', 'CONFIRMED'), tside('bank-a', 'freeze', 'FROZEN'), tside('bank-b', 'credit', 'PENDING')]), ['transfer still CONFIRMED (a bank has not confirmed its side): stuck']);
+  });
+});
+
 describe('a saga trace: step log rows grouped into steps', () => {
   const events = [
     { n: 1, eventId: 'e1', type: 'OrderCreated', producer: 'order', at: '2026-01-01T00:00:00.000Z', offsetMs: 0, causedBy: 'c1', streamSeq: 1, subject: 'evt.order.OrderCreated.o1', data: {} },

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { instanceName } from '@jetsaga/events';
 import { defineService } from '@jetsaga/messaging';
+import { bankQueries } from './queries.js';
 import { bankMessages, react } from './react.js';
 import * as schema from './schema.js';
 import { bankSettings } from './settings.js';
@@ -23,5 +24,6 @@ export function bankService(bankId: string) {
     load: loadState,
     react,
     save: saveChanges,
+    queries: bankQueries,
   });
 }

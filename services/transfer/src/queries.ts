@@ -1,8 +1,8 @@
-import { sagasPage, type ServiceQueries } from '@jetsaga/messaging';
+import { sagasPage, type ServiceQueries, sidesPage } from '@jetsaga/messaging';
 import { DEADLINE } from './decide.js';
 import type { TransferTx } from './store.js';
 
-/** Transfer's sagas, newest first: the `sagas` query (`jetsaga sagas`, the console). */
+/** Transfer's sagas, newest first: the `sagas` query (`jetsaga sagas`, the console); and its side of each (the transfer, for `jetsaga reconcile`). */
 export const transferQueries: ServiceQueries<TransferTx> = {
   sagas: (tx, q, now) =>
     sagasPage(
@@ -24,4 +24,6 @@ export const transferQueries: ServiceQueries<TransferTx> = {
       },
       now,
     ),
+  sides: (tx, q) =>
+    sidesPage(tx, q, { from: 'transfers', sagaId: 'transfer_id', kind: "'transfer'", status: 'status', customerId: 'NULL', amount: 'amount', updatedAt: 'updated_at' }),
 };

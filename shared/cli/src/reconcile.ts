@@ -10,6 +10,8 @@ export interface Disagreement {
 export interface ReconcileOptions {
   /** Services that answered: a side missing from one that did not answer proves nothing. */
   answered: readonly string[];
+  /** Services that run but did not answer: while a bank is among them, a freeze or credit missing proves nothing. */
+  unanswered?: readonly string[];
   /** Sagas changed more recently than this are in flight, not wrong: skipped. */
   settleMs: number;
   now?: number;
@@ -20,11 +22,16 @@ export interface ReconcileOptions {
  * reported of each saga: a CONFIRMED order is charged its own total to its own customer and its
  * stock committed; a CANCELLED one is neither charged nor holding stock, and has no points; a
  * REFUNDED one got its money and stock back; no hold, charge or points without an order; a
- * terminal order's notice went out. A saga touched within `settleMs` is in flight, and skipped.
+ * terminal order's notice went out. A transfer (test/support/invariants.ts, bankViolations): a
+ * COMPLETED one was debited at its source and credited at its destination, of its amount; a
+ * FAILED one neither, and holds nothing frozen or pending; no freeze or credit without a transfer.
+ * A saga touched within `settleMs` is in flight, and skipped.
  */
 export function findDisagreements(sides: readonly (SagaSide & { service: string })[], options: ReconcileOptions): { disagreements: Disagreement[]; inFlight: number; checked: number } {
   const now = options.now ?? Date.now();
   const answered = new Set(options.answered);
+  // The banks' side is proven only when every bank that runs answered (a transfer's side does not say its banks).
+  const banksAnswered = options.answered.some(isBank) && !(options.unanswered ?? []).some(isBank);
   const bySaga = new Map<string, (SagaSide & { service: string })[]>();
   for (const s of sides) bySaga.set(s.sagaId, [...(bySaga.get(s.sagaId) ?? []), s]);
   const disagreements: Disagreement[] = [];
@@ -35,7 +42,7 @@ export function findDisagreements(sides: readonly (SagaSide & { service: string 
       inFlight++;
       continue;
     }
-    const problems = check(mine, answered);
+    const problems = mine.some((s) => transferKinds.includes(s.kind)) ? checkTransfer(mine, answered, banksAnswered) : check(mine, answered);
     if (problems.length > 0) disagreements.push({ sagaId, problems, sides: mine });
   }
   disagreements.sort((a, b) => a.sagaId.localeCompare(b.sagaId));
@@ -94,6 +101,50 @@ function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): strin
       expect('reservation', reservation, 'inventory', ['RESTOCKED']);
       if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`order REFUNDED but its points are ${points.status}`);
       notice('refunded');
+      break;
+  }
+  return p;
+}
+
+const transferKinds = ['transfer', 'freeze', 'credit'];
+const isBank = (service: string) => service.startsWith('bank-');
+
+/** A transfer saga: the transfer (transfer), its freeze (the source bank) and its credit (the destination bank). */
+function checkTransfer(sides: readonly SagaSide[], answered: ReadonlySet<string>, banksAnswered: boolean): string[] {
+  const of = (kind: string) => sides.find((s) => s.kind === kind);
+  const transfer = of('transfer');
+  const freeze = of('freeze');
+  const credit = of('credit');
+  const p: string[] = [];
+  if (!transfer) {
+    if (!answered.has('transfer')) return p;
+    if (freeze && (freeze.status === 'FROZEN' || freeze.status === 'DEBITED')) p.push(`freeze ${freeze.status} (${freeze.amount}) with no transfer`);
+    if (credit && (credit.status === 'PENDING' || credit.status === 'CREDITED')) p.push(`credit ${credit.status} (${credit.amount}) with no transfer`);
+    return p;
+  }
+  for (const [what, side, live] of [
+    ['freeze', freeze, ['FROZEN', 'DEBITED']],
+    ['credit', credit, ['PENDING', 'CREDITED']],
+  ] as const) {
+    if (side && (live as readonly string[]).includes(side.status) && side.amount !== transfer.amount) p.push(`transfer of ${transfer.amount} but ${what} ${side.status} of ${side.amount}`);
+  }
+  switch (transfer.status) {
+    case 'PENDING':
+      p.push('transfer still PENDING (past its deadline?): stuck');
+      break;
+    case 'CONFIRMED':
+      p.push('transfer still CONFIRMED (a bank has not confirmed its side): stuck');
+      break;
+    case 'COMPLETED':
+      if (!banksAnswered) break;
+      if (freeze?.status !== 'DEBITED') p.push(`transfer COMPLETED but freeze is ${freeze?.status ?? 'missing'}`);
+      if (credit?.status !== 'CREDITED') p.push(`transfer COMPLETED but credit is ${credit?.status ?? 'missing'}`);
+      break;
+    case 'FAILED':
+      if (freeze?.status === 'DEBITED') p.push('transfer FAILED but its source was DEBITED');
+      if (freeze?.status === 'FROZEN') p.push('transfer FAILED but its freeze is still FROZEN');
+      if (credit?.status === 'CREDITED') p.push('transfer FAILED but its destination was CREDITED');
+      if (credit?.status === 'PENDING') p.push('transfer FAILED but its credit is still PENDING');
       break;
   }
   return p;

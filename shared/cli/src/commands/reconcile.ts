@@ -8,7 +8,7 @@ export function registerReconcile(program: Command): void {
   const cmd = program
     .command('reconcile')
     .description(
-      "ask every service over NATS for its side of each saga and list the sagas whose participants disagree (an order CONFIRMED but not charged or not committed, a hold or a charge with no live order, points for a cancelled order...), and each service's own broken invariants; exits 3 when there are any",
+      "ask every service over NATS for its side of each saga and list the sagas whose participants disagree (an order CONFIRMED but not charged or not committed, a hold or a charge with no live order, points for a cancelled order, a transfer COMPLETED but not debited or credited, a freeze with no transfer...), and each service's own broken invariants; exits 3 when there are any",
     )
     .option('--since <duration>', 'only sagas changed within, e.g. 1h (default: all)')
     .option('--settle <duration>', 'skip sagas changed within this: in flight, not wrong', '30s')
@@ -19,7 +19,7 @@ export function registerReconcile(program: Command): void {
         const collected = await collectSides(nc, { since });
         if (collected.services.length === 0) throw new Error('no service answers the sides query (are the services running?)');
         const answered = collected.services.filter((s) => !collected.unanswered.includes(s));
-        const found = findDisagreements(collected.sides, { answered, settleMs });
+        const found = findDisagreements(collected.sides, { answered, unanswered: collected.unanswered, settleMs });
         const report = { since: since ?? null, services: answered, unanswered: collected.unanswered, checked: found.checked, inFlight: found.inFlight, disagreements: found.disagreements, problems: collected.problems };
         output(cmd, report, (r) => {
           const lines = [`${r.checked} sagas checked (${r.inFlight} in flight, skipped) across ${r.services.join(', ')}`];

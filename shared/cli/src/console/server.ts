@@ -26,18 +26,45 @@ export interface ConsoleOptions {
   port: number;
   /** `user:password` for HTTP basic auth; required on a host that is not loopback. */
   credentials?: { user: string; password: string };
+  /**
+   * The URL users open (`https://console.example.com`, through a TLS proxy, or `http://server:8480`):
+   * requests are taken for its host, and changes from its origin, instead of the bind address's.
+   * Required on a host that is not loopback (see `parsePublicUrl`).
+   */
+  publicUrl?: string;
   /** Who the console is on the bus (the envelope producer of what it sends). */
   producer?: string;
 }
 
 export interface RunningConsole {
+  /** Where it listens. */
   url: string;
+  /** The URL users open: `publicUrl`, else `url`. */
+  publicUrl: string;
   close(): Promise<void>;
 }
 
 /** Whether clients other than this machine's can reach `host`. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * A `--public-url`: an http(s) URL with no path, query, fragment or credentials (the page's
+ * links are absolute, from `/`), as its origin (`https://console.example.com`). Throws why not.
+ */
+export function parsePublicUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--public-url wants a URL such as https://console.example.com, not "${text}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--public-url wants http: or https:, not "${url.protocol}"`);
+  if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    throw new Error(`--public-url is where the console is, with no path, query, fragment or credentials: "${text}" (serve it at the root of its own host name)`);
+  }
+  return url.origin;
 }
 
 const asset = (specifier: string) => readFileSync(fileURLToPath(import.meta.resolve(specifier)), 'utf8');
@@ -100,13 +127,19 @@ export function consoleApp(options: ConsoleOptions & { origin: () => string }): 
   const files = assets();
   const app = new Hono();
   app.onError((err, c) => c.json({ error: err.message }, 500));
-  // DNS rebinding: only requests for this server's own name.
+  // DNS rebinding: only requests for this server's own name (its public URL's when it has one;
+  // on loopback, also its address's, for this machine).
+  const publicOrigin = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
+  const allowedHosts = () => {
+    const own = new URL(options.origin()).host;
+    const port = own.split(':').at(-1);
+    const local = isLoopback(options.host) ? [own, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`] : [own];
+    return publicOrigin === undefined ? local : [new URL(publicOrigin).host, ...(isLoopback(options.host) ? local : [])];
+  };
+  const allowedOrigins = () => (publicOrigin === undefined ? [options.origin()] : [publicOrigin, ...(isLoopback(options.host) ? [options.origin()] : [])]);
   app.use('*', async (c, next) => {
     const host = c.req.header('host') ?? '';
-    const expected = new URL(options.origin()).host;
-    const port = expected.split(':').at(-1);
-    const allowed = isLoopback(options.host) ? [expected, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`] : [expected];
-    if (!allowed.includes(host)) return c.text(`unexpected Host "${host}"`, 421);
+    if (!allowedHosts().includes(host)) return c.text(`unexpected Host "${host}"`, 421);
     await next();
   });
   if (options.credentials) app.use('*', basicAuth({ username: options.credentials.user, password: options.credentials.password, realm: 'jetsaga console' }));
@@ -114,7 +147,7 @@ export function consoleApp(options: ConsoleOptions & { origin: () => string }): 
   app.use('/api/*', async (c, next) => {
     if (c.req.method !== 'GET') {
       const origin = c.req.header('origin');
-      if (origin !== undefined && origin !== options.origin()) return c.json({ error: `cross-origin request from ${origin} refused` }, 403);
+      if (origin !== undefined && !allowedOrigins().includes(origin)) return c.json({ error: `cross-origin request from ${origin} refused` }, 403);
       if (!(c.req.header('content-type') ?? '').startsWith('application/json')) return c.json({ error: 'send JSON (Content-Type: application/json)' }, 415);
     }
     await next();
@@ -252,6 +285,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   origin = `http://${host}:${port}`;
   return {
     url: origin,
+    publicUrl: options.publicUrl === undefined ? origin : parsePublicUrl(options.publicUrl),
     close: () =>
       new Promise<void>((resolve) => {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
