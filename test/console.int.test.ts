@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +12,8 @@ import { assertInvariants } from './support/invariants.js';
 
 /** Debian's chromium (apt-get install chromium; .ci/run installs it), never a browser playwright downloads. */
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(repoRoot, 'docs');
+/** The README's screenshots are refreshed with JETSAGA_SCREENSHOTS=1; a plain run writes them to a temp dir. */
+const SHOTS = process.env.JETSAGA_SCREENSHOTS === '1' ? join(repoRoot, 'docs') : mkdtempSync(join(tmpdir(), 'jetsaga-shots-'));
 
 /** `jetsaga console --port 0 --json` as a child process: its URL from the JSON line it prints. */
 async function startConsoleCli(t: TestStack): Promise<{ url: string; child: ChildProcess }> {
