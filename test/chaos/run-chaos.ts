@@ -193,6 +193,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       stuck.push(`not quiescent after ${o.settleMs} ms: ${err.message}`);
       log(stuck[0]!);
     });
+    // Kept holds wait for their release timers (`--release-delay`), not due yet when the sagas
+    // went quiet: the checks below must not read a db while its timers fire. Once they have,
+    // quiet again.
+    for (let due = lastPendingTimer(t, services); !stuck.length && due !== undefined; due = lastPendingTimer(t, services)) {
+      if (due > started + o.settleMs * 2) break;
+      await sleep(Math.max(0, due - Date.now()) + 100);
+      await t.waitForQuiescence({ timeoutMs: o.settleMs }).catch((err: Error) => {
+        stuck.push(`not quiescent after the last timers fired: ${err.message}`);
+        log(stuck[0]!);
+      });
+    }
 
     const statuses = new Map(t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders').map((r) => [r.order_id, r.status]));
     const outcomes: Record<string, number> = {};
@@ -321,6 +332,13 @@ async function perform(t: TestStack, action: ChaosAction): Promise<void> {
   service.signal('SIGSTOP');
   await sleep(action.pausedMs);
   service.signal('SIGCONT');
+}
+
+/** When the last timer still armed in any service is due (a kept hold's release), if one is. */
+function lastPendingTimer(t: TestStack, services: readonly string[]): number | undefined {
+  const due = services.map((s) => t.count(s, 'SELECT coalesce(max(due_at), 0) AS n FROM timers WHERE fired_at IS NULL'));
+  const last = Math.max(0, ...due);
+  return last > 0 ? last : undefined;
 }
 
 /**

@@ -2,6 +2,12 @@ import { join } from 'node:path';
 import type { StackAuth } from './auth/stack-auth.js';
 import { freePort } from './free-port.js';
 import { NatsServer } from './nats-server.js';
+import { waitFor } from './wait.js';
+
+/** What the stack reads of a node's `/jsz`. */
+interface Jsz {
+  meta_cluster?: { leader?: string; cluster_size?: number; replicas?: { name: string; current: boolean }[] };
+}
 
 /**
  * A JetStream cluster of `size` nats-server nodes on 127.0.0.1, each with its own port, route
@@ -27,10 +33,45 @@ export class NatsCluster {
         return NatsServer.start({ storeDir, port: p.client, secured: options.auth.secured(storeDir, cluster) });
       }),
     );
-    return new NatsCluster(
+    const cluster = new NatsCluster(
       nodes,
       ports.map((p) => p.http),
     );
+    try {
+      await cluster.formed();
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /**
+   * Waits until the JetStream meta group is whole: every node names the same leader, and the
+   * leader counts every other node as a current peer. Each node answers JetStream as soon as it
+   * has a meta leader; before the group is whole, a stream replicated on every node cannot be
+   * placed yet (`no suitable peers for placement`).
+   */
+  async formed(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      async () => {
+        const views = await Promise.all(this.httpPorts.map((port) => this.jsz(port)));
+        const leader = views[0]?.meta_cluster?.leader;
+        if (!leader || views.some((v) => v?.meta_cluster?.leader !== leader)) return undefined;
+        const peers = views[this.names.indexOf(leader)]?.meta_cluster?.replicas ?? [];
+        return peers.length === this.nodes.length - 1 && peers.every((p) => p.current);
+      },
+      { timeoutMs, intervalMs: 100, what: `the JetStream meta group of ${this.nodes.length} nodes` },
+    );
+  }
+
+  private async jsz(port: number | undefined): Promise<Jsz | undefined> {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/jsz`, { signal: AbortSignal.timeout(2000) });
+      return (await res.json()) as Jsz;
+    } catch {
+      return undefined; // starting or stopping
+    }
   }
 
   get urls(): string[] {
@@ -54,13 +95,8 @@ export class NatsCluster {
   async metaLeader(): Promise<string | undefined> {
     for (const [i, name] of this.names.entries()) {
       if (!this.isUp(name)) continue;
-      try {
-        const res = await fetch(`http://127.0.0.1:${this.httpPorts[i]}/jsz`, { signal: AbortSignal.timeout(2000) });
-        const jsz = (await res.json()) as { meta_cluster?: { leader?: string } };
-        if (jsz.meta_cluster?.leader) return jsz.meta_cluster.leader;
-      } catch {
-        // this node is starting or stopping: ask the next
-      }
+      const leader = (await this.jsz(this.httpPorts[i]))?.meta_cluster?.leader;
+      if (leader) return leader;
     }
     return undefined;
   }

@@ -63,7 +63,14 @@ export class Stack {
     if (auth) {
       // The same stream settings as the services get.
       const env = { ...process.env, ...options.env };
-      await provisionStreams(auth.access('admin', parseServers(natsUrl)), streamSettingsFromEnv(env), createLogger('provision', env.LOG_LEVEL ?? 'info'));
+      try {
+        await provisionStreams(auth.access('admin', parseServers(natsUrl)), streamSettingsFromEnv(env), createLogger('provision', env.LOG_LEVEL ?? 'info'));
+      } catch (err) {
+        // The broker this stack started must not outlive it (its process would keep ours alive).
+        await nats?.stop();
+        await cluster?.stop();
+        throw err;
+      }
     }
     const services = new Map<string, ServiceProcess>();
     const { value: own, deprecated } = stackSettings.read({ ...process.env, ...options.env });
