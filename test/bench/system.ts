@@ -1,6 +1,6 @@
 import type { Subscription } from 'nats';
 import { MAX_WALLET_BALANCE } from '@jetsaga/events';
-import { commandPublication, JetStreamPublisher } from '@jetsaga/messaging/ops';
+import { commandPublication, JetStreamPublisher, type Publication } from '@jetsaga/messaging/ops';
 import type { TestStack } from '../support/harness.js';
 import { procStats } from './proc-stats.js';
 import { percentiles } from './stats.js';
@@ -81,9 +81,22 @@ interface RunOptions {
   onProgress?: (done: number) => void;
 }
 
-/** Closed loop: `concurrency` clients, each placing the next order as soon as its last ends. */
-export function closedLoop(t: TestStack, o: RunOptions & { concurrency: number }): Promise<LoadResult> {
-  return measure(t, o, async (place) => {
+/** What one saga of the load is: its command, and the events that end it well or not. */
+export interface SagaLoad {
+  publication(n: number, sagaId: string): Publication;
+  success: string;
+  failure: string;
+}
+
+const orderLoad = (mix: Mix): SagaLoad => ({
+  publication: (n, orderId) => commandPublication('PlaceOrder', orderFor(pickFlow(mix, n), orderId), { producer: 'bench' }).publication,
+  success: 'evt.order.OrderConfirmed.*',
+  failure: 'evt.order.OrderCancelled.*',
+});
+
+/** `concurrency` clients, each starting the next saga as soon as its last ends. */
+export function closedLoopOf(t: TestStack, o: Omit<RunOptions, 'mix'> & { concurrency: number }, load: SagaLoad): Promise<LoadResult> {
+  return measure(t, o, load, async (place) => {
     const until = performance.now() + o.durationMs;
     let n = 0;
     await Promise.all(
@@ -94,9 +107,14 @@ export function closedLoop(t: TestStack, o: RunOptions & { concurrency: number }
   });
 }
 
+/** Closed loop: `concurrency` clients, each placing the next order as soon as its last ends. */
+export function closedLoop(t: TestStack, o: RunOptions & { concurrency: number }): Promise<LoadResult> {
+  return closedLoopOf(t, o, orderLoad(o.mix));
+}
+
 /** Open loop: orders at a fixed rate whatever the latency (no coordinated omission). */
 export function openLoop(t: TestStack, o: RunOptions & { rate: number }): Promise<LoadResult> {
-  return measure(t, o, async (place) => {
+  return measure(t, o, orderLoad(o.mix), async (place) => {
     const start = performance.now();
     const total = Math.floor((o.durationMs / 1000) * o.rate);
     const all: Promise<void>[] = [];
@@ -110,8 +128,13 @@ export function openLoop(t: TestStack, o: RunOptions & { rate: number }): Promis
   });
 }
 
-async function measure(t: TestStack, o: RunOptions, drive: (place: (n: number, intendedAt?: number) => Promise<void>) => Promise<void>): Promise<LoadResult> {
-  const watch = new OutcomeWatch(t);
+async function measure(
+  t: TestStack,
+  o: Omit<RunOptions, 'mix'>,
+  load: SagaLoad,
+  drive: (place: (n: number, intendedAt?: number) => Promise<void>) => Promise<void>,
+): Promise<LoadResult> {
+  const watch = new OutcomeWatch(t, load.success, load.failure);
   // The load generator's own publishes should cost it little: they share the machine.
   const publisher = new JetStreamPublisher(t.nc);
   const pids = [...[...t.stack.services.values()].map((s) => ({ name: s.name, pid: s.pid! })), ...(t.natsServer?.pid ? [{ name: 'nats-server', pid: t.natsServer.pid }] : [])];
@@ -121,10 +144,10 @@ async function measure(t: TestStack, o: RunOptions, drive: (place: (n: number, i
   let confirmed = 0;
   const started = performance.now();
   await drive(async (n, intendedAt) => {
-    const orderId = `${o.prefix}-${n}`;
-    const outcome = watch.expect(orderId);
+    const sagaId = `${o.prefix}-${n}`;
+    const outcome = watch.expect(sagaId);
     const sentAt = intendedAt ?? performance.now();
-    const [sent] = await publisher.publishAll([commandPublication('PlaceOrder', orderFor(pickFlow(o.mix, n), orderId), { producer: 'bench' }).publication], 10_000);
+    const [sent] = await publisher.publishAll([load.publication(n, sagaId)], 10_000);
     if (sent!.status === 'rejected') throw sent!.reason;
     if (await outcome) confirmed++;
     latencies.push(performance.now() - sentAt);
