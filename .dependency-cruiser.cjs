@@ -52,7 +52,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(node_modules|\\.unit\\.test\\.ts$)' },
+    // a kit's own tests (unit, and integration with a real broker) may reach inside it
+    exclude: { path: '(node_modules|\\.unit\\.test\\.ts$|^shared/messaging/src/.*\\.int\\.test\\.ts$)' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },

@@ -1,5 +1,5 @@
 import { createEnvelope, type EventDraft, eventSubject } from '@jetsaga/events';
-import { enqueueOutbox } from './outbox.js';
+import { enqueueOutbox, type PendingRow } from './outbox.js';
 import type { SqliteHandle } from '../sqlite/sqlite-handle.js';
 
 export interface EmitContext {
@@ -11,19 +11,20 @@ export interface EmitContext {
   now: Date;
 }
 
-/** Wraps drafts in envelopes and writes them to the outbox in `tx`; returns their ids. */
-export function writeEmitted(tx: SqliteHandle, drafts: EventDraft[], ctx: EmitContext): string[] {
-  const ids: string[] = [];
+/** Wraps drafts in envelopes and writes them to the outbox in `tx`; returns the rows written. */
+export function writeEmitted(tx: SqliteHandle, drafts: EventDraft[], ctx: EmitContext): PendingRow[] {
+  const rows: PendingRow[] = [];
   for (const draft of drafts) {
     const sagaId = draft.sagaId ?? ctx.sagaId;
     if (!sagaId) throw new Error(`${draft.type} emitted without a sagaId`);
     const envelope = createEnvelope(draft.type, draft.data, { producer: ctx.service, sagaId, cause: ctx.cause, now: ctx.now });
-    enqueueOutbox(
-      tx,
-      { eventId: envelope.id, subject: eventSubject(ctx.service, draft.type, sagaId), payload: JSON.stringify(envelope), headers: { traceparent: ctx.traceparent } },
-      ctx.now.getTime(),
+    rows.push(
+      enqueueOutbox(
+        tx,
+        { eventId: envelope.id, subject: eventSubject(ctx.service, draft.type, sagaId), payload: JSON.stringify(envelope), headers: { traceparent: ctx.traceparent } },
+        ctx.now.getTime(),
+      ),
     );
-    ids.push(envelope.id);
   }
-  return ids;
+  return rows;
 }

@@ -14,11 +14,15 @@ export interface PendingRow extends OutboxEntry {
   createdAt: number;
 }
 
-/** Adds a message to the outbox; call inside the transaction that makes the change it reports. */
-export function enqueueOutbox(db: Db, entry: OutboxEntry, now: number): void {
-  db.$client
+/**
+ * Adds a message to the outbox; call inside the transaction that makes the change it reports.
+ * Returns the row, for the relay to publish without reading it back once the transaction commits.
+ */
+export function enqueueOutbox(db: Db, entry: OutboxEntry, now: number): PendingRow {
+  const { lastInsertRowid } = db.$client
     .prepare('INSERT INTO outbox (event_id, subject, payload, headers, created_at) VALUES (?, ?, ?, ?, ?)')
     .run(entry.eventId, entry.subject, entry.payload, JSON.stringify(entry.headers), now);
+  return { ...entry, seq: Number(lastInsertRowid), createdAt: now };
 }
 
 interface OutboxRow {

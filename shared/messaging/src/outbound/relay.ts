@@ -3,7 +3,7 @@ import type { ServiceDb } from '../sqlite/open-db.js';
 import { JetStreamPublisher } from './jetstream-publisher.js';
 import type { Logger } from '../observe/logger.js';
 import type { KitMetrics } from '../observe/metrics.js';
-import { markOutboxSent, readPendingOutbox } from './outbox.js';
+import { markOutboxSent, type PendingRow, readPendingOutbox } from './outbox.js';
 import { WakeLoop } from './wake-loop.js';
 
 export interface RelayOptions {
@@ -41,6 +41,8 @@ export class OutboxRelay {
   /** The last row of the acked prefix: the next round reads after it. */
   private cursor = 0;
   private unmarked: number[] = [];
+  /** Rows handed over by the commits that wrote them (see `offer`), not yet published. */
+  private fresh: PendingRow[] = [];
   private markTimer: NodeJS.Timeout | null = null;
   /** Rows published and acked since start: for logs and tests. */
   published = 0;
@@ -79,6 +81,19 @@ export class OutboxRelay {
     this.loop.wake({ now: true });
   }
 
+  /**
+   * Rows just committed, in seq order, to publish without reading them back; wakes the relay
+   * at once. The relay reads the table instead whenever they do not follow its cursor
+   * without a gap (rows from before a restart, or written by another path).
+   */
+  offer(rows: PendingRow[]): void {
+    if (rows.length === 0) return;
+    // Piling up (the broker is away): let go of them, the table has them.
+    if (this.fresh.length > 4 * this.batchSize) this.fresh = [];
+    for (const r of rows) this.fresh.push(r);
+    this.wakeNow();
+  }
+
   /** Stops the relay, then publishes until the outbox is empty or `timeoutMs` passes; true when empty. */
   async flush(timeoutMs: number): Promise<boolean> {
     await this.loop.stop();
@@ -104,6 +119,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     await this.loop.stop();
+    this.fresh = [];
     this.publisher.close();
     this.markNow();
   }
@@ -135,9 +151,23 @@ export class OutboxRelay {
     }, this.markDelayMs);
   }
 
+  /** The next rows after the cursor: the offered ones if they follow it without a gap, else from the table. */
+  private next(): PendingRow[] {
+    let drop = 0;
+    while (drop < this.fresh.length && this.fresh[drop]!.seq <= this.cursor) drop++;
+    if (drop > 0) this.fresh.splice(0, drop);
+    const first = this.fresh[0];
+    if (first && first.seq === this.cursor + 1) {
+      let n = 1;
+      while (n < this.fresh.length && n < this.batchSize && this.fresh[n]!.seq === first.seq + n) n++;
+      return this.fresh.splice(0, n);
+    }
+    return readPendingOutbox(this.db, this.batchSize, this.cursor);
+  }
+
   /** One batch: publish every row, await the acks, mark the acked prefix sent (soon). */
   private async round(): Promise<number> {
-    const rows = readPendingOutbox(this.db, this.batchSize, this.cursor);
+    const rows = this.next();
     if (rows.length === 0) return 0;
     const results = await this.publisher.publishAll(
       rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.eventId, headers: r.headers })),

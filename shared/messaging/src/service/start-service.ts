@@ -144,7 +144,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   state.phase = 'binding consumers';
   const relay = new OutboxRelay(db, nc, log, { metrics });
   relay.start();
-  const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: () => relay.wake(), pollMs: config.timerPollMs, metrics });
+  const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: (rows) => relay.offer(rows), pollMs: config.timerPollMs, metrics });
   timerLoop.start();
   const prune = () => {
     const pruned = pruneHousekeeping(db, Date.now() - config.retentionMs);
@@ -158,7 +158,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     metrics,
     onCommit: ({ emitted, armedDueAt }) => {
       // At once rather than next turn: its publishes leave in the same socket write as the acks.
-      if (emitted) relay.wakeNow();
+      relay.offer(emitted);
       if (armedDueAt !== undefined) timerLoop.wake(armedDueAt);
       for (const w of workers) w.wake();
     },

@@ -92,7 +92,6 @@ export const stepLog = sqliteTable(
   },
   (t) => [
     index('step_log_saga').on(t.sagaId),
-    index('step_log_created').on(t.createdAt),
     // the failed attempts and dead letters alone: a service's last error and its recent failures, for its status query
     index('step_log_problems').on(t.id).where(sql`status != 'done'`),
   ],

@@ -1,4 +1,4 @@
-import { and, isNotNull, lt } from 'drizzle-orm';
+import { and, isNotNull, lt, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { inbox, outbox, stepLog, timers } from './kit-tables.js';
 
@@ -21,6 +21,11 @@ export function pruneHousekeeping(db: Db, cutoff: number): Pruned {
     inbox: db.delete(inbox).where(lt(inbox.processedAt, cutoff)).run().changes,
     outbox: db.delete(outbox).where(and(isNotNull(outbox.sentAt), lt(outbox.sentAt, cutoff))).run().changes,
     timers: db.delete(timers).where(and(isNotNull(timers.firedAt), lt(timers.firedAt, cutoff))).run().changes,
-    steps: db.delete(stepLog).where(lt(stepLog.createdAt, cutoff)).run().changes,
+    // In id order, up to the first step newer than the cutoff: the step log has no index on
+    // created_at (one b-tree fewer to write per step), and ids grow with it.
+    steps: db
+      .delete(stepLog)
+      .where(lt(stepLog.id, sql`coalesce((SELECT id FROM step_log WHERE created_at >= ${cutoff} ORDER BY id LIMIT 1), (SELECT coalesce(max(id), 0) + 1 FROM step_log))`))
+      .run().changes,
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../observe/logger.js';
 import type { KitMetrics } from '../observe/metrics.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import { claimInbox, countOutcomes } from './inbox.js';
+import type { PendingRow } from '../outbound/outbox.js';
 import { type Reactor, runStep, type StepResult } from './run-step.js';
 
 export interface BatchItem {
@@ -79,8 +80,8 @@ export interface BatchWriterOptions {
   /** Most messages in one transaction (default 256). */
   maxBatch?: number;
   metrics?: KitMetrics;
-  /** After a commit: did it write outbox rows, and the due time of the earliest timer it armed. */
-  onCommit(what: { emitted: boolean; armedDueAt?: number }): void;
+  /** After a commit: the outbox rows it wrote, in order, and the due time of the earliest timer it armed. */
+  onCommit(what: { emitted: PendingRow[]; armedDueAt?: number }): void;
 }
 
 interface Job extends BatchItem {
@@ -135,13 +136,13 @@ export class BatchWriter {
     this.stats.batches++;
     this.stats.messages += jobs.length;
     this.options.metrics?.batchMessages.observe(jobs.length);
-    let emitted = false;
+    const emitted: PendingRow[] = [];
     let armedDueAt: number | undefined;
     jobs.forEach((job, i) => {
       const o = outcomes[i]!;
       if (!o.ok) return job.reject(o.error);
       if (!o.duplicate) {
-        emitted ||= o.ids.length > 0;
+        emitted.push(...o.rows);
         if (o.armedDueAt !== undefined) armedDueAt = Math.min(armedDueAt ?? Infinity, o.armedDueAt);
         this.options.metrics?.countEmitted(o.drafts);
       }

@@ -8,6 +8,7 @@ import { orderService } from '@jetsaga/order';
 import { createLogger } from '../observe/logger.js';
 import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
 import { BatchWriter } from './commit-batch.js';
+import type { PendingRow } from '../outbound/outbox.js';
 import type { Reactor } from './run-step.js';
 
 /**
@@ -19,7 +20,7 @@ describe('BatchWriter', () => {
   let dir = '';
   let db: ServiceDb;
   const log = createLogger('test', 'silent');
-  const commits: { emitted: boolean; armedDueAt?: number }[] = [];
+  const commits: { emitted: PendingRow[]; armedDueAt?: number }[] = [];
   let writer: BatchWriter;
 
   before(() => {
@@ -69,8 +70,12 @@ describe('BatchWriter', () => {
     assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = 'evt.order.OrderCreated.b-2'"), 0);
     assert.equal(count("SELECT count(*) AS n FROM timers WHERE key = 'b-2'"), 0);
     assert.equal(count('SELECT count(*) AS n FROM inbox WHERE consumer = ?', 'order-PlaceOrder'), 2);
-    // and the commit reported its outbox rows and the earliest deadline it armed
-    assert.equal(commits.at(-1)?.emitted, true);
+    // and the commit reported its outbox rows as stored, in seq order without a gap (the failed
+    // one's row undone with its savepoint), and the earliest deadline it armed
+    const stored = db.$client.prepare("SELECT seq, event_id AS eventId, subject FROM outbox WHERE subject IN ('evt.order.OrderCreated.b-1', 'evt.order.OrderCreated.b-3') ORDER BY seq").all();
+    assert.deepEqual(commits.at(-1)?.emitted.map((r) => ({ seq: r.seq, eventId: r.eventId, subject: r.subject })), stored);
+    const [first, second] = commits.at(-1)!.emitted;
+    assert.equal(second!.seq, first!.seq + 1);
     assert.ok(commits.at(-1)?.armedDueAt! > Date.now());
   });
 

@@ -2,6 +2,7 @@ import { type EventDraft, newId } from '@jetsaga/events';
 import { KitError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import { writeEmitted } from '../outbound/emit.js';
+import type { PendingRow } from '../outbound/outbox.js';
 import type { Decision, ReactContext } from './decision.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import { armTimer, disarmTimer, type TimerOrigin } from './timer-rows.js';
@@ -34,6 +35,8 @@ export interface StepInfo {
 export interface StepResult {
   /** Ids of the events written to the outbox. */
   ids: string[];
+  /** Their outbox rows, for the relay once the transaction has committed. */
+  rows: PendingRow[];
   drafts: EventDraft[];
   /** Due time of the earliest timer armed, if any. */
   armedDueAt?: number;
@@ -61,7 +64,8 @@ export function runStep(db: ServiceDb, reactor: Reactor, input: { type: string }
   const drafts = decision.events ?? [];
   const { origin } = info;
   const cause = origin.causationId ? { id: origin.causationId, correlationId: origin.correlationId } : null;
-  const ids = writeEmitted(db, drafts, { service: reactor.service, sagaId: origin.sagaId, cause, traceparent: origin.traceparent, now: info.now });
+  const rows = writeEmitted(db, drafts, { service: reactor.service, sagaId: origin.sagaId, cause, traceparent: origin.traceparent, now: info.now });
+  const ids = rows.map((r) => r.eventId);
   logStep(db, { sagaId: origin.sagaId, step: info.step, operation: input.type, status: 'done', eventIn: origin.causationId, eventsOut: ids }, at);
-  return { ids, drafts, armedDueAt };
+  return { ids, rows, drafts, armedDueAt };
 }

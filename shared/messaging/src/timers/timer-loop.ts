@@ -12,7 +12,8 @@ export interface TimerLoopOptions {
   db: ServiceDb;
   reactor: Reactor;
   log: Logger;
-  onOutboxWrite(): void;
+  /** After a firing's commit: the outbox rows it wrote. */
+  onOutboxWrite(rows: StepResult['rows']): void;
   /** Longest sleep between checks (default 1000 ms); a newly armed timer wakes the loop. */
   pollMs?: number;
   metrics?: KitMetrics;
@@ -103,7 +104,7 @@ export class TimerLoop {
     if (result === null) return false;
     this.options.metrics?.timersFired.inc({ kind: due.kind });
     this.options.metrics?.countEmitted(result.drafts);
-    if (result.ids.length > 0) this.options.onOutboxWrite();
+    if (result.rows.length > 0) this.options.onOutboxWrite(result.rows);
     return true;
   }
 

@@ -1,0 +1,82 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from 'nats';
+import { orderService } from '@jetsaga/order';
+import { NatsServer } from '@jetsaga/stack';
+import { createLogger } from '../observe/logger.js';
+import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
+import { enqueueOutbox, type PendingRow } from './outbox.js';
+import { OutboxRelay } from './relay.js';
+
+/**
+ * The relay on a real SQLite file and a real nats-server: rows offered by the commit that wrote
+ * them are published as they are; when the offered rows do not follow what was published
+ * without a gap, the table is read instead, so no row is skipped and the order holds.
+ */
+describe('OutboxRelay', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jetsaga-relay-'));
+  let server: NatsServer;
+  let nc: NatsConnection;
+  let db: ServiceDb;
+  let relay: OutboxRelay;
+
+  before(async () => {
+    server = await NatsServer.start({ storeDir: join(dir, 'nats') });
+    nc = await connect({ servers: server.url });
+    await (await nc.jetstreamManager()).streams.add({ name: 'RELAYTEST', subjects: ['relay.>'] });
+    db = openServiceDb({ path: join(dir, 'order.db'), schema: orderService.schema, migrationsFolder: orderService.migrationsFolder });
+    relay = new OutboxRelay(db, nc, createLogger('test', 'silent'), { pollMs: 60_000, markDelayMs: 1 });
+    relay.start();
+  });
+
+  after(async () => {
+    await relay.stop();
+    await nc.close();
+    await server.stop();
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const write = (names: string[]): PendingRow[] =>
+    db.$client.transaction(() => names.map((n) => enqueueOutbox(db, { eventId: `id-${n}`, subject: `relay.${n}`, payload: JSON.stringify({ n }), headers: {} }, Date.now())))();
+  const stored = async (): Promise<string[]> => {
+    const jsm = await nc.jetstreamManager();
+    const { state } = await jsm.streams.info('RELAYTEST');
+    const subjects: string[] = [];
+    for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) subjects.push((await jsm.streams.getMessage('RELAYTEST', { seq })).subject);
+    return subjects;
+  };
+  const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const unsent = () => (db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL').get() as { n: number }).n;
+
+  it('publishes offered rows in order and marks them sent', async () => {
+    // given three rows committed
+    const rows = write(['a', 'b', 'c']);
+    // when they are offered
+    relay.offer(rows);
+    // then they are on the stream in seq order, and marked sent
+    await until('three messages', async () => (await stored()).length === 3);
+    assert.deepEqual(await stored(), ['relay.a', 'relay.b', 'relay.c']);
+    await until('rows marked sent', () => unsent() === 0);
+  });
+
+  it('reads the table when an offered row does not follow the last one published', async () => {
+    // given two rows committed, of which only the second is offered (the first written by a path that does not offer)
+    const [, second] = write(['d', 'e']);
+    // when the second is offered
+    relay.offer([second!]);
+    // then both are published, in seq order
+    await until('five messages', async () => (await stored()).length === 5);
+    assert.deepEqual((await stored()).slice(3), ['relay.d', 'relay.e']);
+    await until('rows marked sent', () => unsent() === 0);
+  });
+});
