@@ -64,7 +64,8 @@ export class ConsumerLoop {
   constructor(
     private readonly js: JetStreamClient,
     private readonly options: ConsumerLoopOptions,
-    private readonly handle: (msg: JsMsg) => Promise<Outcome>,
+    /** `more`: this pull already holds further messages (the batch may wait for them). */
+    private readonly handle: (msg: JsMsg, more: boolean) => Promise<Outcome>,
     private readonly log: Logger,
   ) {}
 
@@ -160,7 +161,8 @@ export class ConsumerLoop {
     const limit = this.options.concurrency ?? 1;
     try {
       for await (const msg of messages) {
-        const job = this.handleOne(msg);
+        // Counts the message in hand too.
+        const job = this.handleOne(msg, messages.getPending() > 1);
         this.inFlight.add(job);
         void job.finally(() => this.inFlight.delete(job));
         if (this.inFlight.size >= limit) await Promise.race(this.inFlight);
@@ -170,9 +172,9 @@ export class ConsumerLoop {
     }
   }
 
-  private async handleOne(msg: JsMsg): Promise<void> {
+  private async handleOne(msg: JsMsg, more: boolean): Promise<void> {
     try {
-      this.counts[await this.handle(msg)]++;
+      this.counts[await this.handle(msg, more)]++;
     } catch (err) {
       // handleMessage settles every message itself; reaching here is a kit bug. The message
       // is left unacked, so the server redelivers it after ack_wait.

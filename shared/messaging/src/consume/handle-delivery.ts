@@ -37,7 +37,7 @@ export interface DeliveryDeps {
  * SQLite transaction) -> ack. Invalid input is dead-lettered at once; a throwing reaction is
  * nak'ed with backoff and dead-lettered after `retry.maxDeliver` deliveries.
  */
-export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<Outcome> {
+export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps, more = false): Promise<Outcome> {
   const started = process.hrtime.bigint();
   const decoded = decodeMessage(msg.data, { subject: msg.subject, maxBytes: deps.maxBytes });
   if (!decoded.ok) {
@@ -62,7 +62,7 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<Ou
   });
   try {
     if (deps.faults) injectFault(deps.faults, message.type, deliveries);
-    ({ duplicate } = await deps.batch.submit({ consumer: deps.consumer, message, traceparent: span.traceparent, log }));
+    ({ duplicate } = await deps.batch.submit({ consumer: deps.consumer, message, traceparent: span.traceparent, log }, more));
   } catch (err) {
     span.end(err);
     if (err instanceof KitError && err.deadLetterAtOnce) {

@@ -190,7 +190,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
       batch,
     };
     const loopOptions = { stream: sub.stream, durable: sub.durable, maxMessages: perPull, concurrency: perPull };
-    const loop = new ConsumerLoop(js, loopOptions, (msg) => handleDelivery(msg, deps), log);
+    const loop = new ConsumerLoop(js, loopOptions, (msg, more) => handleDelivery(msg, deps, more), log);
     await retryUntil(`consuming ${sub.durable}`, () => loop.start(), startDeadline, log);
     loops.push(loop);
     state.bound = loops.length;

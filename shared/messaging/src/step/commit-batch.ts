@@ -92,11 +92,16 @@ interface Job extends BatchItem {
 /**
  * Commits every message submitted in one turn of the event loop together (commitBatch). A
  * message's promise settles after the commit, so it is acked only once its work is durable.
- * Under load the batches grow by themselves; alone, a message waits one turn.
+ * Under load the batches grow by themselves. A message alone (the last commit held one, and
+ * no consumer holds more) does not wait for the next turn: it commits once the messages
+ * already delivered in this turn have been submitted.
  */
 export class BatchWriter {
   private queue: Job[] = [];
   private scheduled = false;
+  /** Wait for the next turn of the event loop before committing: more messages are coming. */
+  private waitTurn = false;
+  private lastBatch = 0;
   private readonly maxBatch: number;
   /** Transactions committed and messages in them: for metrics and tests. */
   readonly stats = { batches: 0, messages: 0 };
@@ -109,18 +114,24 @@ export class BatchWriter {
     this.maxBatch = options.maxBatch ?? 256;
   }
 
-  submit(item: BatchItem): Promise<Processed> {
+  /** `more`: the submitting consumer already holds further messages. */
+  submit(item: BatchItem, more = false): Promise<Processed> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...item, resolve, reject });
+      if (more) this.waitTurn = true;
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        // After the microtasks queued so far: the messages parsed from the same socket read
+        // reach submit() in them.
+        queueMicrotask(() => (this.waitTurn || this.lastBatch > 1 ? setImmediate(() => this.flush()) : this.flush()));
       }
     });
   }
 
   private flush(): void {
     this.scheduled = false;
+    this.waitTurn = false;
+    this.lastBatch = this.queue.length;
     while (this.queue.length > 0) this.commit(this.queue.splice(0, this.maxBatch));
   }
 

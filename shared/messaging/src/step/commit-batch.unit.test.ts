@@ -48,8 +48,9 @@ describe('BatchWriter', () => {
       },
     },
   };
-  const submit = (message: Envelope) =>
-    writer.submit({ consumer: 'order-PlaceOrder', message, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log });
+  const submit = (message: Envelope, more = false) =>
+    writer.submit({ consumer: 'order-PlaceOrder', message, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log }, more);
+  const nextTurn = () => new Promise<'next turn'>((r) => setImmediate(() => r('next turn')));
   const count = (sql: string, ...args: unknown[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n;
 
   it('commits the messages of one turn together, and a throwing reaction leaves nothing of its own', async () => {
@@ -96,5 +97,28 @@ describe('BatchWriter', () => {
     await submit(placeOrder('n-2'));
 
     assert.equal(writer.stats.batches - before, 2);
+  });
+
+  it('commits a message alone without waiting for the next turn of the event loop', async () => {
+    // given a commit of one message before (no load)
+    await submit(placeOrder('m-0'));
+    // when one message comes alone
+    const first = await Promise.race([submit(placeOrder('m-1')).then(() => 'committed'), nextTurn()]);
+    // then it is committed before the next turn
+    assert.equal(first, 'committed');
+  });
+
+  it('waits for the next turn when the consumer holds more messages, and commits them together', async () => {
+    await submit(placeOrder('w-0'));
+    const before = writer.stats.batches;
+    // given a message whose consumer holds more
+    const a = submit(placeOrder('w-1'), true);
+    // when the next one is submitted later in the same turn, after other microtasks
+    await Promise.resolve();
+    await Promise.resolve();
+    const b = submit(placeOrder('w-2'));
+    await Promise.all([a, b]);
+    // then both went in one transaction
+    assert.equal(writer.stats.batches - before, 1);
   });
 });
