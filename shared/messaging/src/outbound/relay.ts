@@ -139,6 +139,24 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * The acked rows not yet marked sent, for a commit to mark in its own transaction (one
+   * commit fewer than marking them apart); `giveBackUnmarked` them if that transaction fails.
+   */
+  takeUnmarked(): number[] {
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = null;
+    const seqs = this.unmarked;
+    this.unmarked = [];
+    return seqs;
+  }
+
+  giveBackUnmarked(seqs: number[]): void {
+    if (seqs.length === 0) return;
+    this.unmarked = seqs.concat(this.unmarked);
+    this.markSoon();
+  }
+
   private markSoon(): void {
     this.markTimer ??= setTimeout(() => {
       this.markTimer = null;

@@ -156,6 +156,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   for (const w of workers) w.start();
   const batch = new BatchWriter(db, reactor, {
     metrics,
+    sentRows: { take: () => relay.takeUnmarked(), giveBack: (seqs) => relay.giveBackUnmarked(seqs) },
     onCommit: ({ emitted, armedDueAt }) => {
       // At once rather than next turn: its publishes leave in the same socket write as the acks.
       relay.offer(emitted);

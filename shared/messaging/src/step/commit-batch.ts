@@ -3,7 +3,7 @@ import type { Logger } from '../observe/logger.js';
 import type { KitMetrics } from '../observe/metrics.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import { claimInbox, countOutcomes } from './inbox.js';
-import type { PendingRow } from '../outbound/outbox.js';
+import { markOutboxSent, type PendingRow } from '../outbound/outbox.js';
 import { type Reactor, runStep, type StepResult } from './run-step.js';
 
 export interface BatchItem {
@@ -40,12 +40,13 @@ function processMessage(db: ServiceDb, reactor: Reactor, item: BatchItem, now: D
 
 /**
  * The messages in one SQLite transaction, each in its own savepoint (a reaction that throws
- * undoes only its message), and the consumers' counts. Throws, having stored nothing, when
- * the transaction itself fails.
+ * undoes only its message), the consumers' counts, and the outbox rows `sent` (acked by the
+ * broker) marked sent. Throws, having stored nothing, when the transaction itself fails.
  */
-export function commitBatch(db: ServiceDb, reactor: Reactor, items: BatchItem[]): BatchOutcome[] {
+export function commitBatch(db: ServiceDb, reactor: Reactor, items: BatchItem[], sent: number[] = []): BatchOutcome[] {
   return inTransaction(db, () => {
     const now = new Date();
+    markOutboxSent(db, sent, now.getTime());
     const outcomes: BatchOutcome[] = [];
     for (const item of items) {
       // An error SQLite answers by rolling back the whole transaction (disk full, I/O)
@@ -80,6 +81,8 @@ export interface BatchWriterOptions {
   /** Most messages in one transaction (default 256). */
   maxBatch?: number;
   metrics?: KitMetrics;
+  /** Acked outbox rows to mark sent in the batch's transaction (the relay's); given back if it fails. */
+  sentRows?: { take(): number[]; giveBack(seqs: number[]): void };
   /** After a commit: the outbox rows it wrote, in order, and the due time of the earliest timer it armed. */
   onCommit(what: { emitted: PendingRow[]; armedDueAt?: number }): void;
 }
@@ -137,9 +140,11 @@ export class BatchWriter {
 
   private commit(jobs: Job[]): void {
     let outcomes: BatchOutcome[];
+    const sent = this.options.sentRows?.take() ?? [];
     try {
-      outcomes = commitBatch(this.db, this.reactor, jobs);
+      outcomes = commitBatch(this.db, this.reactor, jobs, sent);
     } catch (error) {
+      this.options.sentRows?.giveBack(sent);
       // Nothing of the batch is stored: every message fails and is retried.
       for (const job of jobs) job.reject(error);
       return;

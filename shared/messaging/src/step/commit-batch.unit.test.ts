@@ -121,4 +121,19 @@ describe('BatchWriter', () => {
     // then both went in one transaction
     assert.equal(writer.stats.batches - before, 1);
   });
+
+  it('marks the rows the relay had acked sent in the batch transaction, not in one of their own', async () => {
+    // given a row published and acked (unsent in the table), handed over by the relay
+    await submit(placeOrder('s-0'));
+    const seq = (db.$client.prepare("SELECT seq FROM outbox WHERE subject = 'evt.order.OrderCreated.s-0'").get() as { seq: number }).seq;
+    let handed: number[] = [seq];
+    const marking = new BatchWriter(db, failing, { onCommit: () => {}, sentRows: { take: () => handed.splice(0), giveBack: (seqs) => (handed = seqs) } });
+    const before = db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL').get() as { n: number };
+    // when the next batch commits
+    await marking.submit({ consumer: 'order-PlaceOrder', message: placeOrder('s-1'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log });
+    // then that row is marked sent, by that commit, and nothing is left to give back
+    assert.equal(count('SELECT count(*) AS n FROM outbox WHERE seq = ? AND sent_at IS NOT NULL', seq), 1);
+    assert.equal(count('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL'), before.n + 1);
+    assert.deepEqual(handed, []);
+  });
 });
