@@ -79,4 +79,21 @@ describe('OutboxRelay', () => {
     assert.deepEqual((await stored()).slice(3), ['relay.d', 'relay.e']);
     await until('rows marked sent', () => unsent() === 0);
   });
+
+  it('publishes rows read from the table only once they are on disk (synchronous=FULL)', async () => {
+    // given a second relay whose durability wait is held, after the first stopped
+    await relay.stop();
+    let onDisk: (() => void) | undefined;
+    let waits = 0;
+    relay = new OutboxRelay(db, nc, createLogger('test', 'silent'), { pollMs: 60_000, markDelayMs: 1, durable: () => (waits++, new Promise<void>((r) => (onDisk = r))) });
+    // when it starts with a row in the table that no commit handed over
+    write(['f']);
+    relay.start();
+    await until('the durability wait', () => waits === 1);
+    // then nothing is published until the wait ends, and the row is then
+    assert.equal((await stored()).length, 5);
+    onDisk!();
+    await until('six messages', async () => (await stored()).length === 6);
+    assert.equal((await stored())[5], 'relay.f');
+  });
 });

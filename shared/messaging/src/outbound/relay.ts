@@ -20,6 +20,11 @@ export interface RelayOptions {
    */
   markDelayMs?: number;
   metrics?: KitMetrics;
+  /**
+   * Resolves once every commit made so far is on disk (synchronous=FULL, `WalSync.sync`):
+   * awaited before publishing rows read from the table, which no commit handed over.
+   */
+  durable?: () => Promise<void>;
 }
 
 /**
@@ -38,6 +43,7 @@ export class OutboxRelay {
   private readonly metrics?: KitMetrics;
   private readonly publisher: JetStreamPublisher;
   private readonly markDelayMs: number;
+  private readonly durable?: () => Promise<void>;
   /** The last row of the acked prefix: the next round reads after it. */
   private cursor = 0;
   private unmarked: number[] = [];
@@ -59,6 +65,7 @@ export class OutboxRelay {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.metrics = options.metrics;
     this.markDelayMs = options.markDelayMs ?? 20;
+    this.durable = options.durable;
     this.loop = new WakeLoop(
       async () => {
         while ((await this.round()) === this.batchSize);
@@ -169,23 +176,29 @@ export class OutboxRelay {
     }, this.markDelayMs);
   }
 
-  /** The next rows after the cursor: the offered ones if they follow it without a gap, else from the table. */
-  private next(): PendingRow[] {
+  /** The offered rows that follow the cursor without a gap, or null: then the table is read. */
+  private takeOffered(): PendingRow[] | null {
     let drop = 0;
     while (drop < this.fresh.length && this.fresh[drop]!.seq <= this.cursor) drop++;
     if (drop > 0) this.fresh.splice(0, drop);
     const first = this.fresh[0];
-    if (first && first.seq === this.cursor + 1) {
-      let n = 1;
-      while (n < this.fresh.length && n < this.batchSize && this.fresh[n]!.seq === first.seq + n) n++;
-      return this.fresh.splice(0, n);
-    }
-    return readPendingOutbox(this.db, this.batchSize, this.cursor);
+    if (!first || first.seq !== this.cursor + 1) return null;
+    let n = 1;
+    while (n < this.fresh.length && n < this.batchSize && this.fresh[n]!.seq === first.seq + n) n++;
+    return this.fresh.splice(0, n);
+  }
+
+  private async readTable(): Promise<PendingRow[]> {
+    const rows = readPendingOutbox(this.db, this.batchSize, this.cursor);
+    // Synced after the read: it covers every row read.
+    if (rows.length > 0) await this.durable?.();
+    return rows;
   }
 
   /** One batch: publish every row, await the acks, mark the acked prefix sent (soon). */
   private async round(): Promise<number> {
-    const rows = this.next();
+    // Offered rows are published in this turn: with the acks of their batch, in one socket write.
+    const rows = this.takeOffered() ?? (await this.readTable());
     if (rows.length === 0) return 0;
     const results = await this.publisher.publishAll(
       rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.eventId, headers: r.headers })),

@@ -141,7 +141,7 @@ export function kitSettings(service: string): SettingsSchema<ServiceConfig> {
         default: 'NORMAL',
         deprecated: ['SQLITE_SYNCHRONOUS'],
         description:
-          '`NORMAL`: WAL, no fsync per commit (a power cut may lose the last commits, never corrupts); `FULL`: fsync every commit (payment\'s default: it holds money); `OFF`: no syncs at all (tests only)',
+          '`NORMAL`: WAL, no fsync per commit (a power cut may lose the last commits, never corrupts); `FULL`: every commit on disk before its messages are acked and its events published (payment\'s default: it holds money): the WAL is fsynced off the event loop, one fsync for every commit made meanwhile; `OFF`: no syncs at all (tests only)',
       }),
       maxDeliver: setting.integer('JETSAGA_MAX_DELIVER', { default: defaultRetryPolicy.maxDeliver, min: 1, deprecated: ['MAX_DELIVER'], description: 'deliveries before a failing message is dead-lettered' }),
       ackWaitMs: setting.integer('JETSAGA_ACK_WAIT_MS', { default: 30_000, min: 1000, unit: ms, deprecated: ['ACK_WAIT_MS'], description: 'time a delivery may stay unacked before JetStream redelivers it' }),

@@ -17,6 +17,7 @@ import { OutboxRelay } from '../outbound/relay.js';
 import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
 import { acquireWriterLock } from '../sqlite/writer-lock.js';
 import { pruneHousekeeping } from '../sqlite/prune.js';
+import { WalSync } from '../sqlite/wal-sync.js';
 import { BatchWriter } from '../step/commit-batch.js';
 import type { Reactor } from '../step/run-step.js';
 import { TimerLoop } from '../timers/timer-loop.js';
@@ -110,7 +111,11 @@ interface Handles {
 async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log: Logger, settings: unknown, state: StartState, handles: Handles): Promise<RunningService> {
   const stopTracing = await initTracing(def.name, log);
   const reactor: Reactor = { service: def.name, def, settings };
-  const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: config.synchronous });
+  // FULL: commits at NORMAL, each batch acked and published once an fsync of the WAL (off the
+  // event loop, shared by every commit made meanwhile) has put it on disk.
+  const walSync = config.synchronous === 'FULL' ? new WalSync(`${config.dbPath}-wal`) : null;
+  const durable = walSync ? () => walSync.sync() : undefined;
+  const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: walSync ? 'NORMAL' : config.synchronous });
   handles.db(db);
   state.phase = 'connecting to NATS';
   const nc = await connectNats(config.nats, `jetsaga-${def.name}`, log, config.startTimeoutMs, (type) => {
@@ -142,9 +147,9 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
   handles.metrics(metrics);
   state.phase = 'binding consumers';
-  const relay = new OutboxRelay(db, nc, log, { metrics });
+  const relay = new OutboxRelay(db, nc, log, { metrics, durable });
   relay.start();
-  const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: (rows) => relay.offer(rows), pollMs: config.timerPollMs, metrics });
+  const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: (rows) => (durable ? durable().then(() => relay.offer(rows), (err: unknown) => log.warn({ err }, 'fsync failed; the relay reads these rows from the table')) : relay.offer(rows)), pollMs: config.timerPollMs, metrics });
   timerLoop.start();
   const prune = () => {
     const pruned = pruneHousekeeping(db, Date.now() - config.retentionMs);
@@ -157,6 +162,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   const batch = new BatchWriter(db, reactor, {
     metrics,
     sentRows: { take: () => relay.takeUnmarked(), giveBack: (seqs) => relay.giveBackUnmarked(seqs) },
+    durable,
     onCommit: ({ emitted, armedDueAt }) => {
       // At once rather than next turn: its publishes leave in the same socket write as the acks.
       relay.offer(emitted);
@@ -216,6 +222,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
       ]);
       if (!drained) await nc.close().catch(() => {});
       db.$client.close();
+      walSync?.close();
       handles.lock();
       handles.http()?.close();
       await stopTracing().catch((err: unknown) => log.warn({ err }, 'tracing shutdown failed'));

@@ -81,6 +81,11 @@ export interface BatchWriterOptions {
   /** Most messages in one transaction (default 256). */
   maxBatch?: number;
   metrics?: KitMetrics;
+  /**
+   * Resolves once a commit is on disk (`WalSync.sync`, synchronous=FULL): the batch's
+   * messages are settled (acked) and its rows handed to the relay only then.
+   */
+  durable?: () => Promise<void>;
   /** Acked outbox rows to mark sent in the batch's transaction (the relay's); given back if it fails. */
   sentRows?: { take(): number[]; giveBack(seqs: number[]): void };
   /** After a commit: the outbox rows it wrote, in order, and the due time of the earliest timer it armed. */
@@ -152,6 +157,18 @@ export class BatchWriter {
     this.stats.batches++;
     this.stats.messages += jobs.length;
     this.options.metrics?.batchMessages.observe(jobs.length);
+    if (!this.options.durable) return this.settle(jobs, outcomes);
+    this.options.durable().then(
+      () => this.settle(jobs, outcomes),
+      // Committed but maybe not on disk: not acked, so redelivered (and dropped by the inbox if it survived).
+      (error: unknown) => {
+        for (const job of jobs) job.reject(error);
+      },
+    );
+  }
+
+  /** Settles each message with its outcome, then tells what the commit wrote. */
+  private settle(jobs: Job[], outcomes: BatchOutcome[]): void {
     const emitted: PendingRow[] = [];
     let armedDueAt: number | undefined;
     jobs.forEach((job, i) => {

@@ -136,4 +136,35 @@ describe('BatchWriter', () => {
     assert.equal(count('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL'), before.n + 1);
     assert.deepEqual(handed, []);
   });
+
+  it('with a durability wait, settles the messages and hands over the rows only once the commit is on disk', async () => {
+    // given a writer whose commits are on disk only when `onDisk` is called
+    let onDisk: (() => void) | undefined;
+    const handed: PendingRow[][] = [];
+    const durableWriter = new BatchWriter(db, failing, { onCommit: (what) => handed.push(what.emitted), durable: () => new Promise<void>((r) => (onDisk = r)) });
+    // when a message is committed
+    let settled = false;
+    const done = durableWriter.submit({ consumer: 'order-PlaceOrder', message: placeOrder('f-1'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log }).then(() => (settled = true));
+    await nextTurn();
+    await nextTurn();
+    // then it is in the db, but neither settled nor handed to the relay before the fsync
+    assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', 'f-1'), 1);
+    assert.equal(settled, false);
+    assert.equal(handed.length, 0);
+    onDisk!();
+    await done;
+    assert.equal(handed.length, 1);
+    assert.equal(handed[0]![0]!.subject, 'evt.order.OrderCreated.f-1');
+  });
+
+  it('with a failed durability wait, fails the messages (they are redelivered) and hands over nothing', async () => {
+    const handed: PendingRow[][] = [];
+    const durableWriter = new BatchWriter(db, failing, { onCommit: (what) => handed.push(what.emitted), durable: () => Promise.reject(new Error('EIO: fsync failed')) });
+    const outcome = await durableWriter.submit({ consumer: 'order-PlaceOrder', message: placeOrder('f-2'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log }).then(
+      () => 'settled',
+      (err: Error) => err.message,
+    );
+    assert.equal(outcome, 'EIO: fsync failed');
+    assert.equal(handed.length, 0);
+  });
 });
