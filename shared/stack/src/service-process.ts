@@ -7,9 +7,16 @@ import { stackSettings } from './settings.js';
 
 /**
  * V8's young generation at 8 MB semi-spaces instead of 16: peak RSS under load about 10-15 MB
- * lower per service, for more frequent (cheap) scavenges. JETSAGA_NODE_ARGS can override it.
+ * lower per service, for more frequent (cheap) scavenges. The old generation grown by 30% of
+ * what lives in it rather than V8's default (up to 4x): peak RSS with 50 sagas in flight 104-117
+ * MB instead of 112-149, at the same throughput (docs/performance.md).
  */
-const defaultNodeArgs = ['--max-semi-space-size=8'];
+const defaultNodeArgs = ['--max-semi-space-size=8', '--heap-growing-percent=30'];
+
+/** The node flags of a service process: the defaults above, then JETSAGA_NODE_ARGS (which can override them). */
+export function serviceNodeArgs(env: NodeJS.ProcessEnv): string[] {
+  return [...defaultNodeArgs, ...stackSettings.parse(env).nodeArgs];
+}
 
 export interface ServiceProcessOptions {
   service: string;
@@ -57,9 +64,9 @@ export class ServiceProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     // JETSAGA_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS).
-    const { nodeArgs, runTs } = stackSettings.parse(this.options.env ?? {});
+    const { runTs } = stackSettings.parse(this.options.env ?? {});
     const program = runTs ? ['--import', tsxLoader, serviceEntry(this.name)] : [await this.bundle()];
-    const child = spawn(process.execPath, [...defaultNodeArgs, ...nodeArgs, ...program], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(this.options.env ?? {}), ...program], {
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Its own process group: a terminal's Ctrl-C reaches only the runner, which stops the

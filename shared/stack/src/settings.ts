@@ -29,7 +29,7 @@ export const stackSettings: SettingsSchema<StackSettings> = defineSettings(
         wants: 'node flags separated by spaces',
         default: [] as string[],
         defaultDoc: '(none)',
-        description: 'extra node flags for the service processes the stack starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--enable-source-maps`',
+        description: 'extra node flags for the service processes the stack and `jetsaga run` start, after the defaults (`--max-semi-space-size=8 --heap-growing-percent=30`, which they can override), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--enable-source-maps`',
       },
       (raw) => raw.split(/\s+/).filter(Boolean),
     ),

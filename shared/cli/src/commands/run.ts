@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { allServices, buildService, instanceEnv, prebuiltBundle, serviceEntry, tsxLoader } from '@jetsaga/stack';
+import { allServices, buildService, instanceEnv, prebuiltBundle, serviceEntry, serviceNodeArgs, tsxLoader } from '@jetsaga/stack';
 import type { GlobalOptions } from '../connection.js';
 
 /** The global options as the environment a service reads (flags win over the inherited environment). */
@@ -42,7 +42,7 @@ export function registerRun(program: Command): void {
         env.JETSAGA_RUN_TS === '1'
           ? ['--import', tsxLoader, serviceEntry(service)]
           : [env.JETSAGA_BUNDLE_DIR ? prebuiltBundle(env.JETSAGA_BUNDLE_DIR, service) : await buildService(service)];
-      const child = spawn(process.execPath, [...(env.JETSAGA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), ...program], { env, stdio: 'inherit' });
+      const child = spawn(process.execPath, [...serviceNodeArgs(env), ...program], { env, stdio: 'inherit' });
       // The service stops itself cleanly on these; the runner only passes them on and waits.
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
       child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
