@@ -114,7 +114,16 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   // FULL: commits at NORMAL, each batch acked and published once an fsync of the WAL (off the
   // event loop, shared by every commit made meanwhile) has put it on disk.
   const walSync = config.synchronous === 'FULL' ? new WalSync(`${config.dbPath}-wal`) : null;
-  const durable = walSync ? () => walSync.sync() : undefined;
+  const durable = walSync
+    ? () =>
+        walSync.sync().catch((err: unknown) => {
+          // After a failed fsync the kernel may call the failed pages clean: no later fsync can
+          // be trusted to cover them. Stop at once, acking and publishing nothing more; a restart
+          // recovers from what is on disk, and the broker redelivers what was not acked.
+          log.fatal({ err, wal: `${config.dbPath}-wal` }, 'fsync of the WAL failed; exiting');
+          process.exit(1);
+        })
+    : undefined;
   const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: walSync ? 'NORMAL' : config.synchronous });
   handles.db(db);
   state.phase = 'connecting to NATS';

@@ -57,4 +57,17 @@ describe('WalSync', () => {
     assert.equal(wal.syncs, 2);
     wal.close();
   });
+
+  it('fails every later sync with the first error once one failed', async () => {
+    // given a WAL path that cannot be opened (its parent is a file)
+    const parent = join(dir, 'not-a-dir');
+    writeFileSync(parent, '');
+    const wal = new WalSync(join(parent, 'd.db-wal'));
+    // when a sync fails
+    await assert.rejects(wal.sync(), { code: 'ENOTDIR' });
+    // then the next ones fail with the same error, even once the cause is gone
+    rmSync(parent);
+    await assert.rejects(wal.sync(), { code: 'ENOTDIR' });
+    assert.equal(wal.syncs, 0);
+  });
 });

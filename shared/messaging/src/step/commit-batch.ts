@@ -158,13 +158,21 @@ export class BatchWriter {
     this.stats.messages += jobs.length;
     this.options.metrics?.batchMessages.observe(jobs.length);
     if (!this.options.durable) return this.settle(jobs, outcomes);
-    this.options.durable().then(
-      () => this.settle(jobs, outcomes),
-      // Committed but maybe not on disk: not acked, so redelivered (and dropped by the inbox if it survived).
-      (error: unknown) => {
-        for (const job of jobs) job.reject(error);
-      },
-    );
+    this.options
+      .durable()
+      .then(
+        () => this.settle(jobs, outcomes),
+        // Committed but maybe not on disk: not acked, so redelivered (and dropped by the inbox if it survived).
+        (error: unknown) => {
+          for (const job of jobs) job.reject(error);
+        },
+      )
+      // A throw in settle is a kit bug: let it crash the process, as it would without the wait.
+      .catch((err: unknown) =>
+        setImmediate(() => {
+          throw err;
+        }),
+      );
   }
 
   /** Settles each message with its outcome, then tells what the commit wrote. */
