@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { buildService } from './build-service.js';
 import { serviceEntry, tsxLoader } from './paths.js';
-import { stackSettings } from './settings.js';
+import { nodeArgsSetting, stackSettings } from './settings.js';
 
 /**
  * V8's young generation at 8 MB semi-spaces instead of 16: peak RSS under load about 10-15 MB
@@ -15,7 +15,7 @@ const defaultNodeArgs = ['--max-semi-space-size=8', '--heap-growing-percent=30']
 
 /** The node flags of a service process: the defaults above, then JETSAGA_NODE_ARGS (which can override them). */
 export function serviceNodeArgs(env: NodeJS.ProcessEnv): string[] {
-  return [...defaultNodeArgs, ...stackSettings.parse(env).nodeArgs];
+  return [...defaultNodeArgs, ...nodeArgsSetting.parse(env)];
 }
 
 export interface ServiceProcessOptions {

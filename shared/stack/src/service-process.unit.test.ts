@@ -15,4 +15,8 @@ describe('serviceNodeArgs', () => {
       '--cpu-prof',
     ]);
   });
+
+  it("reads only JETSAGA_NODE_ARGS: a bad setting of the stack's does not stop `jetsaga run`", () => {
+    assert.deepEqual(serviceNodeArgs({ JETSAGA_METRICS_BASE_PORT: 'not a port', JETSAGA_RUN_TS: 'maybe' }), ['--max-semi-space-size=8', '--heap-growing-percent=30']);
+  });
 });

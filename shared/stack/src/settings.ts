@@ -2,6 +2,21 @@ import { parseInstanceName } from '@jetsaga/events';
 import { defineSettings, kitSettings, renderSettingsTable, type SettingSpec, type SettingsSchema, setting } from '@jetsaga/messaging/ops';
 import { serviceDefinitions } from './service-definitions.js';
 
+const nodeArgsSpec = setting.custom(
+  'JETSAGA_NODE_ARGS',
+  {
+    type: 'flags',
+    wants: 'node flags separated by spaces',
+    default: [] as string[],
+    defaultDoc: '(none)',
+    description: 'extra node flags for the service processes the stack and `jetsaga run` start, after the defaults (`--max-semi-space-size=8 --heap-growing-percent=30`, which they can override), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--enable-source-maps`',
+  },
+  (raw) => raw.split(/\s+/).filter(Boolean),
+);
+
+/** JETSAGA_NODE_ARGS alone: `jetsaga run` reads it without the stack's other settings. */
+export const nodeArgsSetting: SettingsSchema<string[]> = defineSettings({ nodeArgs: nodeArgsSpec }, (v) => v.nodeArgs);
+
 export interface StackSettings {
   /** `/metrics` of each service of the stack on its own port from here, in the order of allServices; off when unset. */
   metricsBasePort?: number;
@@ -22,17 +37,7 @@ export const stackSettings: SettingsSchema<StackSettings> = defineSettings(
       description: '`npm start`: each service serves `/metrics`, `/healthz`, `/readyz` on its own port from this one (order 9101, inventory 9102, ... with 9101)',
     }),
     natsServerBin: setting.text('NATS_SERVER_BIN', { type: 'path', defaultDoc: 'PATH, then `/usr/sbin/nats-server`', description: 'the binary `demo`, `start` and the tests run' }),
-    nodeArgs: setting.custom(
-      'JETSAGA_NODE_ARGS',
-      {
-        type: 'flags',
-        wants: 'node flags separated by spaces',
-        default: [] as string[],
-        defaultDoc: '(none)',
-        description: 'extra node flags for the service processes the stack and `jetsaga run` start, after the defaults (`--max-semi-space-size=8 --heap-growing-percent=30`, which they can override), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--enable-source-maps`',
-      },
-      (raw) => raw.split(/\s+/).filter(Boolean),
-    ),
+    nodeArgs: nodeArgsSpec,
     runTs: setting.choice('JETSAGA_RUN_TS', ['0', '1'], { default: '0', defaultDoc: '(off)', description: "`1`: the stack runs the services' TypeScript through tsx instead of their bundles" }),
     bundleDir: setting.text('JETSAGA_BUNDLE_DIR', {
       type: 'path',

@@ -68,7 +68,8 @@ export class OutboxRelay {
     this.durable = options.durable;
     this.loop = new WakeLoop(
       async () => {
-        while ((await this.round()) === this.batchSize);
+        // Again at once while a round was full, or offered rows are left (after a gap).
+        for (let n = await this.round(); n === this.batchSize || (n > 0 && this.fresh.length > 0); n = await this.round());
       },
       { pollMs: options.pollMs ?? 1000, retryMs: this.retryMs, onError: (err) => this.log.warn({ err }, 'outbox relay round failed; will retry') },
     );
