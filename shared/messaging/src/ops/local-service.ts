@@ -37,12 +37,10 @@ export function openLocalService(def: AnyServiceDefinition, opts: { path: string
   const log = createLogger(def.name, 'silent');
   const handle = (messages: Envelope[]): Envelope[] => {
     const items = messages.map((message) => ({ consumer: `${def.name}-${message.type}`, message, traceparent, log }));
-    const ids = commitBatch(db, reactor, items).flatMap((o) => {
+    const rows = commitBatch(db, reactor, items).flatMap((o) => {
       if (!o.ok) throw o.error;
-      return o.duplicate ? [] : o.ids;
+      return o.duplicate ? [] : o.rows;
     });
-    if (ids.length === 0) return [];
-    const rows = db.$client.prepare(`SELECT seq, payload FROM outbox WHERE event_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { seq: number; payload: string }[];
     markOutboxSent(db, rows.map((r) => r.seq), Date.now());
     return rows.map((r) => {
       const d = decodeMessage(r.payload);
