@@ -89,7 +89,7 @@ for (const mode of modes) {
     const single = runs[0]!;
     line(`  1 in flight vs the floor: p50 ${(single.latencyMs.p50 / floor.p50).toFixed(1)}x, p99 ${(single.latencyMs.p99 / floor.p99).toFixed(1)}x`);
     const last = runs[1]!;
-    line(`  per process during the closed loop: ${last.processes.map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}% CPU, peak RSS ${p.peakRssMb.toFixed(0)} MB`).join('; ')}`);
+    line(`  per process during the closed loop: ${perProcess(last)}`);
     line(`  system/ceiling A (events/s per raw hop): ${(last.eventsPerSecond / ceilingA).toFixed(2)}; system/ceiling B (sagas/s): ${(last.sagasPerSecond / ceilingB[mode.name]!).toFixed(2)}`);
     if (values.transfers) {
       await seedTransfers(t);
@@ -108,12 +108,23 @@ for (const mode of modes) {
             `p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} max ${r.latencyMs.max.toFixed(1)} ms  (${r.sagas} transfers, ${r.confirmed} completed)`,
         );
       }
-      line(`  per process during the transfers: ${transfers[1]!.processes.filter((p) => /^(transfer|bank-|nats)/.test(p.name)).map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}% CPU, peak RSS ${p.peakRssMb.toFixed(0)} MB`).join('; ')}`);
+      line(`  per process during the transfers: ${perProcess(transfers[1]!, (name) => /^(transfer|bank-|nats)/.test(name))}`);
     }
     line(`  after quiescence: every saga terminal and invariants hold: ${violations.length === 0 ? 'yes' : `NO (${violations.slice(0, 5).join('; ')})`}`);
   } finally {
     await t.stop();
   }
 }
+/**
+ * CPU, CPU time per saga (steadier than sagas/s when the machine's speed swings: it moves
+ * only with the speed of the CPU, not with how the processes share it) and peak RSS.
+ */
+function perProcess(r: LoadResult, keep: (name: string) => boolean = () => true): string {
+  return r.processes
+    .filter((p) => keep(p.name))
+    .map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}% CPU (${((p.cpuPercent * 10) / r.sagasPerSecond).toFixed(2)} ms a saga), peak RSS ${p.peakRssMb.toFixed(0)} MB`)
+    .join('; ');
+}
+
 if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, ceilingA, floor, ceilingB, results }, null, 2));
 process.exit(results.some((r) => r.violations.length > 0) ? 1 : 0);
