@@ -33,7 +33,8 @@ describe('OutboxRelay', () => {
   });
 
   after(async () => {
-    await relay.stop();
+    // A failed test can leave a round waiting for ever: do not let it keep the broker running.
+    await Promise.race([relay.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
     await nc.close();
     await server.stop();
     db.$client.close();
