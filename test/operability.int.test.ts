@@ -8,17 +8,8 @@ import { freePort } from '@jetsaga/stack';
 import { runCli } from './support/cli.js';
 import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
+import { sample } from './support/assertions.js';
 
-/** The value of the sample `name` whose labels include `labels` (label order does not matter). */
-function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of body.split('\n')) {
-    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 /**
  * The CLI as an operator on another machine runs it: the broker's URL and the operator's key,

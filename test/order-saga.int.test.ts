@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { coreServices, TestStack } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
+import { assertCausalChain } from './support/assertions.js';
 
 describe('the order saga across order, inventory and payment processes', () => {
   let t: TestStack;
@@ -108,14 +109,3 @@ describe('the order saga across order, inventory and payment processes', () => {
     await assertInvariants(t);
   });
 });
-
-/** Every event but the first was caused by an earlier event of the same saga. */
-function assertCausalChain(envelopes: { id: string; causationId: string | null; correlationId: string | null }[]): void {
-  const seen = new Set<string>();
-  const root = envelopes[0]!;
-  for (const [i, e] of envelopes.entries()) {
-    if (i > 0) assert.ok(e.causationId && seen.has(e.causationId), `event ${i} is caused by an earlier event`);
-    assert.equal(e.correlationId, root.correlationId, 'one correlation id for the whole saga');
-    seen.add(e.id);
-  }
-}

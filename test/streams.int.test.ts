@@ -7,6 +7,7 @@ import { connect, DiscardPolicy, nanos, type NatsConnection, RetentionPolicy, St
 import { createEnvelope } from '@jetsaga/events';
 import { commandSubjects, createLogger, ensureStreams, streamSettingsFromEnv, wantedStreams } from '@jetsaga/messaging/ops';
 import { freePort, NatsServer, Stack, waitFor } from '@jetsaga/stack';
+import { sample } from './support/assertions.js';
 
 /** The streams exactly as the previous release (0.1) created them: no limits, COMMANDS on `cmd.>`. */
 async function createPreviousReleaseStreams(nc: NatsConnection, names = ['EVENTS', 'COMMANDS', 'DLQ']): Promise<void> {
@@ -20,16 +21,6 @@ async function createPreviousReleaseStreams(nc: NatsConnection, names = ['EVENTS
   for (const name of names) await jsm.streams.add(old[name]!);
 }
 
-/** The value of the sample `name` whose labels include `labels`. */
-function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of body.split('\n')) {
-    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 type Line = { level: number; msg: string; service: string } & Record<string, unknown>;
 const parseLine = (service: string, line: string): Line | undefined => {

@@ -7,6 +7,7 @@ import { connectionOptions, publishEnvelope } from '@jetsaga/messaging/ops';
 import { runCli } from './support/cli.js';
 import { TestStack, transferServices, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
+import { assertCausalChain } from './support/assertions.js';
 
 /** A transfer still PENDING this long fails (`timeout`): long enough for the others, short enough to wait for. */
 const DEADLINE_MS = 3000;
@@ -267,14 +268,3 @@ describe('the transfer saga (TCC) across the transfer service and two banks, eac
     assert.match(found.stdout, /invariant: bank-a: account alice: frozen 0 but its FROZEN freezes hold 2500/);
   });
 });
-
-/** Every event but the first was caused by an earlier event of the same saga. */
-function assertCausalChain(envelopes: { id: string; causationId: string | null; correlationId: string | null }[]): void {
-  const seen = new Set<string>();
-  const root = envelopes[0]!;
-  for (const [i, e] of envelopes.entries()) {
-    if (i > 0) assert.ok(e.causationId && seen.has(e.causationId), `event ${i} is caused by an earlier event`);
-    assert.equal(e.correlationId, root.correlationId, 'one correlation id for the whole saga');
-    seen.add(e.id);
-  }
-}

@@ -7,13 +7,13 @@ import { connect } from 'nats';
 import type { Synchronous } from '@jetsaga/messaging/ops';
 import { NatsServer } from '@jetsaga/stack';
 import { orderSagaServices } from '@jetsaga/stack';
-import { coreServices, TestStack } from '../support/harness.js';
+import { coreServices, TestStack, transferServices } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
 import { jetstreamHopCeiling } from './ceiling-jetstream.js';
 import { localTransactionsCeiling } from './ceiling-local.js';
 import { floorChain } from './floor-chain.js';
 import { closedLoop, type LoadResult, type Mix, openLoop, seedForBench } from './system.js';
-import { seedTransfers, transferClosedLoop, transferServices } from './transfers.js';
+import { seedTransfers, transferClosedLoop } from './transfers.js';
 
 const { values } = parseArgs({
   options: {

@@ -2,9 +2,6 @@ import { commandPublication } from '@jetsaga/messaging/ops';
 import type { TestStack } from '../support/harness.js';
 import { closedLoopOf, type LoadResult } from './system.js';
 
-/** The transfer saga's services, next to the order saga's (`--transfers`). */
-export const transferServices = ['transfer', 'bank-a', 'bank-b'] as const;
-
 const ACCOUNTS = 50;
 
 /** Accounts at banks a and b with money for any number of transfers. */

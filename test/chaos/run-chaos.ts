@@ -3,12 +3,12 @@ import { newId } from '@jetsaga/events';
 import { decodeMessage } from '@jetsaga/events';
 import { listDeadLetters, readStream, sendCommand, STREAMS } from '@jetsaga/messaging/ops';
 import { orderSagaServices, waitFor } from '@jetsaga/stack';
-import { TestStack } from '../support/harness.js';
+import { TestStack, transferServices } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
 import { type ChaosAction, chaosSchedule, type NodeTarget, seededRandom } from './schedule.js';
 import { type LeaderChanges, watchLeaders } from './leaders.js';
 import { type ProtocolCoverage, sagaEventViolations } from './saga-events.js';
-import { type Mix, seedBanks, transferEventViolations, transferFor, transferServices, transferStatuses } from './transfer-mix.js';
+import { type Mix, seedBanks, transferEventViolations, transferFor, transferStatuses } from './transfer-mix.js';
 
 export interface ChaosOptions {
   orders: number;
@@ -81,9 +81,7 @@ export interface ChaosReport {
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => {});
   const started = Date.now();
-  const clustered = (o.cluster ?? 1) > 1;
   const env: NodeJS.ProcessEnv = { JETSAGA_ACK_WAIT_MS: String(o.ackWaitMs), JETSAGA_ORDER_DEADLINE_MS: String(o.deadlineMs), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
-  if (clustered) env.JETSAGA_STREAM_REPLICAS = String(Math.min(3, o.cluster!));
   if (o.releaseDelayMs !== undefined) env.JETSAGA_STOCK_RELEASE_DELAY_MS = String(o.releaseDelayMs);
   const transfersToo = (o.mix?.transfers ?? 0) > 0;
   if (transfersToo) env.JETSAGA_TRANSFER_DEADLINE_MS = String(o.deadlineMs);

@@ -25,7 +25,6 @@ export function parseMix(raw: string): Mix {
   return mix;
 }
 
-export const transferServices = ['transfer', 'bank-a', 'bank-b'] as const;
 const BANKS = ['a', 'b'] as const;
 const RICH = 10;
 const POOR = 3;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { connectionOptions, DEFAULT_DATA_DIR, describeAccess, DEFAULT_NATS_URL, type NatsAccess, natsAccessFromEnv, parseServers } from '@jetsaga/messaging/ops';
-import { authDir } from '@jetsaga/stack';
+import { authDir, inboxPrefixOf } from '@jetsaga/stack';
 
 /** The global options: where the broker is and who we are to it (as the `nats` CLI names them). */
 export interface GlobalOptions {
@@ -56,7 +56,7 @@ export function resolveAccess(options: GlobalOptions, identity = 'operator'): Na
   const given = { ...env, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
   const stackKey = join(authDir(dataDirOf(options)), `${identity}.nk`);
   const credentials = given.creds || given.nkey || given.user || given.token ? {} : existsSync(stackKey) ? { nkey: stackKey } : {};
-  return { ...given, ...credentials, servers: parseServers(resolveNatsUrl(options)), inboxPrefix: `_INBOX_${identity}` };
+  return { ...given, ...credentials, servers: parseServers(resolveNatsUrl(options)), inboxPrefix: inboxPrefixOf(identity) };
 }
 
 export async function connectCli(options: GlobalOptions, identity = 'operator'): Promise<NatsConnection> {

@@ -35,10 +35,7 @@ export async function startStack(options: RunStackOptions): Promise<{ stack: Sta
       dataDir,
       natsUrl,
       cluster: options.cluster,
-      env: {
-        LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
-        ...(options.cluster && options.cluster > 1 && !process.env.JETSAGA_STREAM_REPLICAS ? { JETSAGA_STREAM_REPLICAS: String(Math.min(3, options.cluster)) } : {}),
-      },
+      env: { LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
       onLine: logPrinter(),
     });
   } catch (err) {

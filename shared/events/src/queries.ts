@@ -126,7 +126,7 @@ export const sagasQuery = defineQuery({
     stuckForMs: count.optional(),
     since: at.optional(),
     /** An id, or the start of one. */
-    search: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+    search: tokenId.optional(),
     before: sagaCursor.optional(),
     limit: z.number().int().min(1).max(500).default(50),
   }),

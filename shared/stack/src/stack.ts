@@ -14,7 +14,7 @@ export interface StackOptions {
   dataDir: string;
   /** Use this server instead of starting one (as it is: no identities made for it). */
   natsUrl?: string;
-  /** Start a JetStream cluster of this many nodes (routes, RAFT) instead of one server. */
+  /** Start a JetStream cluster of this many nodes (routes, RAFT) instead of one server; its streams replicated on up to 3 of them (JETSAGA_STREAM_REPLICAS says otherwise). */
   cluster?: number;
   services?: readonly string[];
   /** Extra environment for every service (LOG_LEVEL, JETSAGA_SQLITE_SYNCHRONOUS, ...). */
@@ -55,6 +55,9 @@ export class Stack {
     }
     const auth = options.natsUrl ? null : new StackAuth(dataDir, Object.values(definitions));
     const clustered = (options.cluster ?? 1) > 1;
+    // On a cluster, the streams are replicated on up to 3 of its nodes unless the env says otherwise.
+    const replicas = clustered && process.env.JETSAGA_STREAM_REPLICAS === undefined ? { JETSAGA_STREAM_REPLICAS: String(Math.min(3, options.cluster!)) } : {};
+    const ownEnv: NodeJS.ProcessEnv = { ...replicas, ...options.env };
     const cluster = auth && clustered ? await NatsCluster.start({ size: options.cluster!, storeDir, auth }) : null;
     const nats = auth && !clustered ? await NatsServer.start({ storeDir, secured: auth.secured(storeDir) }) : null;
     // Every node, comma-separated: the clients fail over between them.
@@ -62,7 +65,7 @@ export class Stack {
     // The streams exist before any service starts: services may not create them.
     if (auth) {
       // The same stream settings as the services get.
-      const env = { ...process.env, ...options.env };
+      const env = { ...process.env, ...ownEnv };
       try {
         await provisionStreams(auth.access('admin', parseServers(natsUrl)), streamSettingsFromEnv(env), createLogger('provision', env.LOG_LEVEL ?? 'info'));
       } catch (err) {
@@ -73,13 +76,13 @@ export class Stack {
       }
     }
     const services = new Map<string, ServiceProcess>();
-    const { value: own, deprecated } = stackSettings.read({ ...process.env, ...options.env });
+    const { value: own, deprecated } = stackSettings.read({ ...process.env, ...ownEnv });
     for (const d of deprecated) createLogger('stack').warn({ setting: d.old, use: d.name }, deprecationMessage(d));
     const metricsBase = own.metricsBasePort ?? 0;
     for (const service of names) {
       // JETSAGA_METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices.
       const metricsPort = metricsBase > 0 ? { JETSAGA_METRICS_PORT: String(metricsBase + allServices.indexOf(service as never)) } : {};
-      const env = { ...process.env, ...options.env, ...metricsPort, ...instanceEnv(service), ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
+      const env = { ...process.env, ...ownEnv, ...metricsPort, ...instanceEnv(service), ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
       services.set(service, new ServiceProcess({ service, env, onLine: options.onLine }));
     }
     const stack = new Stack(dataDir, natsUrl, nats, services, auth, cluster);

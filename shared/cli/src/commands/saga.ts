@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { tokenId } from '@jetsaga/events';
 import { cancelSaga } from '@jetsaga/messaging/ops';
 import { EXIT, examples, output, UsageError } from '../cli-kit.js';
 import { type GlobalOptions, withNats } from '../connection.js';
@@ -13,7 +14,7 @@ export function registerSaga(program: Command): void {
     .requiredOption('-r, --reason <text>', 'why (kept in the OrderCancelled event)')
     .option('--timeout <ms>', "how long to wait for the owner's answer", '10000')
     .action(async (sagaId: string, options: { reason: string; timeout: string }, cmd: Command) => {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(sagaId)) throw new UsageError(`"${sagaId}" is not a saga id (1-64 of A-Z a-z 0-9 _ -)`);
+      if (!tokenId.safeParse(sagaId).success) throw new UsageError(`"${sagaId}" is not a saga id (1-64 of A-Z a-z 0-9 _ -)`);
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
         const result = await cancelSaga(nc, sagaId, options.reason, { timeoutMs: Number(options.timeout) });
         output(cmd, result, (r) =>

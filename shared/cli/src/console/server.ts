@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { html, raw } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
-import { decodeMessage } from '@jetsaga/events';
+import { decodeMessage, tokenId } from '@jetsaga/events';
 import {
   cancelSaga,
   type DeadLetterEntry,
@@ -100,12 +100,12 @@ const page = () => html`<!doctype html>
     </body>
   </html>`;
 
-const sagaIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const isSagaId = (s: string) => tokenId.safeParse(s).success;
 
 /** A dead letter as the page lists it: no payload (that is for `GET /api/dlq/:seq`). */
 function letterView(l: DeadLetterEntry) {
   const decoded = decodeMessage(l.data);
-  const envelope = decoded.ok ? decoded.envelope : decoded.envelope;
+  const { envelope } = decoded;
   return {
     seq: l.seq,
     type: l.subject.split('.')[2] ?? '',
@@ -167,7 +167,7 @@ export function consoleApp(options: ConsoleOptions & { origin: () => string }): 
       failed: q.failed === '1' || undefined,
       stuckForMs: q.stuck ? Number(q.stuck) : undefined,
       since: q.since ? new Date(Date.now() - Number(q.since)).toISOString() : undefined,
-      search: q.search && sagaIdPattern.test(q.search) ? q.search : undefined,
+      search: q.search && isSagaId(q.search) ? q.search : undefined,
       before,
       limit: Math.min(200, Number(q.limit ?? 50) || 50),
     });
@@ -175,7 +175,7 @@ export function consoleApp(options: ConsoleOptions & { origin: () => string }): 
   });
   app.get('/api/sagas/:id', async (c) => {
     const sagaId = c.req.param('id');
-    if (!sagaIdPattern.test(sagaId)) return c.json({ error: 'not a saga id' }, 400);
+    if (!isSagaId(sagaId)) return c.json({ error: 'not a saga id' }, 400);
     const services = await discoverServices(nc);
     const [trace, owners] = await Promise.all([readSagaTrace(nc, sagaId, services), listSagas(nc, { search: sagaId, limit: 5 }, services)]);
     return c.json({ ...trace, summary: owners.sagas.find((s) => s.sagaId === sagaId) ?? null });
@@ -183,7 +183,7 @@ export function consoleApp(options: ConsoleOptions & { origin: () => string }): 
   app.post('/api/sagas/:id/cancel', async (c) => {
     const sagaId = c.req.param('id');
     const body = (await c.req.json().catch(() => ({}))) as { reason?: unknown };
-    if (!sagaIdPattern.test(sagaId)) return c.json({ error: 'not a saga id' }, 400);
+    if (!isSagaId(sagaId)) return c.json({ error: 'not a saga id' }, 400);
     if (typeof body.reason !== 'string' || body.reason.trim() === '') return c.json({ error: 'say why (reason)' }, 400);
     return c.json(await cancelSaga(nc, sagaId, body.reason.trim(), { producer: options.producer ?? 'console' }));
   });

@@ -44,7 +44,8 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps, more = fals
     return deadLetterAndTerm(msg, deps, { reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null, eventId: decoded.envelope?.id ?? null });
   }
   const message = decoded.envelope;
-  const log = deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
+  // Made only where a line is written: pino serialises a child's bindings when it is made.
+  const log = () => deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
   const deliveries = msg.info.redeliveryCount;
   if (deliveries > crashCeiling(deps.retry) && !inboxHas(deps.db, deps.consumer, message.id)) {
     // Delivered this often without a handler failure to show for it: it keeps killing the
@@ -62,24 +63,24 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps, more = fals
   });
   try {
     if (deps.faults) injectFault(deps.faults, message.type, deliveries);
-    ({ duplicate } = await deps.batch.submit({ consumer: deps.consumer, message, traceparent: span.traceparent, log }, more));
+    ({ duplicate } = await deps.batch.submit({ consumer: deps.consumer, message, traceparent: span.traceparent }, more));
   } catch (err) {
     span.end(err);
     if (err instanceof KitError && err.deadLetterAtOnce) {
       return deadLetterAndTerm(msg, deps, { reason: err.code, error: err.message, sagaId: message.sagaId, eventId: message.id, type: message.type });
     }
-    return retryOrDeadLetter(msg, message, deps, log, err);
+    return retryOrDeadLetter(msg, message, deps, log(), err);
   }
   msg.ack();
   span.end();
   const outcome: Outcome = duplicate ? 'duplicate' : 'handled';
   deps.metrics?.messages.inc({ type: deps.type, outcome });
   if (duplicate) {
-    log.debug({ consumer: deps.consumer }, 'duplicate dropped by inbox');
+    if (deps.log.isLevelEnabled('debug')) log().debug({ consumer: deps.consumer }, 'duplicate dropped by inbox');
     return outcome;
   }
   deps.metrics?.handlerSeconds.observe({ type: deps.type }, Number(process.hrtime.bigint() - started) / 1e9);
-  log.debug({ consumer: deps.consumer }, 'handled');
+  if (deps.log.isLevelEnabled('debug')) log().debug({ consumer: deps.consumer }, 'handled');
   return outcome;
 }
 

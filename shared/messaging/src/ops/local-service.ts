@@ -1,5 +1,4 @@
 import { decodeMessage, type Envelope } from '@jetsaga/events';
-import { createLogger } from '../observe/logger.js';
 import { markOutboxSent } from '../outbound/outbox.js';
 import type { AnyServiceDefinition } from '../service/define.js';
 import { openServiceDb, type ServiceDb, type Synchronous } from '../sqlite/open-db.js';
@@ -34,9 +33,8 @@ export function openLocalService(def: AnyServiceDefinition, opts: { path: string
     throw err;
   }
   const reactor = { service: def.name, def, settings };
-  const log = createLogger(def.name, 'silent');
   const handle = (messages: Envelope[]): Envelope[] => {
-    const items = messages.map((message) => ({ consumer: `${def.name}-${message.type}`, message, traceparent, log }));
+    const items = messages.map((message) => ({ consumer: `${def.name}-${message.type}`, message, traceparent }));
     const rows = commitBatch(db, reactor, items).flatMap((o) => {
       if (!o.ok) throw o.error;
       return o.duplicate ? [] : o.rows;

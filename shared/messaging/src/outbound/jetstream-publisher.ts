@@ -1,5 +1,7 @@
 import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type NatsError, type Subscription } from 'nats';
 
+const decoder = new TextDecoder();
+
 export interface PubAck {
   stream: string;
   seq: number;
@@ -82,7 +84,7 @@ export class JetStreamPublisher {
     // No stream listens on the subject: the server answers with a 503 status and no body.
     if (msg.headers?.code === 503) return waiter.reject(new Error(`no JetStream stream takes this subject (503 no responders)`));
     try {
-      const body = JSON.parse(new TextDecoder().decode(msg.data)) as { stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; description: string } };
+      const body = JSON.parse(decoder.decode(msg.data)) as { stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; description: string } };
       if (body.error) return waiter.reject(new Error(`JetStream refused the publication: ${body.error.description} (${body.error.code})`));
       waiter.resolve({ stream: body.stream!, seq: body.seq!, duplicate: !!body.duplicate });
     } catch (parseErr) {

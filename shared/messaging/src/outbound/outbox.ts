@@ -1,4 +1,5 @@
 import type { SqliteHandle } from '../sqlite/sqlite-handle.js';
+import { inTransaction } from '../sqlite/transaction.js';
 
 type Db = SqliteHandle;
 
@@ -42,13 +43,15 @@ export function readPendingOutbox(db: Db, limit: number, afterSeq = 0): PendingR
   return rows.map((r) => ({ seq: r.seq, createdAt: r.created_at, eventId: r.event_id, subject: r.subject, payload: r.payload, headers: JSON.parse(r.headers) as Record<string, string> }));
 }
 
-/** Marks rows sent, in one transaction. */
+/** Marks rows sent, in one transaction (the caller's, when one is open). */
 export function markOutboxSent(db: Db, seqs: number[], now: number): void {
   if (seqs.length === 0) return;
   const mark = db.$client.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL');
-  db.$client.transaction(() => {
+  const markAll = () => {
     for (const seq of seqs) mark.run(now, seq);
-  })();
+  };
+  if (db.$client.inTransaction) markAll();
+  else inTransaction(db, markAll);
 }
 
 export function countUnsentOutbox(db: Db): number {

@@ -1,5 +1,6 @@
 import type { SagaCursor, SagaSide, SagaSummary, SagasQuery, SidesQuery, StepRecordView } from '@jetsaga/events';
 import type { ServiceDb } from '../sqlite/open-db.js';
+import { timerId } from '../step/timer-rows.js';
 
 /**
  * What a service answers about its own records, besides what the kit answers for every
@@ -22,7 +23,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The due time of a timer still armed (`<kind>:<key>`), or null: an owner's deadline for its saga list. */
 export function armedTimerDueAt(db: ServiceDb, kind: string, key: string): number | null {
-  const row = db.$client.prepare('SELECT due_at AS dueAt FROM timers WHERE id = ? AND fired_at IS NULL').get(`${kind}:${key}`) as { dueAt: number } | undefined;
+  const row = db.$client.prepare('SELECT due_at AS dueAt FROM timers WHERE id = ? AND fired_at IS NULL').get(timerId(kind, key)) as { dueAt: number } | undefined;
   return row?.dueAt ?? null;
 }
 

@@ -158,7 +158,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   state.phase = 'binding consumers';
   const relay = new OutboxRelay(db, nc, log, { metrics, durable });
   relay.start();
-  const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: (rows) => (durable ? durable().then(() => relay.offer(rows), (err: unknown) => log.warn({ err }, 'fsync failed; the relay reads these rows from the table')) : relay.offer(rows)), pollMs: config.timerPollMs, metrics });
+  const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: (rows) => relay.offer(rows), durable, pollMs: config.timerPollMs, metrics });
   timerLoop.start();
   const prune = () => {
     const pruned = pruneHousekeeping(db, Date.now() - config.retentionMs);

@@ -1,7 +1,7 @@
 import type { Envelope } from '@jetsaga/events';
-import type { Logger } from '../observe/logger.js';
 import type { KitMetrics } from '../observe/metrics.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
+import { inTransaction } from '../sqlite/transaction.js';
 import { claimInbox, countOutcomes } from './inbox.js';
 import { markOutboxSent, type PendingRow } from '../outbound/outbox.js';
 import { type Reactor, runStep, type StepResult } from './run-step.js';
@@ -11,7 +11,6 @@ export interface BatchItem {
   consumer: string;
   message: Envelope;
   traceparent: string;
-  log: Logger;
 }
 
 /** What one message came to inside its transaction. */
@@ -19,23 +18,13 @@ export type Processed = { duplicate: true } | ({ duplicate: false } & StepResult
 
 export type BatchOutcome = ({ ok: true } & Processed) | { ok: false; error: unknown };
 
-// better-sqlite3 runs a transaction function called inside another as a savepoint.
-const transactions = new WeakMap<object, <T>(work: () => T) => T>();
-function inTransaction<T>(db: ServiceDb, work: () => T): T {
-  let run = transactions.get(db.$client);
-  if (!run) {
-    run = db.$client.transaction((w: () => unknown) => w()) as <U>(work: () => U) => U;
-    transactions.set(db.$client, run);
-  }
-  return run(work);
-}
 
 /** One validated message, in the transaction the caller holds open: inbox claim (or duplicate), then the step. */
 function processMessage(db: ServiceDb, reactor: Reactor, item: BatchItem, now: Date): Processed {
   const { message } = item;
   if (!claimInbox(db, item.consumer, message.id, now.getTime())) return { duplicate: true };
   const origin = { sagaId: message.sagaId, causationId: message.id, correlationId: message.correlationId ?? message.id, traceparent: item.traceparent };
-  return { duplicate: false, ...runStep(db, reactor, message, { step: item.consumer, origin, now, log: item.log }) };
+  return { duplicate: false, ...runStep(db, reactor, message, { step: item.consumer, origin, now }) };
 }
 
 /**

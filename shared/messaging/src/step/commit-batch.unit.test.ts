@@ -49,7 +49,7 @@ describe('BatchWriter', () => {
     },
   };
   const submit = (message: Envelope, more = false) =>
-    writer.submit({ consumer: 'order-PlaceOrder', message, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log }, more);
+    writer.submit({ consumer: 'order-PlaceOrder', message, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, more);
   const nextTurn = () => new Promise<'next turn'>((r) => setImmediate(() => r('next turn')));
   const count = (sql: string, ...args: unknown[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n;
 
@@ -133,7 +133,7 @@ describe('BatchWriter', () => {
     const marking = new BatchWriter(db, failing, { onCommit: () => {}, sentRows: { take: () => handed.splice(0), giveBack: (seqs) => (handed = seqs) } });
     const before = db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL').get() as { n: number };
     // when the next batch commits
-    await marking.submit({ consumer: 'order-PlaceOrder', message: placeOrder('s-1'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log });
+    await marking.submit({ consumer: 'order-PlaceOrder', message: placeOrder('s-1'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
     // then that row is marked sent, by that commit, and nothing is left to give back
     assert.equal(count('SELECT count(*) AS n FROM outbox WHERE seq = ? AND sent_at IS NOT NULL', seq), 1);
     assert.equal(count('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL'), before.n + 1);
@@ -147,7 +147,7 @@ describe('BatchWriter', () => {
     const durableWriter = new BatchWriter(db, failing, { onCommit: (what) => handed.push(what.emitted), durable: () => new Promise<void>((r) => (onDisk = r)) });
     // when a message is committed
     let settled = false;
-    const done = durableWriter.submit({ consumer: 'order-PlaceOrder', message: placeOrder('f-1'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log }).then(() => (settled = true));
+    const done = durableWriter.submit({ consumer: 'order-PlaceOrder', message: placeOrder('f-1'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }).then(() => (settled = true));
     await nextTurn();
     await nextTurn();
     // then it is in the db, but neither settled nor handed to the relay before the fsync
@@ -163,7 +163,7 @@ describe('BatchWriter', () => {
   it('with a failed durability wait, fails the messages (they are redelivered) and hands over nothing', async () => {
     const handed: PendingRow[][] = [];
     const durableWriter = new BatchWriter(db, failing, { onCommit: (what) => handed.push(what.emitted), durable: () => Promise.reject(new Error('EIO: fsync failed')) });
-    const outcome = await durableWriter.submit({ consumer: 'order-PlaceOrder', message: placeOrder('f-2'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', log }).then(
+    const outcome = await durableWriter.submit({ consumer: 'order-PlaceOrder', message: placeOrder('f-2'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }).then(
       () => 'settled',
       (err: Error) => err.message,
     );

@@ -1,6 +1,5 @@
 import { type EventDraft, newId } from '@jetsaga/events';
 import { KitError } from '../errors.js';
-import type { Logger } from '../observe/logger.js';
 import { writeEmitted } from '../outbound/emit.js';
 import type { PendingRow } from '../outbound/outbox.js';
 import type { Decision, ReactContext } from './decision.js';
@@ -29,7 +28,6 @@ export interface StepInfo {
   /** The message that caused the step (its events are caused by it, its timers remember it). */
   origin: TimerOrigin & { traceparent: string };
   now: Date;
-  log: Logger;
 }
 
 export interface StepResult {

@@ -5,6 +5,11 @@ import type { SqliteHandle } from '../sqlite/sqlite-handle.js';
 
 type Db = Pick<BetterSQLite3Database, 'insert' | 'select' | 'update'>;
 
+/** A timer's row id: arming the same kind for the same key twice is one timer. */
+export function timerId(kind: string, key: string): string {
+  return `${kind}:${key}`;
+}
+
 export interface TimerRequest {
   /** What the timer is for; the service maps each kind to a timer reaction. */
   kind: string;
@@ -49,7 +54,7 @@ export function armTimer(tx: SqliteHandle, request: TimerRequest, origin: TimerO
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
       .run(
-        `${request.kind}:${request.key}`,
+        timerId(request.kind, request.key),
         request.kind,
         request.key,
         request.dueAt.getTime(),
@@ -86,7 +91,7 @@ export function markTimerFired(tx: Db, id: string, now: number): boolean {
 
 /** Disarms a timer that is no longer needed (marked fired, pruned later); false if none was armed. */
 export function disarmTimer(tx: SqliteHandle, kind: string, key: string, now: number): boolean {
-  return tx.$client.prepare('UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL').run(now, `${kind}:${key}`).changes === 1;
+  return tx.$client.prepare('UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL').run(now, timerId(kind, key)).changes === 1;
 }
 
 /** A failed firing: try again at `retryAt` (so it neither spins nor blocks the timers behind it). */

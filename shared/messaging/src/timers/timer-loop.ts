@@ -3,6 +3,7 @@ import type { KitMetrics } from '../observe/metrics.js';
 import { startStepSpan } from '../observe/tracing.js';
 import { defaultRetryPolicy, retryDelayMs } from '../consume/retry-policy.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
+import { inTransaction } from '../sqlite/transaction.js';
 import { KitError } from '../errors.js';
 import { type Reactor, runStep, type StepResult } from '../step/run-step.js';
 import { logStep } from '../step/step-log.js';
@@ -12,8 +13,10 @@ export interface TimerLoopOptions {
   db: ServiceDb;
   reactor: Reactor;
   log: Logger;
-  /** After a firing's commit: the outbox rows it wrote. */
+  /** After a firing's commit (once on disk, with `durable`): the outbox rows it wrote. */
   onOutboxWrite(rows: StepResult['rows']): void;
+  /** Resolves once a commit is on disk (`WalSync.sync`, synchronous=FULL); as the batch writer's. */
+  durable?: () => Promise<void>;
   /** Longest sleep between checks (default 1000 ms); a newly armed timer wakes the loop. */
   pollMs?: number;
   metrics?: KitMetrics;
@@ -78,24 +81,24 @@ export class TimerLoop {
 
   private giveUp(due: DueTimer, err: KitError, now: Date): void {
     const { db, log } = this.options;
-    db.$client.transaction(() => {
+    inTransaction(db, () => {
       markTimerFired(db, due.id, now.getTime());
       logStep(db, { sagaId: due.sagaId, step: `timer:${due.kind}`, operation: due.kind, status: 'dead_lettered', eventIn: due.causationId, eventsOut: [], error: `${err.code}: ${err.message}` }, now.getTime());
-    })();
+    });
     log.error({ err, timer: due.id, sagaId: due.sagaId, reason: err.code }, 'timer given up: its input contradicts this service\'s records');
   }
 
   private fireOne(due: DueTimer, now: Date): boolean {
-    const { db, log, reactor } = this.options;
+    const { db, reactor } = this.options;
     if (!reactor.def.timers?.includes(due.kind)) throw new Error(`${reactor.service} has no timer of kind "${due.kind}"`);
     const span = startStepSpan(`timer ${due.kind}`, due.traceparent, { 'jetsaga.saga_id': due.sagaId ?? '', 'jetsaga.timer': due.id });
     const traceparent = span.traceparent;
     const origin = { sagaId: due.sagaId, causationId: due.causationId, correlationId: due.correlationId, traceparent };
-    const step = { step: `timer:${due.kind}`, origin, now, log: log.child({ sagaId: due.sagaId, timer: due.id }) };
+    const step = { step: `timer:${due.kind}`, origin, now };
     const input = { type: due.kind, key: due.key, payload: due.payload };
     let result: StepResult | null;
     try {
-      result = db.$client.transaction(() => (markTimerFired(db, due.id, now.getTime()) ? runStep(db, reactor, input, step) : null))();
+      result = inTransaction(db, () => (markTimerFired(db, due.id, now.getTime()) ? runStep(db, reactor, input, step) : null));
     } catch (err) {
       span.end(err);
       throw err;
@@ -104,7 +107,13 @@ export class TimerLoop {
     if (result === null) return false;
     this.options.metrics?.timersFired.inc({ kind: due.kind });
     this.options.metrics?.countEmitted(result.drafts);
-    if (result.rows.length > 0) this.options.onOutboxWrite(result.rows);
+    const { rows } = result;
+    if (rows.length > 0) {
+      const { durable, onOutboxWrite } = this.options;
+      // Not handed over if the sync fails: the service stops then, and its relay reads the table at start.
+      if (durable) void durable().then(() => onOutboxWrite(rows), () => {});
+      else onOutboxWrite(rows);
+    }
     return true;
   }
 
