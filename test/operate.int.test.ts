@@ -110,6 +110,18 @@ describe('operating over NATS only: micro endpoints, the CLI, cancel and reconci
     assert.equal(unknown.code, 2);
   });
 
+  it('says what is wrong with a bad amount or account of a transfer or deposit (exit 2), before connecting', async () => {
+    const amount = await cli('transfer', 'a:alice', 'b:bob', 'ten');
+    assert.equal(amount.code, 2);
+    assert.match(amount.stderr, /"ten" is not a whole number >= 1/);
+    const account = await cli('transfer', 'alice', 'b:bob', '5');
+    assert.equal(account.code, 2);
+    assert.match(account.stderr, /"alice" is not bank:account/);
+    const deposit = await cli('bank', 'deposit', 'a', 'alice', '0');
+    assert.equal(deposit.code, 2);
+    assert.match(deposit.stderr, /"0" is not a whole number >= 1/);
+  });
+
   it('lists sagas and traces one with no file access (--json)', async () => {
     const sagas = await cli('sagas', '--json');
     assert.equal(sagas.code, 0, sagas.stderr);

@@ -16,6 +16,13 @@ export class UsageError extends Error {
 }
 
 /** The exit code for what a command threw. */
+/** A whole number of at least `min` from a command's argument; a UsageError (exit 2, said on stderr) otherwise. */
+export function wholeNumber(value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`"${value}" is not a whole number >= ${min}`);
+  return n;
+}
+
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;

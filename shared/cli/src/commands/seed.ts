@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { sendCommand } from '@jetsaga/messaging/ops';
-import { output, UsageError } from '../cli-kit.js';
+import { output, wholeNumber } from '../cli-kit.js';
 import { type GlobalOptions, withNats } from '../connection.js';
-
-export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`"${value}" is not a whole number >= 0`);
-  return n;
-}
 
 export function registerSeed(program: Command): void {
   program
@@ -18,7 +12,7 @@ export function registerSeed(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ jetsaga stock set sku-1 10\n  $ jetsaga stock set sku-1 0 --json')
     .action(async (sku: string, quantity: string, _o, cmd: Command) => {
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
-        const { envelope } = await sendCommand(nc.jetstream(), 'SetStock', { sku, quantity: nonNegativeInt(quantity) });
+        const { envelope } = await sendCommand(nc.jetstream(), 'SetStock', { sku, quantity: wholeNumber(quantity, 0) });
         output(cmd, { type: envelope.type, id: envelope.id, data: envelope.data }, () => `SetStock sent (id ${envelope.id}): ${sku} = ${quantity}`);
       });
     });
@@ -31,7 +25,7 @@ export function registerSeed(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ jetsaga price set sku-1 1500')
     .action(async (sku: string, unitPrice: string, _o, cmd: Command) => {
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
-        const { envelope } = await sendCommand(nc.jetstream(), 'SetPrice', { sku, unitPrice: nonNegativeInt(unitPrice) });
+        const { envelope } = await sendCommand(nc.jetstream(), 'SetPrice', { sku, unitPrice: wholeNumber(unitPrice, 0) });
         output(cmd, { type: envelope.type, id: envelope.id, data: envelope.data }, () => `SetPrice sent (id ${envelope.id}): ${sku} at ${unitPrice}`);
       });
     });
@@ -44,7 +38,7 @@ export function registerSeed(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ jetsaga wallet credit c1 5000')
     .action(async (customerId: string, amount: string, _o, cmd: Command) => {
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
-        const { envelope } = await sendCommand(nc.jetstream(), 'CreditWallet', { customerId, amount: nonNegativeInt(amount) });
+        const { envelope } = await sendCommand(nc.jetstream(), 'CreditWallet', { customerId, amount: wholeNumber(amount, 0) });
         output(cmd, { type: envelope.type, id: envelope.id, data: envelope.data }, () => `CreditWallet sent (id ${envelope.id}): ${customerId} += ${amount}`);
       });
     });

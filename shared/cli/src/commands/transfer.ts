@@ -1,6 +1,7 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { type AccountRef, instanceId, tokenId } from '@jetsaga/events';
 import { sendCommand } from '@jetsaga/messaging/ops';
+import { UsageError, wholeNumber } from '../cli-kit.js';
 import { type GlobalOptions, withNats } from '../connection.js';
 import { newSagaId, sendAndFollow } from '../follow.js';
 
@@ -8,15 +9,9 @@ import { newSagaId, sendAndFollow } from '../follow.js';
 export function parseAccount(value: string): AccountRef {
   const [bank, accountId, ...rest] = value.split(':');
   if (rest.length > 0 || !instanceId.safeParse(bank).success || !tokenId.safeParse(accountId).success) {
-    throw new InvalidArgumentError(`"${value}" is not bank:account (e.g. a:alice; a bank id is 1-16 of a-z 0-9)`);
+    throw new UsageError(`"${value}" is not bank:account (e.g. a:alice; a bank id is 1-16 of a-z 0-9)`);
   }
   return { bank: bank!, accountId: accountId! };
-}
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a whole number > 0`);
-  return n;
 }
 
 /** A command to a bank that is not running (not in JETSAGA_BANKS): no stream takes its subject. */
@@ -35,8 +30,9 @@ export function registerTransfer(program: Command): void {
     .description('add money to an account of a bank, in minor units: 5000 = 50.00 (cmd.bank-<bank>.Deposit); the first deposit opens the account')
     .action(async (bank: string, accountId: string, amount: string, _o, cmd: Command) => {
       const account = parseAccount(`${bank}:${accountId}`);
+      const minor = wholeNumber(amount, 1);
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
-        const { envelope } = await sendCommand(nc.jetstream(), 'Deposit', { accountId: account.accountId, amount: positiveInt(amount) }, { to: `bank-${account.bank}` }).catch((err: unknown) =>
+        const { envelope } = await sendCommand(nc.jetstream(), 'Deposit', { accountId: account.accountId, amount: minor }, { to: `bank-${account.bank}` }).catch((err: unknown) =>
           explainUnknownBank(err, account.bank),
         );
         console.log(`Deposit sent to bank-${account.bank} (id ${envelope.id}): ${account.accountId} += ${amount}`);
@@ -52,7 +48,7 @@ export function registerTransfer(program: Command): void {
     .addHelpText('after', '\nExamples:\n  jetsaga bank deposit a alice 5000\n  jetsaga transfer a:alice b:bob 2500      # bank a to bank b, 25.00\n  jetsaga transfer a:alice a:carol 100     # within bank a')
     .action(async (from: string, to: string, amount: string, options: { id?: string; wait: boolean; timeout: string }, cmd: Command) => {
       const transferId = options.id ?? newSagaId('t');
-      const data = { transferId, from: parseAccount(from), to: parseAccount(to), amount: positiveInt(amount) };
+      const data = { transferId, from: parseAccount(from), to: parseAccount(to), amount: wholeNumber(amount, 1) };
       await sendAndFollow(
         { ...cmd.optsWithGlobals<GlobalOptions>(), ...options },
         transferId,
