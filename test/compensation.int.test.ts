@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { coreServices, TestStack, waitFor } from './support/harness.js';
+import { coreServices, subjectOfEvent, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 /** An event as its producer would write it, published by the test to force an order. */
 function event(producer: string, type: string, sagaId: string, data: unknown) {
   const id = randomUUID();
   return {
-    subject: `evt.${producer}.${type}.${sagaId}`,
+    subject: subjectOfEvent(producer, type, sagaId, data),
     body: JSON.stringify({ id, type, version: 1, sagaId, causationId: null, correlationId: id, occurredAt: new Date().toISOString(), producer, data }),
     id,
   };

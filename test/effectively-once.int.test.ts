@@ -55,7 +55,7 @@ describe('effectively-once processing', () => {
     const credit = await t.send('CreditWallet', { customerId: 'zoe', amount: 700 });
     await t.waitForQuiescence();
     // when the very same envelope comes again under a new Nats-Msg-Id
-    const ack = await t.publishRaw('cmd.payment.CreditWallet', JSON.stringify(credit), `replay-${credit.id}`);
+    const ack = await t.publishRaw('cmd.payment.CreditWallet.zoe', JSON.stringify(credit), `replay-${credit.id}`);
     assert.equal(ack.duplicate, false, 'the broker stored it');
     await t.waitForQuiescence();
     // then the wallet holds the amount once

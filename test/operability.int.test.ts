@@ -118,7 +118,7 @@ describe('seeing a saga: trace, sagas, status, metrics, traceparent', () => {
     await t.send('CreditWallet', { customerId: 'nina', amount: 1 });
     await t.send('PlaceOrder', { orderId: 'ops-wait-1', customerId: 'nina', items: [{ sku: 'ink', quantity: 1, unitPrice: 400 }] });
     await t.send('PlaceOrder', { orderId: 'ops-wait-2', customerId: 'nina', items: [{ sku: 'ink', quantity: 1, unitPrice: 400 }] });
-    await t.publishRaw('cmd.order.PlaceOrder', '{not json');
+    await t.publishRaw('cmd.order.PlaceOrder.ops-bad', '{not json');
     await waitFor(async () => (await t.deadLetters()).length === 1 || undefined, { what: 'the dead letter' });
     await waitFor(async () => (await t.sagaTypes('ops-wait-2')).includes('StockReserved') || undefined, { what: 'the reservations' });
     // when

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { MAX_WALLET_BALANCE } from '@jetsaga/events';
-import { coreServices, TestStack, waitFor } from './support/harness.js';
+import { coreServices, subjectOfEvent, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 /** An envelope as a buggy or hostile client writes it (any producer, any ids). */
@@ -14,7 +14,7 @@ function envelope(type: string, sagaId: string | null, data: unknown, overrides:
 /** Publishes a forged event of `producer` on the saga subject of `sagaId`. */
 async function forge(t: TestStack, producer: string, type: string, sagaId: string, data: unknown): Promise<void> {
   const body = envelope(type, sagaId, data, { producer });
-  await t.publishRaw(`evt.${producer}.${type}.${sagaId}`, JSON.stringify(body), body.id);
+  await t.publishRaw(subjectOfEvent(producer, type, sagaId, data), JSON.stringify(body), body.id);
 }
 
 /** Waits until `filter` (e.g. `dlq.order.PaymentSucceeded`) holds `count` dead letters, and returns them. */
@@ -167,7 +167,7 @@ describe('facts owned by inventory, order and payment', () => {
     assert.equal(balanceOf(t, 'whale'), MAX_WALLET_BALANCE);
     // when one more unit is credited, and a credit above the limit is published raw
     await t.send('CreditWallet', { customerId: 'whale', amount: 1 });
-    await t.publishRaw('cmd.payment.CreditWallet', JSON.stringify(envelope('CreditWallet', null, { customerId: 'shrimp', amount: MAX_WALLET_BALANCE + 1 })));
+    await t.publishRaw('cmd.payment.CreditWallet.shrimp', JSON.stringify(envelope('CreditWallet', null, { customerId: 'shrimp', amount: MAX_WALLET_BALANCE + 1 })));
     // then both are dead-lettered at once, each with its reason, and nothing is credited
     const letters = await deadLettersOf(t, 'dlq.payment.CreditWallet', 2);
     assert.deepEqual(letters.map((l) => [l.reason, l.deliveries]).sort(), [['fact_mismatch', 1], ['invalid_data', 1]]);
@@ -181,16 +181,16 @@ describe('facts owned by inventory, order and payment', () => {
   it('dead-letters the new kinds of bad input at once, each with its precise reason', async () => {
     const order = (orderId: string, items: unknown[]) => envelope('PlaceOrder', orderId, { orderId, customerId: 'victim', items });
     const bad: [reason: string, detail: RegExp, subject: string, body: unknown][] = [
-      ['invalid_data', /items\.1\.sku: sku "fact-sku" is on line 0 already/, 'cmd.order.PlaceOrder', order('dup-sku-1', [
+      ['invalid_data', /items\.1\.sku: sku "fact-sku" is on line 0 already/, 'cmd.order.PlaceOrder.dup-sku-1', order('dup-sku-1', [
         { sku: 'fact-sku', quantity: 1, unitPrice: 1_000 },
         { sku: 'fact-sku', quantity: 1, unitPrice: 1_000 },
       ])],
-      ['invalid_data', /items: the total .* past the limit 9007199254740991/, 'cmd.order.PlaceOrder', order('huge-1', [
+      ['invalid_data', /items: the total .* past the limit 9007199254740991/, 'cmd.order.PlaceOrder.huge-1', order('huge-1', [
         { sku: 'fact-sku', quantity: 1_000_000, unitPrice: Number.MAX_SAFE_INTEGER },
       ])],
-      ['invalid_envelope', /^id: must be 1-64 visible ASCII/, 'cmd.order.PlaceOrder', { ...order('ctrl-1', [{ sku: 'fact-sku', quantity: 1, unitPrice: 1_000 }]), id: 'evil\u001b[2J\u202eid' }],
-      ['invalid_envelope', /^producer: must be 1-64 visible ASCII/, 'cmd.order.PlaceOrder', { ...order('ctrl-2', [{ sku: 'fact-sku', quantity: 1, unitPrice: 1_000 }]), producer: 'cli\u200f' }],
-      ['invalid_data', /reason: must not contain control/, 'cmd.order.RequestRefund', envelope('RequestRefund', 'victim-order-1', { orderId: 'victim-order-1', reason: 'ok\n{"level":50,"msg":"fake"}' })],
+      ['invalid_envelope', /^id: must be 1-64 visible ASCII/, 'cmd.order.PlaceOrder.ctrl-1', { ...order('ctrl-1', [{ sku: 'fact-sku', quantity: 1, unitPrice: 1_000 }]), id: 'evil\u001b[2J\u202eid' }],
+      ['invalid_envelope', /^producer: must be 1-64 visible ASCII/, 'cmd.order.PlaceOrder.ctrl-2', { ...order('ctrl-2', [{ sku: 'fact-sku', quantity: 1, unitPrice: 1_000 }]), producer: 'cli\u200f' }],
+      ['invalid_data', /reason: must not contain control/, 'cmd.order.RequestRefund.victim-order-1', envelope('RequestRefund', 'victim-order-1', { orderId: 'victim-order-1', reason: 'ok\n{"level":50,"msg":"fake"}' })],
     ];
     for (const [, , subject, body] of bad) await t.publishRaw(subject, JSON.stringify(body));
     // an order's event on another saga: a PaymentSucceeded about forged-pay-1 on victim-order-1's subject

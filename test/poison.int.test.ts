@@ -36,7 +36,7 @@ describe('poison messages', () => {
     assert.match(letter!.error, /injected fault: OrderCreated delivery 3/);
     assert.equal(letter!.deliveries, 3);
     assert.equal(letter!.consumer, 'inventory-OrderCreated');
-    assert.equal(letter!.originalSubject, 'evt.order.OrderCreated.poison-1');
+    assert.equal(letter!.originalSubject, 'evt.order.OrderCreated.poison-1.frank');
     assert.equal(letter!.originalSeq, created!.streamSeq);
     assert.equal(letter!.headers.traceparent, created!.headers.traceparent);
     assert.deepEqual(JSON.parse(Buffer.from(letter!.data).toString()), created!.envelope);
@@ -63,7 +63,7 @@ describe('poison messages', () => {
       ['too_large', JSON.stringify(big)],
       ['subject_mismatch', JSON.stringify(envelope('SetStock', null, { sku: 'a', quantity: 1 }))],
     ];
-    for (const [, payload] of bad) await t.publishRaw('cmd.order.PlaceOrder', payload);
+    for (const [, payload] of bad) await t.publishRaw('cmd.order.PlaceOrder.bad', payload);
     // and an event that fails its schema reaches inventory
     await t.publishRaw('evt.payment.PaymentFailed.bad-evt-1', JSON.stringify({ ...envelope('PaymentFailed', 'bad-evt-1', { orderId: 'bad-evt-1' }), producer: 'payment' }));
 
@@ -74,7 +74,7 @@ describe('poison messages', () => {
     }, { what: 'the dead letters of order' });
     assert.deepEqual(letters.map((l) => l.reason).sort(), bad.map(([reason]) => reason).sort());
     assert.ok(letters.every((l) => l.deliveries === 1), 'dead-lettered on the first delivery');
-    assert.ok(letters.every((l) => l.originalSubject === 'cmd.order.PlaceOrder'));
+    assert.ok(letters.every((l) => l.originalSubject === 'cmd.order.PlaceOrder.bad'));
     // and every consumer of the bad event (inventory and order) dead-letters its own copy
     const eventLetters = await waitFor(async () => {
       const l = await t.deadLetters('dlq.*.PaymentFailed');

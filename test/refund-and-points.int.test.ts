@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, waitFor } from './support/harness.js';
+import { subjectOfEvent, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 describe('loyalty points, notifications and refunds', () => {
@@ -108,7 +108,7 @@ describe('loyalty points, notifications and refunds', () => {
     const publish = async (producer: string, type: string, data: unknown) => {
       const id = randomUUID();
       const body = { id, type, version: 1, sagaId: 'early-refund-1', causationId: null, correlationId: id, occurredAt: new Date().toISOString(), producer, data };
-      await t.publishRaw(`evt.${producer}.${type}.early-refund-1`, JSON.stringify(body), id);
+      await t.publishRaw(subjectOfEvent(producer, type, 'early-refund-1', data), JSON.stringify(body), id);
       await t.waitForQuiescence();
     };
     // when

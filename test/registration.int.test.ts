@@ -84,7 +84,7 @@ describe('registration -> welcome points and a welcome notice (customer, loyalty
     await t.waitForQuiescence();
     // when its CustomerRegistered is published again as a new event (the inboxes cannot tell)
     const again = createEnvelope('CustomerRegistered', { customerId: 'c10', email: 'c10@example.com' }, { producer: 'customer', sagaId: 'c10' });
-    await publishEnvelope(t.js, 'evt.customer.CustomerRegistered.c10', again);
+    await publishEnvelope(t.js, 'evt.customer.CustomerRegistered.c10.c10', again);
     await waitFor(() => t.count('loyalty', "SELECT count(*) AS n FROM inbox WHERE event_id = ?", again.id) > 0 || undefined, { what: 'loyalty handled the copy' });
     await t.waitForQuiescence();
     // then nothing more: one WelcomePointsAwarded, the points once, one notice

@@ -87,7 +87,7 @@ describe('bounded streams: limits, known command subjects, applied to the stream
   it('COMMANDS takes only the known command subjects', async () => {
     const commands = await (await nc.jetstreamManager()).streams.info('COMMANDS');
     assert.deepEqual([...commands.config.subjects].sort(), commandSubjects());
-    assert.ok(commands.config.subjects.includes('cmd.inventory.SetStock'));
+    assert.ok(commands.config.subjects.includes('cmd.inventory.SetStock.>'));
   });
 
   it('each change is logged by the process that made it', () => {
@@ -100,12 +100,15 @@ describe('bounded streams: limits, known command subjects, applied to the stream
 
   it('a publish to an unknown command subject is refused (no stream: 503), a known one is stored', async () => {
     const js = nc.jetstream();
-    await assert.rejects(js.publish('cmd.order.Foo', 'nobody handles this'), (err: Error & { code?: string }) => {
-      assert.equal(err.code, '503');
-      return true;
-    });
+    for (const subject of ['cmd.order.Foo.x', 'cmd.inventory.SetStock']) {
+      // an unknown command, and a known one without its key token
+      await assert.rejects(js.publish(subject, 'nobody handles this'), (err: Error & { code?: string }) => {
+        assert.equal(err.code, '503', subject);
+        return true;
+      });
+    }
     const envelope = createEnvelope('SetStock', { sku: 'bounded-sku', quantity: 1 }, { producer: 'test', sagaId: null });
-    const ack = await js.publish('cmd.inventory.SetStock', JSON.stringify(envelope), { msgID: envelope.id });
+    const ack = await js.publish('cmd.inventory.SetStock.bounded-sku', JSON.stringify(envelope), { msgID: envelope.id });
     assert.equal(ack.stream, 'COMMANDS');
   });
 

@@ -187,13 +187,13 @@ describe('the transfer saga (TCC) across the transfer service and two banks, eac
     const bankA = await connect(connectionOptions(t.stack.access('bank-a')));
     try {
       const forged = createEnvelope('CreditPrepared', { transferId: 'tr-forged', from: { bank: 'a', accountId: 'alice' }, to: { bank: 'b', accountId: 'bob' }, amount: 1 }, { producer: 'bank-b', sagaId: 'tr-forged' });
-      const why = await publishEnvelope(bankA.jetstream(), 'evt.bank-b.CreditPrepared.tr-forged', forged).then(
+      const why = await publishEnvelope(bankA.jetstream(), 'evt.bank-b.CreditPrepared.tr-forged._', forged).then(
         () => 'allowed',
         (err: NatsError) => `${err.code}: ${err.message}`,
       );
       assert.match(why, /PERMISSIONS_VIOLATION.*evt\.bank-b\.CreditPrepared/);
       // its own subject is its own: the publish goes through (and a CreditPrepared for no transfer changes nothing)
-      await publishEnvelope(bankA.jetstream(), 'evt.bank-a.CreditPrepared.tr-forged', { ...forged, producer: 'bank-a' });
+      await publishEnvelope(bankA.jetstream(), 'evt.bank-a.CreditPrepared.tr-forged._', { ...forged, producer: 'bank-a' });
     } finally {
       await bankA.close();
     }

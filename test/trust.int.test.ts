@@ -48,7 +48,7 @@ describe('an authenticated, least-privilege broker', { skip: process.env.NATS_UR
     await t.waitForQuiescence();
     const before = t.rows('order', 'SELECT status FROM orders WHERE order_id = ?', 'forged-1');
     // when inventory's identity publishes a PaymentSucceeded with the right facts
-    const why = await refusal(inventory.jetstream().publish('evt.payment.PaymentSucceeded.forged-1', '{}'));
+    const why = await refusal(inventory.jetstream().publish('evt.payment.PaymentSucceeded.forged-1.nobody', '{}'));
     // then the broker refuses it, and nothing changes
     assert.match(why, /PERMISSIONS_VIOLATION.*evt\.payment\.PaymentSucceeded/);
     await t.waitForQuiescence();
@@ -60,7 +60,7 @@ describe('an authenticated, least-privilege broker', { skip: process.env.NATS_UR
     assert.match(await refusal(jsm.streams.delete(STREAMS.events)), /PERMISSIONS_VIOLATION.*STREAM\.DELETE\.EVENTS/);
     assert.match(await refusal(jsm.streams.purge(STREAMS.dlq)), /PERMISSIONS_VIOLATION.*STREAM\.PURGE\.DLQ/);
     assert.match(await refusal(jsm.streams.add({ name: 'MINE', subjects: ['mine.>'] })), /PERMISSIONS_VIOLATION.*STREAM\.CREATE/);
-    const theirs = { durable_name: 'payment-StockReserved', ack_policy: 'explicit', filter_subject: 'evt.inventory.StockReserved.*' } as const;
+    const theirs = { durable_name: 'payment-StockReserved', ack_policy: 'explicit', filter_subject: 'evt.inventory.StockReserved.>' } as const;
     assert.match(await refusal(jsm.consumers.add(STREAMS.events, theirs as never)), /PERMISSIONS_VIOLATION.*CONSUMER\.CREATE\.EVENTS\.payment-StockReserved/);
     assert.ok((await (await t.nc.jetstreamManager()).streams.info(STREAMS.events)).config.name, 'EVENTS is still there');
   });

@@ -37,11 +37,11 @@ describe('the wire contract, driven by a bare NATS client', () => {
       h.set('Nats-Msg-Id', (body as { id: string }).id);
       return js.publish(subject, sc.encode(JSON.stringify(body)), { headers: h });
     };
-    await publish('cmd.inventory.SetStock', envelope('SetStock', null, { sku: 'wire-sku', quantity: 5 }));
-    await publish('cmd.inventory.SetPrice', envelope('SetPrice', null, { sku: 'wire-sku', unitPrice: 1250 }));
-    await publish('cmd.payment.CreditWallet', envelope('CreditWallet', null, { customerId: 'wire-customer', amount: 9000 }));
+    await publish('cmd.inventory.SetStock.wire-sku', envelope('SetStock', null, { sku: 'wire-sku', quantity: 5 }));
+    await publish('cmd.inventory.SetPrice.wire-sku', envelope('SetPrice', null, { sku: 'wire-sku', unitPrice: 1250 }));
+    await publish('cmd.payment.CreditWallet.wire-customer', envelope('CreditWallet', null, { customerId: 'wire-customer', amount: 9000 }));
     const seen: { subject: string; type: string }[] = [];
-    const sub = nc.subscribe('evt.*.*.wire-order-1');
+    const sub = nc.subscribe('evt.*.*.wire-order-1.>');
     const done = (async () => {
       for await (const m of sub) {
         const body = JSON.parse(sc.decode(m.data)) as { type: string };
@@ -52,12 +52,12 @@ describe('the wire contract, driven by a bare NATS client', () => {
 
     // when a PlaceOrder command arrives as JSON
     const ack = await publish(
-      'cmd.order.PlaceOrder',
+      'cmd.order.PlaceOrder.wire-order-1',
       envelope('PlaceOrder', 'wire-order-1', { orderId: 'wire-order-1', customerId: 'wire-customer', items: [{ sku: 'wire-sku', quantity: 2, unitPrice: 1250 }] }),
     );
     assert.equal(ack.stream, 'COMMANDS');
 
-    // then the saga's events arrive on evt.<producer>.<type>.<orderId>
+    // then the saga's events arrive on evt.<producer>.<type>.<orderId>.<key>: the customer for those payment and loyalty take, `_` for the others
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`saga incomplete: ${JSON.stringify(seen)}`)), 15_000);
@@ -65,11 +65,11 @@ describe('the wire contract, driven by a bare NATS client', () => {
     await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
     sub.unsubscribe();
     assert.deepEqual(seen, [
-      { subject: 'evt.order.OrderCreated.wire-order-1', type: 'OrderCreated' },
-      { subject: 'evt.inventory.StockReserved.wire-order-1', type: 'StockReserved' },
-      { subject: 'evt.payment.PaymentSucceeded.wire-order-1', type: 'PaymentSucceeded' },
-      { subject: 'evt.order.OrderConfirmed.wire-order-1', type: 'OrderConfirmed' },
-      { subject: 'evt.inventory.StockCommitted.wire-order-1', type: 'StockCommitted' },
+      { subject: 'evt.order.OrderCreated.wire-order-1.wire-customer', type: 'OrderCreated' },
+      { subject: 'evt.inventory.StockReserved.wire-order-1.wire-customer', type: 'StockReserved' },
+      { subject: 'evt.payment.PaymentSucceeded.wire-order-1.wire-customer', type: 'PaymentSucceeded' },
+      { subject: 'evt.order.OrderConfirmed.wire-order-1.wire-customer', type: 'OrderConfirmed' },
+      { subject: 'evt.inventory.StockCommitted.wire-order-1._', type: 'StockCommitted' },
     ]);
     await assertInvariants(t);
   });

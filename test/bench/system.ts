@@ -50,12 +50,12 @@ export class OutcomeWatch {
   private readonly waiting = new Map<string, (succeeded: boolean) => void>();
   private readonly subs: Subscription[];
 
-  constructor(t: TestStack, success = 'evt.order.OrderConfirmed.*', failure = 'evt.order.OrderCancelled.*') {
+  constructor(t: TestStack, success = 'evt.order.OrderConfirmed.>', failure = 'evt.order.OrderCancelled.>') {
     this.subs = [success, failure].map((subject) => {
       const sub = t.nc.subscribe(subject);
       void (async () => {
         for await (const m of sub) {
-          const sagaId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
+          const sagaId = m.subject.split('.')[3]!; // evt.<producer>.<Type>.<sagaId>.<key>[.<partitions>]
           this.waiting.get(sagaId)?.(subject === success);
           this.waiting.delete(sagaId);
         }
@@ -90,8 +90,8 @@ export interface SagaLoad {
 
 const orderLoad = (mix: Mix): SagaLoad => ({
   publication: (n, orderId) => commandPublication('PlaceOrder', orderFor(pickFlow(mix, n), orderId), { producer: 'bench' }).publication,
-  success: 'evt.order.OrderConfirmed.*',
-  failure: 'evt.order.OrderCancelled.*',
+  success: 'evt.order.OrderConfirmed.>',
+  failure: 'evt.order.OrderCancelled.>',
 });
 
 /** `concurrency` clients, each starting the next saga as soon as its last ends. */

@@ -28,7 +28,7 @@ function transferFor(n: number, transferId: string) {
 export function transferClosedLoop(t: TestStack, o: { label: string; durationMs: number; prefix: string; concurrency: number; onProgress?: (done: number) => void }): Promise<LoadResult> {
   return closedLoopOf(t, o, {
     publication: (n, transferId) => commandPublication('RequestTransfer', transferFor(n, transferId), { producer: 'bench' }).publication,
-    success: 'evt.transfer.TransferCompleted.*',
-    failure: 'evt.transfer.TransferFailed.*',
+    success: 'evt.transfer.TransferCompleted.>',
+    failure: 'evt.transfer.TransferFailed.>',
   });
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck } from 'nats';
-import type { CommandType, DataOf, Envelope } from '@jetsaga/events';
+import { type CommandType, type DataOf, type Envelope, eventSubject, latest, subjectKey } from '@jetsaga/events';
 import { connectionOptions, type DeadLetterEntry, listDeadLetters, readSagaEvents, sendCommand, type SendOptions, STREAMS, type StoredEvent } from '@jetsaga/messaging/ops';
 import { orderSagaServices, Stack, waitFor, type WaitOptions } from '@jetsaga/stack';
 
@@ -11,6 +11,12 @@ export { waitFor };
 
 /** The services of the order saga proper; loyalty and notification add events to a saga. */
 export const coreServices = ['order', 'inventory', 'payment'] as const;
+
+/** The subject a producer publishes an event of `type` with `data` on (its key token from the data). */
+export function subjectOfEvent(producer: string, type: string, sagaId: string, data: unknown): string {
+  const def = latest(type);
+  return eventSubject(producer, type, sagaId, def ? subjectKey(def, data) : '_');
+}
 
 /** The transfer saga across two banks. */
 export const transferServices = ['transfer', 'bank-a', 'bank-b'] as const;
@@ -25,6 +31,8 @@ export interface TestStackOptions {
   cluster?: number;
   env?: NodeJS.ProcessEnv;
   serviceEnv?: Record<string, NodeJS.ProcessEnv>;
+  /** Run each service that can split as this many partitions (default JETSAGA_PARTITIONS, else 1). */
+  partitions?: number;
   /** Print every service log line (also on when JETSAGA_TEST_LOGS=1). */
   logs?: boolean;
 }
@@ -58,6 +66,7 @@ export class TestStack {
       dataDir,
       natsUrl,
       cluster: options.cluster,
+      partitions: options.partitions,
       services: options.services ?? orderSagaServices,
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...options.env },
       serviceEnv: options.serviceEnv,
@@ -199,7 +208,7 @@ export class TestStack {
       const due = this.count(service, 'SELECT count(*) AS n FROM timers WHERE fired_at IS NULL AND due_at <= ?', Date.now());
       if (due > 0) reasons.push(`${service}: ${due} timers due`);
     }
-    if (this.stack.services.has('notification')) {
+    if (this.stack.processes.has('notification')) {
       const pending = this.count('notification', "SELECT count(*) AS n FROM notifications WHERE status = 'PENDING'");
       if (pending > 0) reasons.push(`notification: ${pending} pending notifications`);
     }
@@ -207,21 +216,34 @@ export class TestStack {
   }
 
   /** A read-only handle on a service's SQLite file (WAL: reads see committed work). */
-  db(service: string): Database.Database {
-    let db = this.dbs.get(service);
+  /** The db of one process (`order`, or a partition's: `order-p1`). */
+  db(process: string): Database.Database {
+    let db = this.dbs.get(process);
     if (!db) {
-      db = new Database(this.stack.dbPath(service), { readonly: true, fileMustExist: true });
-      this.dbs.set(service, db);
+      db = new Database(this.stack.dbPath(process), { readonly: true, fileMustExist: true });
+      this.dbs.set(process, db);
     }
     return db;
   }
 
-  rows<T = Record<string, unknown>>(service: string, sql: string, ...params: unknown[]): T[] {
-    return this.db(service).prepare(sql).all(...params) as T[];
+  /** The processes of a service (itself, or its partitions) or a process by its own name. */
+  private processesOf(name: string): readonly string[] {
+    return this.stack.processes.get(name) ?? [name];
   }
 
+  /** Rows of a service: of every partition's db when it runs partitioned (or of one process by its name). */
+  rows<T = Record<string, unknown>>(service: string, sql: string, ...params: unknown[]): T[] {
+    return this.processesOf(service).flatMap((p) => this.db(p).prepare(sql).all(...params) as T[]);
+  }
+
+  /** `n` of a query, summed over every partition's db of the service. */
   count(service: string, sql: string, ...params: unknown[]): number {
-    return (this.db(service).prepare(sql).get(...params) as { n: number }).n;
+    return this.processesOf(service).reduce((sum, p) => sum + (this.db(p).prepare(sql).get(...params) as { n: number }).n, 0);
+  }
+
+  /** The services of the stack (not their partitions' process names). */
+  get serviceNames(): string[] {
+    return [...this.stack.processes.keys()];
   }
 
   async stop(): Promise<void> {

@@ -11,7 +11,7 @@ interface Options {
  * a sentence naming the sku, customer or order involved; empty when all hold.
  */
 export function findViolations(t: TestStack, options: Options = {}): string[] {
-  const has = (s: string) => t.stack.services.has(s);
+  const has = (s: string) => t.stack.processes.has(s);
   const v: string[] = [];
   if (has('inventory')) v.push(...stockViolations(t));
   if (has('payment')) v.push(...moneyViolations(t));
@@ -22,6 +22,7 @@ export function findViolations(t: TestStack, options: Options = {}): string[] {
   if (has('transfer')) v.push(...transferViolations(t, options.terminal ?? true));
   if (has('customer')) v.push(...registrationViolations(t, has('loyalty'), has('notification') && (options.terminal ?? true)));
   for (const service of t.stack.services.keys()) {
+    // each process, each partition on its own
     const unsent = t.count(service, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
     if (unsent > 0) v.push(`${service}: ${unsent} outbox rows never sent`);
   }
@@ -76,7 +77,8 @@ function moneyViolations(t: TestStack): string[] {
   for (const w of t.rows<{ customer_id: string; balance: number }>('payment', 'SELECT customer_id, balance FROM wallets WHERE balance < 0')) {
     v.push(`wallet ${w.customer_id}: negative balance ${w.balance}`);
   }
-  const { balances, credited } = t.rows<{ balances: number; credited: number }>('payment', 'SELECT coalesce(sum(balance), 0) AS balances, coalesce(sum(credited), 0) AS credited FROM wallets')[0]!;
+  const balances = t.count('payment', 'SELECT coalesce(sum(balance), 0) AS n FROM wallets');
+  const credited = t.count('payment', 'SELECT coalesce(sum(credited), 0) AS n FROM wallets');
   const captured = t.count('payment', "SELECT coalesce(sum(amount), 0) AS n FROM payments WHERE status = 'CAPTURED'");
   if (balances + captured !== credited) v.push(`money: wallets ${balances} + captured ${captured} != credited ${credited}`);
   return v;
@@ -155,7 +157,7 @@ function notificationViolations(t: TestStack): string[] {
 
 /** The banks of this stack: `bank-a` -> `a`. */
 function banksOf(t: TestStack): string[] {
-  return [...t.stack.services.keys()].filter((s) => s.startsWith('bank-')).map((s) => s.slice('bank-'.length));
+  return t.serviceNames.filter((s) => s.startsWith('bank-')).map((s) => s.slice('bank-'.length));
 }
 
 type AccountRow = { account_id: string; balance: number; frozen: number; pending: number; deposited: number; sent: number; received: number };

@@ -19,7 +19,8 @@ describe('jetsaga order place --item', () => {
 
 describe('jetsaga publish', () => {
   it('wraps bare data in an envelope for the subject, with sagaId from the order id', () => {
-    const env = prepareMessage('cmd.order.PlaceOrder', JSON.stringify({ orderId: 'o-1', customerId: 'c1', items: [{ sku: 's', quantity: 1, unitPrice: 5 }] }));
+    const { envelope: env, subject } = prepareMessage('cmd.order.PlaceOrder', JSON.stringify({ orderId: 'o-1', customerId: 'c1', items: [{ sku: 's', quantity: 1, unitPrice: 5 }] }));
+    assert.equal(subject, 'cmd.order.PlaceOrder.o-1', 'the key token completed from the order id');
     assert.equal(env.type, 'PlaceOrder');
     assert.equal(env.version, 1);
     assert.equal(env.sagaId, 'o-1');
@@ -28,7 +29,10 @@ describe('jetsaga publish', () => {
 
   it('accepts a whole envelope as it is', () => {
     const whole = { id: 'cmd-1', type: 'SetStock', version: 1, sagaId: null, causationId: null, correlationId: null, occurredAt: '2026-01-01T00:00:00.000Z', producer: 'me', data: { sku: 'x', quantity: 3 } };
-    assert.deepEqual(prepareMessage('cmd.inventory.SetStock', JSON.stringify(whole)), whole);
+    assert.deepEqual(prepareMessage('cmd.inventory.SetStock', JSON.stringify(whole)), { envelope: whole, subject: 'cmd.inventory.SetStock.x' });
+    assert.deepEqual(prepareMessage('cmd.inventory.SetStock.x', JSON.stringify(whole)), { envelope: whole, subject: 'cmd.inventory.SetStock.x' });
+    assert.throws(() => prepareMessage('cmd.inventory.SetStock.y', JSON.stringify(whole)), /subject_mismatch.*expected "cmd\.inventory\.SetStock\.x"/);
+    assert.throws(() => prepareMessage('cmd.inventory.SetStock.x.0', JSON.stringify(whole)), /not a jetsaga subject/);
   });
 
   it('refuses data that fails the schema, saying why', () => {

@@ -8,6 +8,7 @@ import { loadState, saveChanges } from './store.js';
 /** Customer: owns registrations; a new customer's CustomerRegistered starts the welcome (points, notice). */
 export const customerService = defineService({
   name: 'customer',
+  partitionBy: 'saga',
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: customerMessages,

@@ -9,6 +9,7 @@ import { loadState, saveChanges } from './store.js';
 /** Loyalty: owns points; pending on payment, confirmed with the order, reverted on cancel or refund. */
 export const loyaltyService = defineService({
   name: 'loyalty',
+  partitionBy: 'key',
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: loyaltyMessages,

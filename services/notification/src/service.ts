@@ -10,6 +10,7 @@ import { loadState, saveChanges } from './store.js';
 /** Notification: records a notice for each finished order, then delivers it effectively once. */
 export const notificationService = defineService({
   name: 'notification',
+  partitionBy: 'saga',
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: notificationMessages,

@@ -9,6 +9,7 @@ import { loadState, saveChanges } from './store.js';
 /** Order: owns orders, starts the saga, confirms or cancels it, enforces its deadline, runs refunds. */
 export const orderService = defineService({
   name: 'order',
+  partitionBy: 'saga',
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: orderMessages,

@@ -8,6 +8,7 @@ import { loadState, saveChanges } from './store.js';
 /** Payment: owns wallets and payments; charges an order once stock is held, refunds it if cancelled. */
 export const paymentService = defineService({
   name: 'payment',
+  partitionBy: 'key',
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: paymentMessages,

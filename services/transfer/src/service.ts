@@ -9,6 +9,7 @@ import { loadState, saveChanges } from './store.js';
 /** Transfer: owns transfers; starts the saga, confirms it once both banks' tries held, fails it on a refusal or its deadline. */
 export const transferService = defineService({
   name: 'transfer',
+  partitionBy: 'saga',
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: transferMessages,

@@ -7,6 +7,8 @@ export interface RunStackOptions extends GlobalOptions {
   logLevel?: string;
   /** Nodes of a local JetStream cluster (streams replicated that many times, up to 3). */
   cluster?: number;
+  /** Partitions of each service that can split (default JETSAGA_PARTITIONS). */
+  partitions?: number;
 }
 
 /** Service log lines to the terminal: prettified on a TTY, raw pino JSON otherwise. */
@@ -35,6 +37,7 @@ export async function startStack(options: RunStackOptions): Promise<{ stack: Sta
       dataDir,
       natsUrl,
       cluster: options.cluster,
+      partitions: options.partitions,
       env: { LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
       onLine: logPrinter(),
     });

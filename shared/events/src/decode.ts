@@ -3,7 +3,8 @@ import type { MessageDef } from './define.js';
 import { type Envelope, envelopeSchema, type RawEnvelope } from './envelope.js';
 import { isInstanced, serviceKindOf } from './instances.js';
 import { latest, lookup } from './registry.js';
-import { commandSubject, eventSubject } from './subjects.js';
+import { partitionOf } from './partitions.js';
+import { commandSubject, eventSubject, subjectKey } from './subjects.js';
 
 /** Why a message was refused; each is final (retrying cannot fix it). */
 export type InvalidReason =
@@ -26,6 +27,11 @@ export interface DecodeOptions {
   subject?: string;
   /** Payload size limit in bytes (default 256 KiB). */
   maxBytes?: number;
+  /**
+   * How many partitions the broker maps subjects to (docs/partitions.md): the partition tokens
+   * it appended are then checked against the saga id and key. Without it, any digits pass.
+   */
+  partitions?: number;
 }
 
 export const DEFAULT_MAX_BYTES = 256 * 1024;
@@ -69,8 +75,8 @@ export function decodeMessage(payload: Uint8Array | string, options: DecodeOptio
   if (orderProblem) return fail('saga_mismatch', orderProblem, raw);
   if (options.subject !== undefined) {
     const expected = expectedSubject(def, envelope, options.subject);
-    if (options.subject !== expected) {
-      return fail('subject_mismatch', `${raw.type} arrived on "${options.subject}", expected "${expected}"`, raw);
+    if (!subjectFits(options.subject, expected, def.kind, options.partitions)) {
+      return fail('subject_mismatch', `${raw.type} arrived on "${options.subject}", expected "${expected}"${options.partitions ? ` (with its partitions among ${options.partitions})` : ''}`, raw);
     }
   }
   return { ok: true, envelope, def };
@@ -83,10 +89,30 @@ export function decodeMessage(payload: Uint8Array | string, options: DecodeOptio
  * any instance of the owner is the expected one (`cmd.bank-a.Deposit`), else `cmd.<owner>-<id>`.
  */
 export function expectedSubject(def: MessageDef, envelope: Envelope, arrived?: string): string {
-  if (def.kind === 'event') return eventSubject(envelope.producer, def.type, envelope.sagaId ?? '');
-  if (!isInstanced(def.owner)) return commandSubject(def.owner, def.type);
+  const key = subjectKey(def, envelope.data);
+  if (def.kind === 'event') return eventSubject(envelope.producer, def.type, envelope.sagaId ?? '', key);
+  if (!isInstanced(def.owner)) return commandSubject(def.owner, def.type, key);
   const service = arrived?.split('.')[1];
-  return commandSubject(service !== undefined && serviceKindOf(service) === def.owner ? service : `${def.owner}-<id>`, def.type);
+  return commandSubject(service !== undefined && serviceKindOf(service) === def.owner ? service : `${def.owner}-<id>`, def.type, key);
+}
+
+/**
+ * Whether a message whose subject should be `expected` may have `arrived` on it: that subject,
+ * the same without its key token (stored before keys were in subjects), or with the partitions
+ * the broker appends (an event: of its saga id and its key; a command: of its key), which
+ * must be the right ones when `partitions` is known.
+ */
+function subjectFits(arrived: string, expected: string, kind: MessageDef['kind'], partitions: number | undefined): boolean {
+  if (arrived === expected) return true;
+  const want = expected.split('.');
+  const got = arrived.split('.');
+  if (got.length === want.length - 1) return want.slice(0, -1).join('.') === arrived;
+  const hashed = kind === 'event' ? [want[3]!, want[4]!] : [want[3]!];
+  if (got.length !== want.length + hashed.length || got.slice(0, want.length).join('.') !== expected) return false;
+  return hashed.every((token, i) => {
+    const p = got[want.length + i]!;
+    return /^\d{1,2}$/.test(p) && (partitions === undefined || Number(p) === partitionOf(token, partitions));
+  });
 }
 
 function checkSagaId(def: MessageDef, envelope: Envelope): string | undefined {

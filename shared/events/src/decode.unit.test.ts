@@ -5,6 +5,7 @@ import { DEFAULT_MAX_BYTES, decodeMessage, expectedSubject } from './decode.js';
 import { ContractError } from './errors.js';
 import { instanceName, parseInstanceName, serviceKindOf } from './instances.js';
 import { MAX_WALLET_BALANCE } from './ids.js';
+import { partitionMappings, partitionOf, parsePartition } from './partitions.js';
 import { latest, lookup, type MessageType } from './registry.js';
 import {
   commandSubject,
@@ -76,7 +77,7 @@ describe('decodeMessage', () => {
   it('accepts a valid PlaceOrder command on its command subject', () => {
     const envelope = placeOrderEnvelope();
 
-    const decoded = decodeMessage(wire(envelope), { subject: 'cmd.order.PlaceOrder' });
+    const decoded = decodeMessage(wire(envelope), { subject: 'cmd.order.PlaceOrder.order-1' });
 
     assert.equal(decoded.ok, true);
     assert.ok(decoded.ok);
@@ -88,7 +89,7 @@ describe('decodeMessage', () => {
     const envelope = stockReservedEnvelope();
 
     const decoded = decodeMessage(new TextEncoder().encode(wire(envelope)), {
-      subject: 'evt.inventory.StockReserved.order-1',
+      subject: 'evt.inventory.StockReserved.order-1.cust-1',
     });
 
     assert.ok(decoded.ok);
@@ -100,7 +101,7 @@ describe('decodeMessage', () => {
   it('accepts a command without a sagaKey when its sagaId is null', () => {
     const envelope = placeOrderEnvelope({ type: 'SetStock', sagaId: null, data: { sku: 'apple', quantity: 10 } });
 
-    const decoded = decodeMessage(wire(envelope), { subject: 'cmd.inventory.SetStock' });
+    const decoded = decodeMessage(wire(envelope), { subject: 'cmd.inventory.SetStock.apple' });
 
     assert.ok(decoded.ok);
     assert.deepEqual(decoded.envelope.data, { sku: 'apple', quantity: 10 });
@@ -180,9 +181,30 @@ describe('decodeMessage', () => {
   });
 
   it('refuses a valid message that arrived on another subject as subject_mismatch', () => {
-    assertRefused(wire(placeOrderEnvelope()), 'subject_mismatch', { subject: 'cmd.inventory.PlaceOrder' });
-    assertRefused(wire(stockReservedEnvelope()), 'subject_mismatch', { subject: 'evt.inventory.StockReserved.order-2' });
-    assertRefused(wire(stockReservedEnvelope()), 'subject_mismatch', { subject: 'evt.payment.StockReserved.order-1' });
+    assertRefused(wire(placeOrderEnvelope()), 'subject_mismatch', { subject: 'cmd.inventory.PlaceOrder.order-1' });
+    assertRefused(wire(placeOrderEnvelope()), 'subject_mismatch', { subject: 'cmd.order.PlaceOrder.order-2' });
+    assertRefused(wire(stockReservedEnvelope()), 'subject_mismatch', { subject: 'evt.inventory.StockReserved.order-2.cust-1' });
+    assertRefused(wire(stockReservedEnvelope()), 'subject_mismatch', { subject: 'evt.payment.StockReserved.order-1.cust-1' });
+    // the key token is the customer's: another customer's partition must not take it
+    assertRefused(wire(stockReservedEnvelope()), 'subject_mismatch', { subject: 'evt.inventory.StockReserved.order-1.cust-2' });
+  });
+
+  it('accepts a subject stored before keys were in subjects (no key token), and one with the partitions the broker appended', () => {
+    const event = wire(stockReservedEnvelope());
+    assert.equal(decodeMessage(event, { subject: 'evt.inventory.StockReserved.order-1' }).ok, true);
+    assert.equal(decodeMessage(wire(placeOrderEnvelope()), { subject: 'cmd.order.PlaceOrder' }).ok, true);
+    const [saga, key] = [partitionOf('order-1', 3), partitionOf('cust-1', 3)];
+    assert.equal(decodeMessage(event, { subject: `evt.inventory.StockReserved.order-1.cust-1.${saga}.${key}`, partitions: 3 }).ok, true);
+    assert.equal(decodeMessage(wire(placeOrderEnvelope()), { subject: `cmd.order.PlaceOrder.order-1.${saga}`, partitions: 3 }).ok, true);
+  });
+
+  it('refuses partition tokens that are not the ones the broker computes for its saga and key', () => {
+    const [saga, key] = [partitionOf('order-1', 3), partitionOf('cust-1', 3)];
+    const refused = assertRefused(wire(stockReservedEnvelope()), 'subject_mismatch', { subject: `evt.inventory.StockReserved.order-1.cust-1.${saga}.${(key + 1) % 3}`, partitions: 3 });
+    assert.match(refused.detail, /with its partitions among 3/);
+    assertRefused(wire(stockReservedEnvelope()), 'subject_mismatch', { subject: `evt.inventory.StockReserved.order-1.cust-1.${saga}.x` });
+    assertRefused(wire(placeOrderEnvelope()), 'subject_mismatch', { subject: `cmd.order.PlaceOrder.order-1.${(saga + 1) % 3}`, partitions: 3 });
+    assertRefused(wire(placeOrderEnvelope()), 'subject_mismatch', { subject: `cmd.order.PlaceOrder.order-1.${saga}.${saga}` });
   });
 
   // ---- saga ids and producers ----
@@ -212,7 +234,7 @@ describe('decodeMessage', () => {
     // given a StockReserved about order-1 on the saga of order-2, on that saga's own subject
     const envelope = stockReservedEnvelope({ sagaId: 'order-2' });
 
-    const refused = assertRefused(wire(envelope), 'saga_mismatch', { subject: 'evt.inventory.StockReserved.order-2' });
+    const refused = assertRefused(wire(envelope), 'saga_mismatch', { subject: 'evt.inventory.StockReserved.order-2.cust-1' });
 
     assert.match(refused.detail, /StockReserved is about order "order-1" but carries sagaId "order-2"/);
     assert.equal(refused.envelope?.id, 'msg-2');
@@ -326,7 +348,7 @@ describe('decodeMessage: wallets and prices', () => {
   it('accepts a SetPrice of a sku at any whole amount >= 0 on its subject, and nothing else', () => {
     const setPrice = (data: unknown) => wire(placeOrderEnvelope({ type: 'SetPrice', sagaId: null, data }));
 
-    assert.equal(decodeMessage(setPrice({ sku: 'apple', unitPrice: 0 }), { subject: 'cmd.inventory.SetPrice' }).ok, true);
+    assert.equal(decodeMessage(setPrice({ sku: 'apple', unitPrice: 0 }), { subject: 'cmd.inventory.SetPrice.apple' }).ok, true);
     assertRefused(setPrice({ sku: 'apple', unitPrice: -1 }), 'invalid_data');
     assertRefused(setPrice({ sku: 'apple', unitPrice: 1.5 }), 'invalid_data');
     assertRefused(setPrice({ sku: 'apple' }), 'invalid_data');
@@ -350,13 +372,16 @@ describe('decodeMessage: wallets and prices', () => {
 // ---- expectedSubject ------------------------------------------------------------------
 
 describe('expectedSubject', () => {
-  it('puts an event on evt.<owner>.<type>.<sagaId> and a command on cmd.<owner>.<type>', () => {
+  it('puts an event on evt.<owner>.<type>.<sagaId>.<key> and a command on cmd.<owner>.<type>.<key>', () => {
     const event = decodeMessage(wire(stockReservedEnvelope()));
     const command = decodeMessage(wire(placeOrderEnvelope()));
     assert.ok(event.ok && command.ok);
 
-    assert.equal(expectedSubject(event.def, event.envelope), 'evt.inventory.StockReserved.order-1');
-    assert.equal(expectedSubject(command.def, command.envelope), 'cmd.order.PlaceOrder');
+    assert.equal(expectedSubject(event.def, event.envelope), 'evt.inventory.StockReserved.order-1.cust-1');
+    assert.equal(expectedSubject(command.def, command.envelope), 'cmd.order.PlaceOrder.order-1');
+    const refused = decodeMessage(wire(createEnvelope('StockReservationFailed', { orderId: 'order-1', reason: 'not_for_sale', notForSale: ['kiwi'] }, { producer: 'inventory', sagaId: 'order-1' })));
+    assert.ok(refused.ok);
+    assert.equal(expectedSubject(refused.def, refused.envelope), 'evt.inventory.StockReservationFailed.order-1._');
   });
 });
 
@@ -443,8 +468,8 @@ describe('createEnvelope', () => {
     const command = createEnvelope('PlaceOrder', placeOrderData, { producer: 'cli', sagaId: 'order-1' });
     const event = createEnvelope('StockReserved', stockReservedData, { producer: 'inventory', sagaId: 'order-1', cause: command });
 
-    const decodedCommand = decodeMessage(wire(command), { subject: commandSubject('order', 'PlaceOrder') });
-    const decodedEvent = decodeMessage(wire(event), { subject: eventSubject('inventory', 'StockReserved', 'order-1') });
+    const decodedCommand = decodeMessage(wire(command), { subject: commandSubject('order', 'PlaceOrder', 'order-1') });
+    const decodedEvent = decodeMessage(wire(event), { subject: eventSubject('inventory', 'StockReserved', 'order-1', 'cust-1') });
 
     assert.ok(decodedCommand.ok && decodedEvent.ok);
     assert.deepEqual(decodedCommand.envelope, command);
@@ -458,17 +483,20 @@ describe('createEnvelope', () => {
 
 describe('subjects', () => {
   it('builds and parses an event subject back to its parts', () => {
-    const subject = eventSubject('inventory', 'StockReserved', 'order-1');
+    const subject = eventSubject('inventory', 'StockReserved', 'order-1', 'cust-1');
 
-    assert.equal(subject, 'evt.inventory.StockReserved.order-1');
-    assert.deepEqual(parseSubject(subject), { kind: 'event', producer: 'inventory', type: 'StockReserved', sagaId: 'order-1' });
+    assert.equal(subject, 'evt.inventory.StockReserved.order-1.cust-1');
+    assert.deepEqual(parseSubject(subject), { kind: 'event', producer: 'inventory', type: 'StockReserved', sagaId: 'order-1', key: 'cust-1', partitions: [] });
+    assert.deepEqual(parseSubject(`${subject}.0.2`), { kind: 'event', producer: 'inventory', type: 'StockReserved', sagaId: 'order-1', key: 'cust-1', partitions: ['0', '2'] });
+    assert.deepEqual(parseSubject('evt.inventory.StockReserved.order-1'), { kind: 'event', producer: 'inventory', type: 'StockReserved', sagaId: 'order-1', key: null, partitions: [] });
   });
 
   it('builds and parses a command subject back to its parts', () => {
-    const subject = commandSubject('order', 'PlaceOrder');
+    const subject = commandSubject('order', 'PlaceOrder', 'order-1');
 
-    assert.equal(subject, 'cmd.order.PlaceOrder');
-    assert.deepEqual(parseSubject(subject), { kind: 'command', service: 'order', type: 'PlaceOrder' });
+    assert.equal(subject, 'cmd.order.PlaceOrder.order-1');
+    assert.deepEqual(parseSubject(subject), { kind: 'command', service: 'order', type: 'PlaceOrder', key: 'order-1', partitions: [] });
+    assert.deepEqual(parseSubject(`${subject}.1`), { kind: 'command', service: 'order', type: 'PlaceOrder', key: 'order-1', partitions: ['1'] });
   });
 
   it('builds and parses a dead-letter subject back to its parts', () => {
@@ -479,12 +507,12 @@ describe('subjects', () => {
   });
 
   it('builds wildcard filters for one event type and for one whole saga', () => {
-    assert.equal(eventFilter('order', 'OrderCreated'), 'evt.order.OrderCreated.*');
-    assert.equal(sagaFilter('order-1'), 'evt.*.*.order-1');
+    assert.equal(eventFilter('order', 'OrderCreated'), 'evt.order.OrderCreated.>');
+    assert.equal(sagaFilter('order-1'), 'evt.*.*.order-1.>');
   });
 
   it('returns undefined for a subject that is not a jetsaga subject', () => {
-    for (const subject of ['', 'evt.order.OrderCreated', 'evt.order.OrderCreated.a.b', 'cmd.order', 'cmd..PlaceOrder', 'foo.a.b', 'dlq.a.b.c']) {
+    for (const subject of ['', 'evt.order.OrderCreated', 'evt.order.OrderCreated.a.b.c', 'cmd.order', 'cmd.order.PlaceOrder.a.b.c', 'cmd..PlaceOrder', 'foo.a.b', 'dlq.a.b.c']) {
       assert.equal(parseSubject(subject), undefined, subject);
     }
   });
@@ -507,10 +535,10 @@ describe('a service run once per instance', () => {
   it('accepts an event from any instance of its producer, on that instance\'s subject', () => {
     const event = createEnvelope('FundsFrozen', transfer, { producer: 'bank-a', sagaId: 'tr-1' });
 
-    const decoded = decodeMessage(wire(event), { subject: 'evt.bank-a.FundsFrozen.tr-1' });
+    const decoded = decodeMessage(wire(event), { subject: 'evt.bank-a.FundsFrozen.tr-1._' });
 
     assert.ok(decoded.ok, decoded.ok ? '' : decoded.detail);
-    assert.equal(expectedSubject(decoded.def, decoded.envelope), 'evt.bank-a.FundsFrozen.tr-1');
+    assert.equal(expectedSubject(decoded.def, decoded.envelope), 'evt.bank-a.FundsFrozen.tr-1._');
   });
 
   it('refuses an event produced by the kind itself or another service, and one under another instance\'s subject', () => {
@@ -520,16 +548,16 @@ describe('a service run once per instance', () => {
       assert.match(refused.detail, /FundsFrozen is produced by an instance of "bank" \(bank-<id>\)/);
     }
     const event = createEnvelope('FundsFrozen', transfer, { producer: 'bank-a', sagaId: 'tr-1' });
-    assertRefused(wire(event), 'subject_mismatch', { subject: 'evt.bank-b.FundsFrozen.tr-1' });
+    assertRefused(wire(event), 'subject_mismatch', { subject: 'evt.bank-b.FundsFrozen.tr-1._' });
   });
 
   it('takes a command on the subject of any of its instances, and no other', () => {
     const deposit = createEnvelope('Deposit', { accountId: 'alice', amount: 5 }, { producer: 'cli', sagaId: null });
 
-    assert.equal(decodeMessage(wire(deposit), { subject: 'cmd.bank-b.Deposit' }).ok, true);
-    for (const subject of ['cmd.bank.Deposit', 'cmd.order.Deposit', 'cmd.bank-B.Deposit']) {
+    assert.equal(decodeMessage(wire(deposit), { subject: 'cmd.bank-b.Deposit._' }).ok, true);
+    for (const subject of ['cmd.bank.Deposit._', 'cmd.order.Deposit._', 'cmd.bank-B.Deposit._']) {
       const refused = assertRefused(wire(deposit), 'subject_mismatch', { subject });
-      assert.match(refused.detail, /expected "cmd\.bank-<id>\.Deposit"/);
+      assert.match(refused.detail, /expected "cmd\.bank-<id>\.Deposit\._"/);
     }
   });
 
@@ -543,5 +571,27 @@ describe('a service run once per instance', () => {
   it('refuses a transfer from an account to itself, and a bank id that is not one', () => {
     assert.throws(() => createEnvelope('RequestTransfer', { ...transfer, to: transfer.from }, { producer: 'cli', sagaId: 'tr-1' }), /same account/);
     assert.throws(() => createEnvelope('RequestTransfer', { ...transfer, to: { bank: 'B-1', accountId: 'bob' } }, { producer: 'cli', sagaId: 'tr-1' }), /to\.bank/);
+  });
+});
+
+// ---- partitions --------------------------------------------------------------------------
+
+describe('partitions', () => {
+  it('places a token as nats-server partition() does: FNV-1a 32 of its bytes, modulo the count', () => {
+    // FNV-1a 32 of "a" is 0xe40c292c (the published test vector)
+    assert.equal(partitionOf('a', 1000), 0xe40c292c % 1000);
+    assert.equal(partitionOf('', 7), 0x811c9dc5 % 7);
+    for (let n = 1; n <= 5; n++) for (const key of ['order-1', 'cust-9', 'apple']) assert.ok(partitionOf(key, n) < n);
+  });
+
+  it('reads i/N, and says why a partition is not one', () => {
+    assert.deepEqual(parsePartition('1/2'), { index: 1, count: 2 });
+    for (const bad of ['2/2', '0/0', '1', '-1/2', '0/65', 'a/b']) assert.throws(() => parsePartition(bad), /is not a partition: i\/N/, bad);
+  });
+
+  it('maps events to the partitions of their saga and key tokens, commands to that of their key', () => {
+    const m = partitionMappings(4);
+    assert.equal(m['evt.*.*.*.*'], 'evt.{{wildcard(1)}}.{{wildcard(2)}}.{{wildcard(3)}}.{{wildcard(4)}}.{{partition(4,3)}}.{{partition(4,4)}}');
+    assert.equal(m['cmd.*.*.*'], 'cmd.{{wildcard(1)}}.{{wildcard(2)}}.{{wildcard(3)}}.{{partition(4,3)}}');
   });
 });

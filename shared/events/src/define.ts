@@ -24,6 +24,12 @@ export interface MessageDef<
    * event whose data has an `orderId` belongs to that order's saga.
    */
   sagaKey?: string;
+  /**
+   * The data field naming the party whose state the message changes at a service partitioned
+   * by party (payment and loyalty: `customerId`; inventory: `sku`): the subject's key token.
+   * A command's key is its sagaKey when it has one, else this.
+   */
+  partyKey?: string;
   /** Events that report a failed or refused step (counted as saga failures by step). */
   failure?: boolean;
 }

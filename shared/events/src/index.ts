@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './instances.js';
 export * from './json-schema.js';
+export * from './partitions.js';
 export * from './messages/bank-events.js';
 export * from './messages/commands.js';
 export * from './messages/common.js';

@@ -27,6 +27,8 @@ export function querySubject(service: string, query: string): string {
 
 /** The micro service's metadata key that marks a jetsaga service (its value: the queries it answers, comma-separated). */
 export const QUERIES_METADATA_KEY = 'jetsaga.queries';
+/** Micro metadata of a partition's process: `i/N` (docs/partitions.md). */
+export const PARTITION_METADATA_KEY = 'jetsaga.partition';
 
 const at = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();

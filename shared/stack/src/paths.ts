@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { instanceName, parseInstanceName, serviceKindOf } from '@jetsaga/events';
+import { instanceName, parseInstanceName, parsePartitionName, serviceKindOf } from '@jetsaga/events';
 import { instanceIdVariable, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
 
 /** The repository root (this file is shared/stack/src/paths.ts). */
@@ -22,9 +22,9 @@ export function bankServices(env: NodeJS.ProcessEnv = process.env): string[] {
 export const allServices: readonly string[] = [...orderSagaServices, 'transfer', 'customer', ...bankServices()];
 export type ServiceId = string;
 
-/** The folder under services/ a process name runs: `bank` for `bank-a`, `order` for `order`. */
+/** The folder under services/ a process name runs: `bank` for `bank-a`, `order` for `order` and `order-p1`. */
 export function serviceFolder(service: string): string {
-  return serviceKindOf(service) ?? service;
+  return serviceKindOf(service) ?? parsePartitionName(service)?.service ?? service;
 }
 
 export function serviceEntry(service: string): string {

@@ -18,6 +18,8 @@ const nodeArgsSpec = setting.custom(
 export const nodeArgsSetting: SettingsSchema<string[]> = defineSettings({ nodeArgs: nodeArgsSpec }, (v) => v.nodeArgs);
 
 export interface StackSettings {
+  /** Each service that can split runs as this many processes (docs/partitions.md). */
+  partitions: number;
   /** `/metrics` of each service of the stack on its own port from here, in the order of allServices; off when unset. */
   metricsBasePort?: number;
   natsServerBin?: string;
@@ -35,6 +37,13 @@ export const stackSettings: SettingsSchema<StackSettings> = defineSettings(
       deprecated: ['METRICS_BASE_PORT'],
       defaultDoc: '(off)',
       description: '`npm start`: each service serves `/metrics`, `/healthz`, `/readyz` on its own port from this one (order 9101, inventory 9102, ... with 9101)',
+    }),
+    partitions: setting.integer('JETSAGA_PARTITIONS', {
+      default: 1,
+      min: 1,
+      max: 64,
+      description:
+        '`npm start`, the tests, chaos and bench: run order, notification, payment, loyalty, customer and transfer as this many partitions each (`<service>-p<i>`, see `JETSAGA_PARTITION`), and give the stack\'s broker the subject mapping for it; inventory and the banks run as one process',
     }),
     natsServerBin: setting.text('NATS_SERVER_BIN', { type: 'path', defaultDoc: 'PATH, then `/usr/sbin/nats-server`', description: 'the binary `demo`, `start` and the tests run' }),
     nodeArgs: nodeArgsSpec,

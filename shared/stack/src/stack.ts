@@ -8,6 +8,7 @@ import { allServices, instanceEnv } from './paths.js';
 import { provisionStreams } from './provision.js';
 import { serviceDefinition, serviceDefinitions } from './service-definitions.js';
 import { ServiceProcess } from './service-process.js';
+import { processNames } from './auth/permissions.js';
 import { stackSettings } from './settings.js';
 
 export interface StackOptions {
@@ -17,6 +18,12 @@ export interface StackOptions {
   /** Start a JetStream cluster of this many nodes (routes, RAFT) instead of one server; its streams replicated on up to 3 of them (JETSAGA_STREAM_REPLICAS says otherwise). */
   cluster?: number;
   services?: readonly string[];
+  /**
+   * Run each service that can split as this many processes (`order-p0`, `order-p1`, ...; default
+   * JETSAGA_PARTITIONS, else 1), and map the broker's subjects to them. A given `natsUrl` must
+   * have that mapping already (`jetsaga infra nats-config --partitions N`).
+   */
+  partitions?: number;
   /** Extra environment for every service (LOG_LEVEL, JETSAGA_SQLITE_SYNCHRONOUS, ...). */
   env?: NodeJS.ProcessEnv;
   /** Extra environment for one service. */
@@ -38,6 +45,8 @@ export class Stack {
     readonly auth: StackAuth | null,
     /** The cluster this stack started (`cluster` > 1), else null. */
     readonly cluster: NatsCluster | null = null,
+    /** The processes each service runs as: itself, or its partitions (`order-p0`, `order-p1`). */
+    readonly processes: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {}
 
   static async start(options: StackOptions): Promise<Stack> {
@@ -53,11 +62,13 @@ export class Stack {
       if (!def) throw new Error(`no service "${name}" (one of: ${allServices.join(', ')}, or bank-<id>)`);
       definitions[name] = def;
     }
-    const auth = options.natsUrl ? null : new StackAuth(dataDir, Object.values(definitions));
     const clustered = (options.cluster ?? 1) > 1;
     // On a cluster, the streams are replicated on up to 3 of its nodes unless the env says otherwise.
     const replicas = clustered && process.env.JETSAGA_STREAM_REPLICAS === undefined ? { JETSAGA_STREAM_REPLICAS: String(Math.min(3, options.cluster!)) } : {};
     const ownEnv: NodeJS.ProcessEnv = { ...replicas, ...options.env };
+    const { value: own, deprecated } = stackSettings.read({ ...process.env, ...ownEnv });
+    const partitions = options.partitions ?? own.partitions;
+    const auth = options.natsUrl ? null : new StackAuth(dataDir, Object.values(definitions), partitions);
     const cluster = auth && clustered ? await NatsCluster.start({ size: options.cluster!, storeDir, auth }) : null;
     const nats = auth && !clustered ? await NatsServer.start({ storeDir, secured: auth.secured(storeDir) }) : null;
     // Every node, comma-separated: the clients fail over between them.
@@ -76,16 +87,21 @@ export class Stack {
       }
     }
     const services = new Map<string, ServiceProcess>();
-    const { value: own, deprecated } = stackSettings.read({ ...process.env, ...ownEnv });
     for (const d of deprecated) createLogger('stack').warn({ setting: d.old, use: d.name }, deprecationMessage(d));
     const metricsBase = own.metricsBasePort ?? 0;
+    const split = new Map<string, string[]>();
     for (const service of names) {
-      // JETSAGA_METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices.
-      const metricsPort = metricsBase > 0 ? { JETSAGA_METRICS_PORT: String(metricsBase + allServices.indexOf(service as never)) } : {};
-      const env = { ...process.env, ...ownEnv, ...metricsPort, ...instanceEnv(service), ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
-      services.set(service, new ServiceProcess({ service, env, onLine: options.onLine }));
+      const processes = processNames(definitions[service]!, partitions);
+      split.set(service, processes);
+      processes.forEach((name, index) => {
+        // JETSAGA_METRICS_BASE_PORT=9101: order 9101, inventory 9102, ... in the order of allServices; partition i of a service 100 i above.
+        const metricsPort = metricsBase > 0 ? { JETSAGA_METRICS_PORT: String(metricsBase + allServices.indexOf(service as never) + 100 * index) } : {};
+        const partition = processes.length > 1 ? { JETSAGA_PARTITION: `${index}/${processes.length}` } : {};
+        const env = { ...process.env, ...ownEnv, ...metricsPort, ...instanceEnv(service), ...partition, ...options.serviceEnv?.[service], NATS_URL: natsUrl, JETSAGA_DATA_DIR: dataDir, ...auth?.env(service) };
+        services.set(name, new ServiceProcess({ service: name, env, onLine: options.onLine }));
+      });
     }
-    const stack = new Stack(dataDir, natsUrl, nats, services, auth, cluster);
+    const stack = new Stack(dataDir, natsUrl, nats, services, auth, cluster, split);
     try {
       await Promise.all([...services.values()].map((s) => s.start()));
     } catch (err) {
@@ -109,6 +125,16 @@ export class Stack {
 
   dbPath(service: string): string {
     return join(this.dataDir, `${service}.db`);
+  }
+
+  /** The SQLite files of a service: one, or one per partition. */
+  dbPaths(service: string): string[] {
+    return (this.processes.get(service) ?? [service]).map((p) => this.dbPath(p));
+  }
+
+  /** The processes a service runs as: itself, or its partitions. */
+  processesOf(service: string): ServiceProcess[] {
+    return (this.processes.get(service) ?? [service]).map((p) => this.service(p));
   }
 
   /** Stops the services gracefully, then the nats-server this stack started. */

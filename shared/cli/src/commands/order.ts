@@ -33,7 +33,7 @@ export function registerOrder(program: Command): void {
         { ...cmd.optsWithGlobals<GlobalOptions>(), ...options },
         orderId,
         (js) => sendCommand(js, 'RequestRefund', { orderId, reason: options.reason }),
-        `RequestRefund ${orderId} accepted; its events: evt.*.*.${orderId}`,
+        `RequestRefund ${orderId} accepted; its events: evt.*.*.${orderId}.>`,
       );
     });
   order
@@ -51,7 +51,7 @@ export function registerOrder(program: Command): void {
         { ...cmd.optsWithGlobals<GlobalOptions>(), ...options },
         orderId,
         (js) => sendCommand(js, 'PlaceOrder', { orderId, customerId: options.customer, items: options.item }),
-        `PlaceOrder ${orderId} accepted; its events: evt.*.*.${orderId}`,
+        `PlaceOrder ${orderId} accepted; its events: evt.*.*.${orderId}.>`,
       );
     });
 }

@@ -1,28 +1,39 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createEnvelope, decodeMessage, latest, type MessageType, parseSubject } from '@jetsaga/events';
+import { createEnvelope, decodeMessage, type Envelope, latest, type MessageType, parseSubject, subjectKey } from '@jetsaga/events';
 import { publishEnvelope } from '@jetsaga/messaging/ops';
 import { examples, output } from '../cli-kit.js';
 import { type GlobalOptions, withNats } from '../connection.js';
 
 /**
  * Reads a message for `subject`: a whole envelope, or just its data (then the envelope is
- * built for the subject's type). Either way it is validated before anything is sent.
+ * built for the subject's type). Either way it is validated before anything is sent. A subject
+ * without its key token (`cmd.order.PlaceOrder`) is completed from the message
+ * (`cmd.order.PlaceOrder.<orderId>`): `subject` is where it goes.
  */
-export function prepareMessage(subject: string, text: string) {
+export function prepareMessage(given: string, text: string): { envelope: Envelope; subject: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     throw new Error(`not JSON: ${(err as Error).message}`);
   }
-  const parsed = parseSubject(subject);
-  if (!parsed || parsed.kind === 'dlq') throw new Error(`"${subject}" is not a jetsaga subject (cmd.<service>.<Type> or evt.<producer>.<Type>.<sagaId>)`);
+  const parsed = parseSubject(given);
+  if (!parsed || parsed.kind === 'dlq' || parsed.partitions.length > 0) {
+    throw new Error(`"${given}" is not a jetsaga subject (cmd.<service>.<Type>[.<key>] or evt.<producer>.<Type>.<sagaId>[.<key>])`);
+  }
   const isEnvelope = typeof json === 'object' && json !== null && 'type' in json && 'data' in json;
-  const candidate = isEnvelope ? json : wrap(parsed, json);
-  const decoded = decodeMessage(JSON.stringify(candidate), { subject });
+  const candidate = JSON.stringify(isEnvelope ? json : wrap(parsed, json));
+  const keyed = parsed.key !== null ? given : completed(given, candidate);
+  const decoded = decodeMessage(candidate, { subject: keyed });
   if (!decoded.ok) throw new Error(`refused (${decoded.reason}): ${decoded.detail}`);
-  return decoded.envelope;
+  return { envelope: decoded.envelope, subject: keyed };
+}
+
+/** `given` with the key token its message needs, when the message decodes (else `given`: the decoder says why not). */
+function completed(given: string, candidate: string): string {
+  const decoded = decodeMessage(candidate);
+  return decoded.ok ? `${given}.${subjectKey(decoded.def, decoded.envelope.data)}` : given;
 }
 
 function wrap(parsed: NonNullable<ReturnType<typeof parseSubject>>, data: unknown) {
@@ -43,9 +54,10 @@ export function registerPublish(program: Command): void {
     .command('publish <subject> <file>')
     .description('validate a JSON message (an envelope, or only its data) from a file or - (stdin) and publish it')
     .action(async (subject: string, file: string, _o, cmd: Command) => {
-      const envelope = prepareMessage(subject, readFileSync(file === '-' ? 0 : file, 'utf8'));
+      const prepared = prepareMessage(subject, readFileSync(file === '-' ? 0 : file, 'utf8'));
+      const envelope = prepared.envelope;
       await withNats(cmd.optsWithGlobals<GlobalOptions>(), async (nc) => {
-        const ack = await publishEnvelope(nc.jetstream(), subject, envelope);
+        const ack = await publishEnvelope(nc.jetstream(), prepared.subject, envelope);
         output(cmd, { type: envelope.type, id: envelope.id, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate }, () => `${envelope.type} ${envelope.id} stored in ${ack.stream} at seq ${ack.seq}${ack.duplicate ? ' (duplicate: dropped by the broker)' : ''}`);
       });
     });

@@ -53,7 +53,7 @@ export function registerTransfer(program: Command): void {
         { ...cmd.optsWithGlobals<GlobalOptions>(), ...options },
         transferId,
         (js) => sendCommand(js, 'RequestTransfer', data),
-        `RequestTransfer ${transferId} accepted; its events: evt.*.*.${transferId}`,
+        `RequestTransfer ${transferId} accepted; its events: evt.*.*.${transferId}.>`,
       );
     });
 
@@ -69,7 +69,7 @@ export function registerTransfer(program: Command): void {
         { ...cmd.optsWithGlobals<GlobalOptions>(), ...options },
         customerId,
         (js) => sendCommand(js, 'RegisterCustomer', { customerId, email }),
-        `RegisterCustomer ${customerId} accepted; its events: evt.*.*.${customerId}`,
+        `RegisterCustomer ${customerId} accepted; its events: evt.*.*.${customerId}.>`,
       );
     });
 }

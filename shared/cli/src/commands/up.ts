@@ -8,12 +8,15 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('run nats-server (unless NATS_URL is set) and every service, until Ctrl-C')
     .option('--cluster <nodes>', 'a local JetStream cluster of this many nodes (3: streams replicated 3 times) instead of one server')
-    .addHelpText('after', '\nExamples:\n  $ jetsaga up\n  $ jetsaga up --json            # one JSON line once up, then the services\' JSON logs\n  $ jetsaga up --cluster 3        # three nats-server nodes with routes; JETSAGA_STREAM_REPLICAS defaults to 3')
-    .action(async (options: { cluster?: string }, cmd: Command) => {
+    .option('--partitions <n>', 'run order, notification, payment, loyalty, customer and transfer as n partitions each (JETSAGA_PARTITIONS; docs/partitions.md)')
+    .addHelpText('after', '\nExamples:\n  $ jetsaga up\n  $ jetsaga up --json            # one JSON line once up, then the services\' JSON logs\n  $ jetsaga up --cluster 3        # three nats-server nodes with routes; JETSAGA_STREAM_REPLICAS defaults to 3\n  $ jetsaga up --partitions 2     # order-p0, order-p1, payment-p0, ...: each its own process and db')
+    .action(async (options: { cluster?: string; partitions?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const cluster = options.cluster === undefined ? undefined : Number(options.cluster);
       if (cluster !== undefined && (!Number.isInteger(cluster) || cluster < 1)) throw new UsageError('--cluster wants a number of nodes, e.g. 3');
-      const { stack, stop } = await startStack({ ...global, cluster });
+      const partitions = options.partitions === undefined ? undefined : Number(options.partitions);
+      if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 64)) throw new UsageError('--partitions wants a number of partitions from 1 to 64, e.g. 2');
+      const { stack, stop } = await startStack({ ...global, cluster, partitions });
       stopOnSignal(stop);
       if (wantsJson(cmd)) {
         // one JSON line once everything runs; the services' log lines (JSON) follow

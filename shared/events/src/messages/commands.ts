@@ -18,6 +18,7 @@ export const SetStock = defineCommand({
   type: 'SetStock',
   version: 1,
   owner: 'inventory',
+  partyKey: 'sku',
   summary: 'Set the quantity of a sku available for new reservations (held and sold stock are not touched).',
   data: z.object({ sku: tokenId, quantity: z.number().int().nonnegative().max(1_000_000_000) }),
 });
@@ -27,6 +28,7 @@ export const SetPrice = defineCommand({
   type: 'SetPrice',
   version: 1,
   owner: 'inventory',
+  partyKey: 'sku',
   summary:
     'Set the unit price of a sku (minor units). Inventory owns prices: a sku with no price is not for sale, and an order must carry the current price of each of its skus.',
   data: z.object({ sku: tokenId, unitPrice: amount }),
@@ -37,6 +39,7 @@ export const CreditWallet = defineCommand({
   type: 'CreditWallet',
   version: 1,
   owner: 'payment',
+  partyKey: 'customerId',
   summary:
     "Add money to a customer's wallet (created on first credit). A wallet holds at most 1000000000000 (10,000,000,000.00): a credit that would take its balance past that is refused, dead-lettered with reason `fact_mismatch`.",
   data: z.object({ customerId: tokenId, amount: walletCredit }),

@@ -7,6 +7,7 @@ export const StockReserved = defineEvent({
   type: 'StockReserved',
   version: 1,
   owner: 'inventory',
+  partyKey: 'customerId',
   summary:
     "Every item of the order is held (TCC try) at inventory's current prices; `total` is what inventory priced (quantity x price, summed), and exactly what payment charges.",
   data: orderSummary,

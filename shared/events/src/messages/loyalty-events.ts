@@ -8,6 +8,7 @@ export const PointsAwarded = defineEvent({
   type: 'PointsAwarded',
   version: 1,
   owner: 'loyalty',
+  partyKey: 'customerId',
   summary: "The order's pending points were confirmed (TCC confirm) and now count in the balance.",
   data: z.object({ orderId: tokenId, customerId: tokenId, points, balance: points }),
 });
@@ -17,6 +18,7 @@ export const PointsReverted = defineEvent({
   type: 'PointsReverted',
   version: 1,
   owner: 'loyalty',
+  partyKey: 'customerId',
   summary:
     "The order's points were cancelled (still pending) or taken back (confirmed). A balance never goes below 0: what it could not cover is recorded as debt.",
   data: z.object({
@@ -36,6 +38,7 @@ export const WelcomePointsAwarded = defineEvent({
   type: 'WelcomePointsAwarded',
   version: 1,
   owner: 'loyalty',
+  partyKey: 'customerId',
   sagaKey: 'customerId',
   summary: "A newly registered customer got the welcome points (WELCOME_POINTS), once per customer; they count in the balance at once.",
   data: z.object({ customerId: tokenId, points, balance: points }),

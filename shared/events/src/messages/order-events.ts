@@ -7,6 +7,7 @@ export const OrderCreated = defineEvent({
   type: 'OrderCreated',
   version: 1,
   owner: 'order',
+  partyKey: 'customerId',
   summary: 'An order was accepted as PENDING; inventory now tries to hold its items.',
   data: orderSummary,
 });
@@ -16,6 +17,7 @@ export const OrderConfirmed = defineEvent({
   type: 'OrderConfirmed',
   version: 1,
   owner: 'order',
+  partyKey: 'customerId',
   summary: 'Stock is held and payment captured: the order is CONFIRMED.',
   data: orderSummary,
 });
@@ -30,6 +32,7 @@ export const OrderCancelled = defineEvent({
   version: 1,
   failure: true,
   owner: 'order',
+  partyKey: 'customerId',
   summary:
     "The order is CANCELLED; every participant undoes what it did for it. `reason`: inventory's refusal (`out_of_stock`, `price_mismatch`, `not_for_sale`), `payment_failed`, `timeout` (the deadline), or `manual` (an operator's CancelOrder, whose text is `note`).",
   data: orderSummary.extend({ reason: z.enum(cancelReasons), note: reasonText.optional() }),
@@ -40,6 +43,7 @@ export const RefundRequested = defineEvent({
   type: 'RefundRequested',
   version: 1,
   owner: 'order',
+  partyKey: 'customerId',
   summary: 'A CONFIRMED order is being refunded (REFUNDING): payment gives the money back first.',
   data: orderSummary.extend({ reason: reasonText }),
 });
@@ -82,6 +86,7 @@ export const OrderRefunded = defineEvent({
   type: 'OrderRefunded',
   version: 1,
   owner: 'order',
+  partyKey: 'customerId',
   summary: 'Money and stock are back: the order is REFUNDED; loyalty reverts its points.',
   data: orderSummary.extend({ reason: reasonText }),
 });

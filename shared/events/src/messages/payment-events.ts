@@ -6,6 +6,7 @@ export const PaymentSucceeded = defineEvent({
   type: 'PaymentSucceeded',
   version: 1,
   owner: 'payment',
+  partyKey: 'customerId',
   summary:
     "The order's total (StockReserved.total) was captured from the customer's wallet. order confirms only when `amount` is the order's total and `customerId` its customer; otherwise the event is dead-lettered (`fact_mismatch`).",
   data: z.object({ orderId: tokenId, customerId: tokenId, amount, paymentId: printableId }),
@@ -17,6 +18,7 @@ export const PaymentFailed = defineEvent({
   version: 1,
   failure: true,
   owner: 'payment',
+  partyKey: 'customerId',
   summary: 'The wallet could not cover the total; nothing was charged.',
   data: z.object({
     orderId: tokenId,
@@ -32,6 +34,7 @@ export const PaymentRefunded = defineEvent({
   type: 'PaymentRefunded',
   version: 1,
   owner: 'payment',
+  partyKey: 'customerId',
   summary: 'A captured payment went back to the wallet: its order was cancelled (a charge that landed after the deadline) or refunded.',
   data: z.object({
     orderId: tokenId,

@@ -30,6 +30,8 @@ export interface DeliveryDeps {
   metrics?: KitMetrics;
   /** Commits this message with the others received in the same turn of the event loop. */
   batch: BatchWriter;
+  /** The partition count of a partitioned service: the broker's partition tokens are checked against it. */
+  partitions?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface DeliveryDeps {
  */
 export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps, more = false): Promise<Outcome> {
   const started = process.hrtime.bigint();
-  const decoded = decodeMessage(msg.data, { subject: msg.subject, maxBytes: deps.maxBytes });
+  const decoded = decodeMessage(msg.data, { subject: msg.subject, maxBytes: deps.maxBytes, partitions: deps.partitions });
   if (!decoded.ok) {
     return deadLetterAndTerm(msg, deps, { reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null, eventId: decoded.envelope?.id ?? null });
   }

@@ -1,4 +1,4 @@
-import { commandSubject, defaultInstances, type InstancedService, isInstanced, messages, parseInstanceName } from '@jetsaga/events';
+import { commandFilter, defaultInstances, type InstancedService, isInstanced, messages, parseInstanceName } from '@jetsaga/events';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -32,7 +32,7 @@ export interface StreamSettings {
   replicas: number;
   /**
    * The instances of each service run once per instance (JETSAGA_BANKS: `a,b`): COMMANDS takes
-   * the command subjects of these (`cmd.bank-a.Deposit`, `cmd.bank-b.Deposit`) and no other.
+   * the command subjects of these (`cmd.bank-a.Deposit.>`, `cmd.bank-b.Deposit.>`) and no other.
    */
   instances: Readonly<Record<InstancedService, readonly string[]>>;
 }
@@ -58,13 +58,13 @@ export type WantedStream = Pick<
 >;
 
 /**
- * `cmd.<owner>.<Type>` of every command the contract knows, and for a command to a service run
- * once per instance, `cmd.<owner>-<id>.<Type>` of each instance listed: COMMANDS takes nothing
+ * `cmd.<owner>.<Type>.>` of every command the contract knows, and for a command to a service run
+ * once per instance, `cmd.<owner>-<id>.<Type>.>` of each instance listed: COMMANDS takes nothing
  * else (a deposit to a bank that is not listed fails at once: no stream takes it).
  */
 export function commandSubjects(instances: StreamSettings['instances'] = DEFAULT_STREAM_SETTINGS.instances): string[] {
   const owners = (owner: string): string[] => (isInstanced(owner) ? instances[owner].map((id) => `${owner}-${id}`) : [owner]);
-  return [...new Set(messages.filter((m) => m.kind === 'command').flatMap((m) => owners(m.owner).map((o) => commandSubject(o, m.type))))].sort();
+  return [...new Set(messages.filter((m) => m.kind === 'command').flatMap((m) => owners(m.owner).map((o) => commandFilter(o, m.type))))].sort();
 }
 
 /**

@@ -25,21 +25,22 @@ function previousRelease(name: string): Partial<StreamConfig> {
 }
 
 describe('wanted streams', () => {
-  it('COMMANDS takes exactly cmd.<owner>.<Type> of every command in the contract, and cmd.<owner>-<id>.<Type> of each listed instance', () => {
+  it('COMMANDS takes exactly cmd.<owner>.<Type>.> of every command in the contract, and cmd.<owner>-<id>.<Type>.> of each listed instance', () => {
     const commands = messages.filter((m) => m.kind === 'command');
     const subjects = byName('COMMANDS').subjects;
     assert.deepEqual(subjects, commandSubjects());
     const owners = (owner: string) => (owner === 'bank' ? ['bank-a', 'bank-b'] : [owner]);
-    const expected = commands.flatMap((c) => owners(c.owner).map((o) => `cmd.${o}.${c.type}`));
+    const expected = commands.flatMap((c) => owners(c.owner).map((o) => `cmd.${o}.${c.type}.>`));
     assert.deepEqual([...subjects].sort(), [...new Set(expected)].sort());
-    assert.ok(subjects.includes('cmd.order.PlaceOrder'));
-    assert.ok(subjects.includes('cmd.bank-a.Deposit') && !subjects.includes('cmd.bank.Deposit'));
-    assert.ok(!subjects.some((s) => s.includes('*') || s.includes('>')));
+    assert.ok(subjects.includes('cmd.order.PlaceOrder.>'));
+    assert.ok(subjects.includes('cmd.bank-a.Deposit.>') && !subjects.includes('cmd.bank.Deposit.>'));
+    // any key and partition of a known command, nothing else
+    assert.ok(subjects.every((s) => /^cmd\.[a-z0-9-]+\.[A-Za-z]+\.>$/.test(s)));
   });
 
   it('COMMANDS follows JETSAGA_BANKS: each bank listed, and no other', () => {
     const wanted = wantedStreams(streamSettingsFromEnv({ JETSAGA_BANKS: 'a,c,c' })).find((s) => s.name === 'COMMANDS')!;
-    assert.deepEqual(wanted.subjects.filter((s) => s.includes('bank')), ['cmd.bank-a.Deposit', 'cmd.bank-c.Deposit']);
+    assert.deepEqual(wanted.subjects.filter((s) => s.includes('bank')), ['cmd.bank-a.Deposit.>', 'cmd.bank-c.Deposit.>']);
     assert.throws(() => streamSettingsFromEnv({ JETSAGA_BANKS: 'a,B' }), /JETSAGA_BANKS must be a list of bank ids/);
     assert.throws(() => streamSettingsFromEnv({ JETSAGA_BANKS: ' , ' }), /JETSAGA_BANKS/);
   });

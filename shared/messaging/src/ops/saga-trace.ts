@@ -2,7 +2,7 @@ import type { StepRecordView } from '@jetsaga/events';
 import type { NatsConnection } from 'nats';
 import { STREAMS } from '../nats/provision.js';
 import { readStream } from '../nats/read-stream.js';
-import { decodeMessage } from '@jetsaga/events';
+import { decodeMessage, eventFilter } from '@jetsaga/events';
 import { listDeadLetters } from './dead-letters.js';
 import { readSagaEvents, type StoredEvent } from './saga-events.js';
 import { type DiscoveredService, discoverServices, sagaSteps } from './service-queries.js';
@@ -172,7 +172,7 @@ export async function readSagaTrace(nc: NatsConnection, sagaId: string, services
 async function linksInto(nc: NatsConnection, sagaId: string): Promise<SagaLink[]> {
   const found: SagaLink[] = [];
   for (const l of linkingEvents) {
-    const rows = await readStream(nc, STREAMS.events, `evt.${l.producer}.${l.type}.*`, (m) => {
+    const rows = await readStream(nc, STREAMS.events, eventFilter(l.producer, l.type), (m) => {
       const env = envelopeOf(m.data);
       return env && (env.data as Record<string, unknown> | undefined)?.[l.field] === sagaId && env.sagaId ? { sagaId: env.sagaId, relation: l.to, via: l.type } : undefined;
     });

@@ -1,4 +1,8 @@
 import {
+  PARTITION_METADATA_KEY,
+  type Partition,
+  parsePartition,
+  parsePartitionName,
   QUERIES_METADATA_KEY,
   type QueryDef,
   querySubject,
@@ -24,6 +28,8 @@ export interface DiscoveredService {
   id: string;
   version: string;
   queries: string[];
+  /** The partition it runs (`order-p1`: 1 of `count`), when its service is split. */
+  partition?: Partition;
 }
 
 export class QueryError extends Error {
@@ -51,13 +57,40 @@ export async function discoverServices(nc: NatsConnection, options: { maxWaitMs?
     for await (const info of await client.info()) {
       const queries = info.metadata?.[QUERIES_METADATA_KEY];
       if (queries === undefined) continue;
-      found.set(info.name, { name: info.name, id: info.id, version: info.version, queries: queries.split(',').filter(Boolean) });
+      const partition = partitionFromMetadata(info.metadata?.[PARTITION_METADATA_KEY]);
+      found.set(info.name, { name: info.name, id: info.id, version: info.version, queries: queries.split(',').filter(Boolean), ...(partition ? { partition } : {}) });
     }
   } catch (err) {
     // no responders at all: no service is running
     if (!/503|no responders/i.test(String((err as Error).message ?? err))) throw err;
   }
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function partitionFromMetadata(text: string | undefined): Partition | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parsePartition(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Services as wholes: a partition's name (`order-p1`) counts for its service (`order`), which
+ * answered only when each of its partitions was found and answered.
+ */
+export function wholeServices(running: readonly DiscoveredService[], unanswered: readonly string[]): { services: string[]; unanswered: string[] } {
+  const seen = new Map<string, { count: number; indices: Set<number>; silent: boolean }>();
+  for (const s of running) {
+    const service = s.partition ? (parsePartitionName(s.name)?.service ?? s.name) : s.name;
+    const entry = seen.get(service) ?? { count: s.partition?.count ?? 1, indices: new Set<number>(), silent: false };
+    entry.indices.add(s.partition?.index ?? 0);
+    if (unanswered.includes(s.name)) entry.silent = true;
+    seen.set(service, entry);
+  }
+  const services = [...seen.keys()].sort();
+  return { services, unanswered: services.filter((s) => seen.get(s)!.silent || seen.get(s)!.indices.size < seen.get(s)!.count) };
 }
 
 /** Asks one service one query (the version the client knows), and checks the answer against its schema. */
@@ -246,5 +279,6 @@ export async function collectSides(nc: NatsConnection, options: { since?: string
       for (let i = 0; i < missing.length; i += 500) await pageAll(s.name, { sagaIds: missing.slice(i, i + 500) });
     }
   }
-  return { sides, problems, services: running.map((s) => s.name), unanswered };
+  // reconcile reasons about services (`order`), whatever partitions each runs as
+  return { sides, problems, ...wholeServices(running, unanswered) };
 }

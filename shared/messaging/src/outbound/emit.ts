@@ -1,4 +1,4 @@
-import { createEnvelope, type EventDraft, eventSubject } from '@jetsaga/events';
+import { createEnvelope, type EventDraft, eventSubject, latest, subjectKey } from '@jetsaga/events';
 import { enqueueOutbox, type PendingRow } from './outbox.js';
 import type { SqliteHandle } from '../sqlite/sqlite-handle.js';
 
@@ -21,7 +21,7 @@ export function writeEmitted(tx: SqliteHandle, drafts: EventDraft[], ctx: EmitCo
     rows.push(
       enqueueOutbox(
         tx,
-        { eventId: envelope.id, subject: eventSubject(ctx.service, draft.type, sagaId), payload: JSON.stringify(envelope), headers: { traceparent: ctx.traceparent } },
+        { eventId: envelope.id, subject: eventSubject(ctx.service, draft.type, sagaId, subjectKey(latest(draft.type)!, envelope.data)), payload: JSON.stringify(envelope), headers: { traceparent: ctx.traceparent } },
         ctx.now.getTime(),
       ),
     );

@@ -1,4 +1,4 @@
-import { type CommandType, commandSubject, createEnvelope, type DataOf, type Envelope, isInstanced, latest, serviceKindOf } from '@jetsaga/events';
+import { type CommandType, commandSubject, createEnvelope, type DataOf, type Envelope, isInstanced, latest, serviceKindOf, subjectKey } from '@jetsaga/events';
 import type { JetStreamClient, PubAck } from 'nats';
 import { headersOf, type Publication } from './jetstream-publisher.js';
 import { childTraceparent } from '../observe/trace-context.js';
@@ -16,7 +16,7 @@ export interface SendOptions {
   traceparent?: string;
 }
 
-/** Builds, validates and publishes a command to `cmd.<service>.<Type>`; resolves on PubAck. */
+/** Builds, validates and publishes a command to `cmd.<service>.<Type>.<key>`; resolves on PubAck. */
 export async function sendCommand<T extends CommandType>(
   js: JetStreamClient,
   type: T,
@@ -33,7 +33,7 @@ export function commandPublication<T extends CommandType>(type: T, data: DataOf<
   const sagaId = def.sagaKey ? String((data as Record<string, unknown>)[def.sagaKey]) : null;
   const envelope = createEnvelope(type, data, { producer: options.producer ?? 'cli', sagaId, id: options.id });
   const publication = {
-    subject: commandSubject(addressee(def.owner, type, options.to), type),
+    subject: commandSubject(addressee(def.owner, type, options.to), type, subjectKey(def, envelope.data)),
     payload: JSON.stringify(envelope),
     msgId: envelope.id,
     headers: { traceparent: options.traceparent ?? childTraceparent() },

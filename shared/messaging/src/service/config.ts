@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_MAX_BYTES, instanceId } from '@jetsaga/events';
+import { DEFAULT_MAX_BYTES, instanceId, type Partition, partitionName, parsePartition } from '@jetsaga/events';
 import type { Synchronous } from '../sqlite/open-db.js';
 import { type NatsAccess, natsSettings } from '../nats/connection-options.js';
 import { DEFAULT_STREAM_SETTINGS, type StreamSettings, unlistedInstance } from '../nats/provision.js';
@@ -13,6 +13,11 @@ import { type Deprecation, defineSettings, type ReadOptions, SettingsError, type
 export { parseByteSize, parseDurationMs } from '../settings-schema.js';
 
 export interface ServiceConfig {
+  /**
+   * The partition this process runs (JETSAGA_PARTITION `i/N`): it owns the keys of partition i
+   * among N, in its own db (`<service>-p<i>.db`) with its own durables (docs/partitions.md).
+   */
+  partition?: Partition;
   nats: NatsAccess;
   dataDir: string;
   dbPath: string;
@@ -129,6 +134,24 @@ export function kitSettings(service: string): SettingsSchema<ServiceConfig> {
   return defineSettings(
     {
       nats: natsSettings,
+      partition: setting.custom(
+        'JETSAGA_PARTITION',
+        {
+          type: 'text',
+          wants: 'i/N, the partition this process runs (0 <= i < N <= 64), like 0/2',
+          defaultDoc: '(one process: no partitions)',
+          description:
+            'run partition i of N of the service (`jetsaga run <service> --partition i/N`, `JETSAGA_PARTITIONS=N` for the stack): it takes only the keys the broker maps to i (order and notification by order id, payment and loyalty by customer id), with its own db `<service>-p<i>.db` and durables `<service>-p<i>-<Type>`; the broker needs the mapping for N (docs/partitions.md)',
+        },
+        (raw) => {
+          try {
+            return parsePartition(raw);
+          } catch {
+            return undefined;
+          }
+        },
+        (p) => `${p.index}/${p.count}`,
+      ),
       dataDir: setting.text('JETSAGA_DATA_DIR', { type: 'path', default: DEFAULT_DATA_DIR, defaultDoc: '`./.jetsaga`', description: 'SQLite files (`<service>.db`), the local broker\'s store' }),
       dbPath: setting.text(`JETSAGA_${SERVICE}_DB`, {
         type: 'path',
@@ -203,10 +226,11 @@ export function kitSettings(service: string): SettingsSchema<ServiceConfig> {
       const unlisted = unlistedInstance(service, v.streams);
       if (unlisted) throw new KitError('config', unlisted);
       return {
+        partition: v.partition,
         // Its own reply subjects: a broker with permissions lets it read only those.
         nats: { ...v.nats, inboxPrefix: `_INBOX_${service}` },
         dataDir,
-        dbPath: v.dbPath ?? join(dataDir, `${service}.db`),
+        dbPath: v.dbPath ?? join(dataDir, `${v.partition ? partitionName(service, v.partition.index) : service}.db`),
         synchronous: v.synchronous,
         retry: { ...defaultRetryPolicy, maxDeliver: v.maxDeliver },
         ackWaitMs: v.ackWaitMs,

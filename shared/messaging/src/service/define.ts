@@ -8,6 +8,8 @@ import type { ServiceQueries } from './queries.js';
 
 export type { Decision, Input, Message, ReactContext, TimerDue } from '../step/decision.js';
 
+export type PartitionBy = 'saga' | 'key';
+
 /** The service's drizzle db, inside the transaction the kit holds open for a step. */
 export type ServiceTx<S extends Record<string, unknown>> = ServiceDb<S>;
 
@@ -48,6 +50,12 @@ export interface ServiceDefinition<
   /** The service's own drizzle tables (the kit's tables are the kit's). */
   schema: Record<string, unknown>;
   migrationsFolder: string;
+  /**
+   * How it splits into partitions (JETSAGA_PARTITION, docs/partitions.md): by the saga token of
+   * what it takes (`saga`: order, notification, customer, transfer) or by its key token (`key`:
+   * payment and loyalty by customer). Without it the service runs as one process only.
+   */
+  partitionBy?: PartitionBy;
   /** The message types it subscribes to: one durable consumer each. */
   messages: readonly T[];
   /** The kinds of timer its router handles. */

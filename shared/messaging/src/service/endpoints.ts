@@ -1,4 +1,4 @@
-import { type QueryDef, QUERIES_METADATA_KEY, querySubject, sagasQuery, sidesQuery, statusQuery, stepsQuery } from '@jetsaga/events';
+import { PARTITION_METADATA_KEY, partitionName, type QueryDef, QUERIES_METADATA_KEY, querySubject, sagasQuery, sidesQuery, statusQuery, stepsQuery } from '@jetsaga/events';
 import { JSONCodec, type NatsConnection, type Service, type ServiceMsg } from 'nats';
 import type { z } from 'zod';
 import { STREAMS } from '../nats/provision.js';
@@ -6,7 +6,7 @@ import type { Logger } from '../observe/logger.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import type { AnyServiceDefinition } from './define.js';
 import { readLocalStatus, readSteps } from './queries.js';
-import { subscriptionsOf } from './subscriptions.js';
+import { type PartitionOf, subscriptionsOf } from './subscriptions.js';
 
 /** The version the micro service reports (`nats micro info`): the kit's query protocol. */
 export const ENDPOINTS_VERSION = '1.0.0';
@@ -16,6 +16,8 @@ export interface EndpointsEnv {
   nc: NatsConnection;
   db: ServiceDb;
   log: Logger;
+  /** The partition this process runs: its queries are served as `<service>-p<i>`. */
+  partitioned?: PartitionOf;
   /** Why the service is not ready (empty when it is): what /readyz says. */
   notReady?: () => string[];
 }
@@ -32,17 +34,19 @@ const codec = JSONCodec();
  */
 export async function startEndpoints(env: EndpointsEnv): Promise<Service | null> {
   const { def, nc, db, log } = env;
+  const partition = env.partitioned?.partition;
+  const name = partition ? partitionName(def.name, partition.index) : def.name;
   const queries = def.queries ?? {};
   const served = ['status', 'steps', ...(queries.sagas ? ['sagas'] : []), ...(queries.sides ? ['sides'] : [])];
   try {
     const service = await nc.services.add({
-      name: def.name,
+      name,
       version: ENDPOINTS_VERSION,
-      description: `jetsaga service ${def.name}: status, step log${queries.sagas ? ', sagas' : ''}${queries.sides ? ', sides' : ''}`,
-      metadata: { [QUERIES_METADATA_KEY]: served.join(',') },
+      description: `jetsaga service ${name}: status, step log${queries.sagas ? ', sagas' : ''}${queries.sides ? ', sides' : ''}`,
+      metadata: { [QUERIES_METADATA_KEY]: served.join(','), ...(partition ? { [PARTITION_METADATA_KEY]: `${partition.index}/${partition.count}` } : {}) },
     });
     const startedAt = new Date().toISOString();
-    const group = service.addGroup(`jetsaga.${def.name}`);
+    const group = service.addGroup(`jetsaga.${name}`);
     const add = <Req extends z.ZodType, Res extends z.ZodType>(q: QueryDef<string, Req, Res>, answer: (request: z.infer<Req>) => Promise<z.input<Res>> | z.input<Res>) => {
       group.addEndpoint(q.name, {
         subject: q.name,
@@ -55,23 +59,23 @@ export async function startEndpoints(env: EndpointsEnv): Promise<Service | null>
     };
     add(statusQuery, async () => ({
       version: 1 as const,
-      service: def.name,
+      service: name,
       instance: service.info().id,
       startedAt,
       at: new Date().toISOString(),
       ready: (env.notReady?.() ?? []).length === 0,
       notReady: env.notReady?.() ?? [],
       ...readLocalStatus(db, Date.now()),
-      ...(await brokerSide(nc, def)),
+      ...(await brokerSide(nc, def, env.partitioned)),
     }));
-    add(stepsQuery, (r) => ({ version: 1 as const, service: def.name, sagaId: r.sagaId, steps: readSteps(db, r.sagaId, r.limit) }));
-    if (queries.sagas) add(sagasQuery, (r) => ({ version: 1 as const, service: def.name, ...queries.sagas!(db, r, new Date()) }));
-    if (queries.sides) add(sidesQuery, (r) => ({ version: 1 as const, service: def.name, ...queries.sides!(db, r), problems: queries.problems?.(db) ?? [] }));
+    add(stepsQuery, (r) => ({ version: 1 as const, service: name, sagaId: r.sagaId, steps: readSteps(db, r.sagaId, r.limit) }));
+    if (queries.sagas) add(sagasQuery, (r) => ({ version: 1 as const, service: name, ...queries.sagas!(db, r, new Date()) }));
+    if (queries.sides) add(sidesQuery, (r) => ({ version: 1 as const, service: name, ...queries.sides!(db, r), problems: queries.problems?.(db) ?? [] }));
     void service.stopped.then((err) => {
       // A connection drained at shutdown ends the subscriptions too: nothing to say then.
       if (err && !nc.isDraining() && !nc.isClosed()) log.warn({ err }, 'micro service stopped: the queries (jetsaga status, trace, sagas, console) get no answer from this service');
     });
-    log.debug({ subjects: served.map((q) => querySubject(def.name, q)) }, 'queries served');
+    log.debug({ subjects: served.map((q) => querySubject(name, q)) }, 'queries served');
     return service;
   } catch (err) {
     log.warn({ err }, 'cannot serve the queries (NATS micro service)');
@@ -114,7 +118,7 @@ async function respond<Req extends z.ZodType, Res extends z.ZodType>(
 }
 
 /** What the broker says of the service: its consumers' lag, the dead letters it produced. */
-async function brokerSide(nc: NatsConnection, def: AnyServiceDefinition) {
+async function brokerSide(nc: NatsConnection, def: AnyServiceDefinition, partitioned: PartitionOf | undefined) {
   const consumers: { consumer: string; stream: string; pending: number; ackPending: number; redelivered: number }[] = [];
   let consumersError: string | null = null;
   let deadLetters: { count: number; byType: Record<string, number> } | null = null;
@@ -123,7 +127,7 @@ async function brokerSide(nc: NatsConnection, def: AnyServiceDefinition) {
     const jsm = await timeout(nc.jetstreamManager({ checkAPI: false }));
     await timeout(
       Promise.all(
-        subscriptionsOf(def.name, def.messages).map(async ({ stream, durable }) => {
+        subscriptionsOf(def.name, def.messages, partitioned).map(async ({ stream, durable }) => {
           try {
             const info = await jsm.consumers.info(stream, durable);
             consumers.push({ consumer: durable, stream, pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered });

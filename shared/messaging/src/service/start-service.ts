@@ -24,7 +24,7 @@ import { TimerLoop } from '../timers/timer-loop.js';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
 import type { AnyServiceDefinition } from './define.js';
 import { startEndpoints } from './endpoints.js';
-import { subscriptionsOf } from './subscriptions.js';
+import { type PartitionOf, subscriptionsOf } from './subscriptions.js';
 
 export interface RunningService {
   nc: NatsConnection;
@@ -134,7 +134,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   state.natsConnected = true;
   handles.nc(nc);
   // Its queries over NATS (status, step log, sagas, sides): answered from here on, while it starts too.
-  await startEndpoints({ def, nc, db, log, notReady: () => notReadyReasons(state, nc, db) });
+  await startEndpoints({ def, nc, db, log, partitioned: partitionOfService(def, config), notReady: () => notReadyReasons(state, nc, db) });
   state.phase = 'provisioning streams';
   // The broker may still be starting (a restart): JetStream calls are retried for a while.
   let startDeadline = Date.now() + config.startTimeoutMs;
@@ -151,7 +151,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     log.warn({ eventsMaxAgeMs, retentionMs: config.retentionMs }, 'JETSAGA_EVENTS_MAX_AGE is shorter than JETSAGA_RETENTION_MS: a consumer that falls that far behind loses events (see the README)');
   }
 
-  const subscriptions = subscriptionsOf(def.name, def.messages);
+  const subscriptions = subscriptionsOf(def.name, def.messages, partitionOfService(def, config));
   const broker = brokerUsageReader(jsm, { streams: Object.values(STREAMS), consumers: subscriptions }, log);
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
   handles.metrics(metrics);
@@ -204,6 +204,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
       faults: config.faults,
       metrics,
       batch,
+      partitions: config.partition?.count,
     };
     const loopOptions = { stream: sub.stream, durable: sub.durable, maxMessages: perPull, concurrency: perPull };
     const loop = new ConsumerLoop(js, loopOptions, (msg, more) => handleDelivery(msg, deps, more), log);
@@ -238,6 +239,13 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
       log.info('service stopped');
     })());
   return { nc, metrics, db, relay, timerLoop, loops, batch, stop };
+}
+
+/** How the service splits, when this process runs one of its partitions; a service that cannot split refuses. */
+export function partitionOfService(def: AnyServiceDefinition, config: ServiceConfig): PartitionOf | undefined {
+  if (!config.partition) return undefined;
+  if (!def.partitionBy) throw new KitError('config', `${def.name} runs as one process only: JETSAGA_PARTITION (${config.partition.index}/${config.partition.count}) is not for it (docs/partitions.md)`);
+  return { partition: config.partition, by: def.partitionBy };
 }
 
 /** nats-server's default max_payload (1 MiB), when the server did not say. */

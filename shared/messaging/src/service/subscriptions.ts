@@ -1,6 +1,7 @@
-import { commandSubject, eventFilter, isInstanced, latest, serviceKindOf } from '@jetsaga/events';
+import { commandFilter, commandSubject, eventFilter, isInstanced, latest, type Partition, serviceKindOf } from '@jetsaga/events';
 import { KitError } from '../errors.js';
 import { STREAMS } from '../nats/provision.js';
+import type { PartitionBy } from './define.js';
 
 export interface Subscription {
   type: string;
@@ -9,14 +10,21 @@ export interface Subscription {
   filterSubject: string;
 }
 
+/** A partition of a service, and the token of the subjects it is split by. */
+export interface PartitionOf {
+  partition: Partition;
+  by: PartitionBy;
+}
+
 /**
  * One durable consumer per handled type (nats-server 2.9 has no multi-filter consumers), named
- * after the service's instance (`bank-a-Deposit`). A command is taken on the instance's own
- * subject (`cmd.bank-a.Deposit`); an event of a service run once per instance, from every
- * instance (`evt.*.FundsFrozen.*`: the broker lets each publish only under its own name, and
- * decoding checks the producer is one of them).
+ * after the service's instance (`bank-a-Deposit`) or partition (`order-p1-PlaceOrder`). A
+ * command is taken on the instance's own subject (`cmd.bank-a.Deposit.>`); an event of a
+ * service run once per instance, from every instance (`evt.*.FundsFrozen.>`: the broker lets
+ * each publish only under its own name, and decoding checks the producer is one of them). A
+ * partition takes only the subjects the broker mapped to it (docs/partitions.md).
  */
-export function subscriptionsOf(service: string, types: readonly string[]): Subscription[] {
+export function subscriptionsOf(service: string, types: readonly string[], partitioned?: PartitionOf): Subscription[] {
   const kind = serviceKindOf(service);
   if (!kind) throw new KitError('config', `"${service}" is not a service name (a service, or <kind>-<id> for a service run once per instance)`);
   return types.map((type) => {
@@ -26,11 +34,23 @@ export function subscriptionsOf(service: string, types: readonly string[]): Subs
       throw new KitError('config', `${service} cannot handle ${type}: that command is addressed to ${def.owner}`);
     }
     const isCommand = def.kind === 'command';
+    const producer = isInstanced(def.owner) ? '*' : def.owner;
     return {
       type,
       stream: isCommand ? STREAMS.commands : STREAMS.events,
-      durable: `${service}-${type}`,
-      filterSubject: isCommand ? commandSubject(service, type) : eventFilter(isInstanced(def.owner) ? '*' : def.owner, type),
+      durable: partitioned ? `${service}-p${partitioned.partition.index}-${type}` : `${service}-${type}`,
+      filterSubject: !partitioned
+        ? isCommand
+          ? commandFilter(service, type)
+          : eventFilter(producer, type)
+        : partitionFilter(isCommand ? commandSubject(service, type, '*') : `evt.${producer}.${type}.*.*`, isCommand, partitioned),
     };
   });
+}
+
+/** The subject a partition takes: the broker appended one partition token to a command, two to an event (saga's, key's). */
+function partitionFilter(unmapped: string, isCommand: boolean, { partition, by }: PartitionOf): string {
+  const i = String(partition.index);
+  if (isCommand) return `${unmapped}.${i}`;
+  return by === 'saga' ? `${unmapped}.${i}.*` : `${unmapped}.*.${i}`;
 }

@@ -64,16 +64,16 @@ describe('BatchWriter', () => {
     assert.match(String((results[1] as PromiseRejectedResult).reason), /boom/);
     for (const id of ['b-1', 'b-3']) {
       assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', id), 1, id);
-      assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = ?", `evt.order.OrderCreated.${id}`), 1, id);
+      assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = ?", `evt.order.OrderCreated.${id}.cust-1`), 1, id);
     }
     // and the failed one left no order, inbox row, outbox row or timer, so its retry starts clean
     assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', 'b-2'), 0);
-    assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = 'evt.order.OrderCreated.b-2'"), 0);
+    assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = 'evt.order.OrderCreated.b-2.cust-1'"), 0);
     assert.equal(count("SELECT count(*) AS n FROM timers WHERE key = 'b-2'"), 0);
     assert.equal(count('SELECT count(*) AS n FROM inbox WHERE consumer = ?', 'order-PlaceOrder'), 2);
     // and the commit reported its outbox rows as stored, in seq order without a gap (the failed
     // one's row undone with its savepoint), and the earliest deadline it armed
-    const stored = db.$client.prepare("SELECT seq, event_id AS eventId, subject FROM outbox WHERE subject IN ('evt.order.OrderCreated.b-1', 'evt.order.OrderCreated.b-3') ORDER BY seq").all();
+    const stored = db.$client.prepare("SELECT seq, event_id AS eventId, subject FROM outbox WHERE subject IN ('evt.order.OrderCreated.b-1.cust-1', 'evt.order.OrderCreated.b-3.cust-1') ORDER BY seq").all();
     assert.deepEqual(commits.at(-1)?.emitted.map((r) => ({ seq: r.seq, eventId: r.eventId, subject: r.subject })), stored);
     const [first, second] = commits.at(-1)!.emitted;
     assert.equal(second!.seq, first!.seq + 1);
@@ -128,7 +128,7 @@ describe('BatchWriter', () => {
   it('marks the rows the relay had acked sent in the batch transaction, not in one of their own', async () => {
     // given a row published and acked (unsent in the table), handed over by the relay
     await submit(placeOrder('s-0'));
-    const seq = (db.$client.prepare("SELECT seq FROM outbox WHERE subject = 'evt.order.OrderCreated.s-0'").get() as { seq: number }).seq;
+    const seq = (db.$client.prepare("SELECT seq FROM outbox WHERE subject = 'evt.order.OrderCreated.s-0.cust-1'").get() as { seq: number }).seq;
     let handed: number[] = [seq];
     const marking = new BatchWriter(db, failing, { onCommit: () => {}, sentRows: { take: () => handed.splice(0), giveBack: (seqs) => (handed = seqs) } });
     const before = db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL').get() as { n: number };
@@ -157,7 +157,7 @@ describe('BatchWriter', () => {
     onDisk!();
     await done;
     assert.equal(handed.length, 1);
-    assert.equal(handed[0]![0]!.subject, 'evt.order.OrderCreated.f-1');
+    assert.equal(handed[0]![0]!.subject, 'evt.order.OrderCreated.f-1.cust-1');
   });
 
   it('with a failed durability wait, fails the messages (they are redelivered) and hands over nothing', async () => {

@@ -14,12 +14,12 @@ export interface Identity {
 }
 
 /** Everyone who connects to the stack's broker: admin, operator, the web console, and one identity per service. */
-export function identityPermissions(services: readonly AnyServiceDefinition[]): Record<string, Permissions> {
+export function identityPermissions(services: readonly AnyServiceDefinition[], partitions = 1): Record<string, Permissions> {
   return {
     admin: adminPermissions(),
-    operator: operatorPermissions(services),
-    console: consolePermissions(services),
-    ...Object.fromEntries(services.map((def) => [def.name, servicePermissions(def)])),
+    operator: operatorPermissions(services, 'operator', partitions),
+    console: consolePermissions(services, 'console', partitions),
+    ...Object.fromEntries(services.map((def) => [def.name, servicePermissions(def, partitions)])),
   };
 }
 

@@ -1,5 +1,6 @@
+import { partitionName } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
-import { STREAMS, subscriptionsOf } from '@jetsaga/messaging/ops';
+import { STREAMS, type Subscription, subscriptionsOf } from '@jetsaga/messaging/ops';
 
 /** What one identity may publish and subscribe to (nats-server `permissions`). */
 export interface Permissions {
@@ -24,8 +25,8 @@ const streamInfo = Object.values(STREAMS).map((s) => `$JS.API.STREAM.INFO.${s}`)
  * info / next and acks; stream info; replies on its own inbox. No stream create, update,
  * delete or purge: `jetsaga provision` (admin) makes the streams.
  */
-export function servicePermissions(def: AnyServiceDefinition): Permissions {
-  const consumers = subscriptionsOf(def.name, def.messages).flatMap(({ stream, durable }) => [
+export function servicePermissions(def: AnyServiceDefinition, partitions = 1): Permissions {
+  const consumers = durablesOf(def, partitions).flatMap(({ stream, durable }) => [
     `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
     `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
     `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
@@ -38,8 +39,24 @@ export function servicePermissions(def: AnyServiceDefinition): Permissions {
   const answers = requesters.map((r) => `${inboxPrefixOf(r)}.>`);
   return {
     publish: [`evt.${def.name}.>`, `dlq.${def.name}.>`, '$JS.API.INFO', ...streamInfo, ...consumers, ...answers],
-    subscribe: [`${inboxPrefixOf(def.name)}.>`, ...microSubjects(def.name)],
+    subscribe: [`${inboxPrefixOf(def.name)}.>`, ...processNames(def, partitions).flatMap(microSubjects)],
   };
+}
+
+/** Whether `def` runs as `partitions` processes (a service that cannot split runs as one). */
+function isSplit(def: AnyServiceDefinition, partitions: number): boolean {
+  return partitions > 1 && def.partitionBy !== undefined;
+}
+
+/** The names its processes run as: the service's, or each partition's (`order-p0`, `order-p1`). */
+export function processNames(def: AnyServiceDefinition, partitions = 1): string[] {
+  return isSplit(def, partitions) ? Array.from({ length: partitions }, (_, i) => partitionName(def.name, i)) : [def.name];
+}
+
+/** Every durable consumer of the service: of each partition when it is split. */
+export function durablesOf(def: AnyServiceDefinition, partitions = 1): Subscription[] {
+  if (!isSplit(def, partitions)) return subscriptionsOf(def.name, def.messages);
+  return Array.from({ length: partitions }, (_, index) => subscriptionsOf(def.name, def.messages, { partition: { index, count: partitions }, by: def.partitionBy! })).flat();
 }
 
 /**
@@ -59,8 +76,8 @@ const readQueries = ['status', 'steps', 'sagas', 'sides'].map((q) => `jetsaga.*.
  * creates, pulls and deletes, but never one of the services' durables (deny wins): pulling
  * from one without acking would stall a saga, deleting one would make it re-read EVENTS.
  */
-function streamReader(services: readonly AnyServiceDefinition[]): Pick<Permissions, 'publish' | 'publishDeny'> {
-  const durables = services.flatMap((def) => subscriptionsOf(def.name, def.messages));
+function streamReader(services: readonly AnyServiceDefinition[], partitions: number): Pick<Permissions, 'publish' | 'publishDeny'> {
+  const durables = services.flatMap((def) => durablesOf(def, partitions));
   return {
     publish: [
       '$JS.API.INFO',
@@ -90,8 +107,8 @@ function streamReader(services: readonly AnyServiceDefinition[]): Pick<Permissio
  * re-drive a dead letter to its original subject and drop it. No stream create, update, delete
  * or purge, no pulls or acks on the services' consumers.
  */
-export function operatorPermissions(services: readonly AnyServiceDefinition[], identity = 'operator'): Permissions {
-  const reader = streamReader(services);
+export function operatorPermissions(services: readonly AnyServiceDefinition[], identity = 'operator', partitions = 1): Permissions {
+  const reader = streamReader(services, partitions);
   return {
     publish: [
       'cmd.>',
@@ -114,8 +131,8 @@ export function operatorPermissions(services: readonly AnyServiceDefinition[], i
  * saga (`cmd.order.CancelOrder`). No other command: it cannot place orders or credit wallets,
  * nor re-drive a dead-lettered command (that is issuing it: the operator does, with the CLI).
  */
-export function consolePermissions(services: readonly AnyServiceDefinition[], identity = 'console'): Permissions {
-  const reader = streamReader(services);
+export function consolePermissions(services: readonly AnyServiceDefinition[], identity = 'console', partitions = 1): Permissions {
+  const reader = streamReader(services, partitions);
   return {
     publish: ['cmd.order.CancelOrder', 'evt.>', ...reader.publish, '$SRV.PING', '$SRV.PING.>', '$SRV.INFO', '$SRV.INFO.>', '$SRV.STATS', '$SRV.STATS.>', ...readQueries],
     publishDeny: reader.publishDeny,

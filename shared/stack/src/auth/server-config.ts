@@ -15,6 +15,8 @@ export interface ServerConfigOptions {
   maxFileStore?: string;
   /** The address this node tells clients to use for it (a container behind a published port). */
   clientAdvertise?: string;
+  /** Subject mappings of the account (`partitionMappings`: the partitions of a partitioned deployment). */
+  mappings?: Record<string, string>;
   /** Comment lines at the top (default: that the file is generated). */
   header?: string;
 }
@@ -49,6 +51,9 @@ export function renderServerConfig(o: ServerConfigOptions): string {
     '}',
     ...(o.cluster
       ? ['cluster {', `  name: ${JSON.stringify(o.cluster.name)}`, `  listen: ${JSON.stringify(o.cluster.listen)}`, `  routes: ${list(o.cluster.routes)}`, '}']
+      : []),
+    ...(o.mappings
+      ? ['# Partitions: the broker appends the partition of the saga id and key tokens (docs/partitions.md).', 'mappings {', ...Object.entries(o.mappings).map(([from, to]) => `  ${JSON.stringify(from)}: ${JSON.stringify(to)}`), '}']
       : []),
     'authorization {',
     '  users: [',

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { partitionMappings } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
 import { connectionOptions, type NatsAccess } from '@jetsaga/messaging/ops';
 import { type Identity, ensureIdentities, identityPermissions } from './identities.js';
@@ -23,8 +24,10 @@ export class StackAuth {
   constructor(
     readonly dataDir: string,
     services: readonly AnyServiceDefinition[],
+    /** Services that can split run as this many partitions: the broker maps subjects to them. */
+    readonly partitions = 1,
   ) {
-    this.identities = new Map(ensureIdentities(authDir(dataDir), identityPermissions(services)).map((i) => [i.name, i]));
+    this.identities = new Map(ensureIdentities(authDir(dataDir), identityPermissions(services, partitions)).map((i) => [i.name, i]));
   }
 
   /** How `identity` reaches a server of this stack (servers filled in by the caller). */
@@ -48,6 +51,7 @@ export class StackAuth {
       ...(cluster ? { serverName: cluster.serverName, cluster: { name: cluster.name, listen: cluster.listen, routes: cluster.routes } } : {}),
       ...(cluster?.httpPort ? { httpPort: cluster.httpPort } : {}),
       users: [...this.identities.values()].map((i) => ({ nkey: i.publicKey, permissions: i.permissions })),
+      ...(this.partitions > 1 ? { mappings: partitionMappings(this.partitions) } : {}),
     });
   }
 

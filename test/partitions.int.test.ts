@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createEnvelope, eventSubject, partitionOf } from '@jetsaga/events';
+import { listSagas, sagaSteps, systemStatus } from '@jetsaga/messaging/ops';
+import { orderSagaServices } from '@jetsaga/stack';
+import { TestStack, waitFor } from './support/harness.js';
+import { assertInvariants } from './support/invariants.js';
+
+const N = 2;
+const terminal = "('CONFIRMED', 'CANCELLED', 'REFUNDED')";
+
+describe(`partitions: each service that can split runs as ${N} processes, each with its own db and durables`, () => {
+  let t: TestStack;
+  // customers and orders spread over both partitions (checked below, so a change of hash shows)
+  const customers = ['ann', 'bob', 'cid', 'dee'];
+  const rich = new Set(['ann', 'bob', 'cid']);
+
+  before(async () => {
+    t = await TestStack.start({
+      partitions: N,
+      services: [...orderSagaServices, 'customer'],
+      serviceEnv: { order: { JETSAGA_ORDER_DEADLINE_MS: '3000' } },
+    });
+    await t.send('SetStock', { sku: 'pear', quantity: 100 });
+    await t.send('SetPrice', { sku: 'pear', unitPrice: 200 });
+    await t.send('SetStock', { sku: 'rare', quantity: 1 });
+    await t.send('SetPrice', { sku: 'rare', unitPrice: 500 });
+    for (const c of customers) if (rich.has(c)) await t.send('CreditWallet', { customerId: c, amount: 100_000 });
+    await t.waitForQuiescence();
+  });
+
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('runs each service as its partitions, and the keys of this test fall in both', () => {
+    for (const s of ['order', 'payment', 'loyalty', 'notification', 'customer']) {
+      assert.deepEqual(t.stack.processes.get(s), [`${s}-p0`, `${s}-p1`], s);
+    }
+    assert.deepEqual(t.stack.processes.get('inventory'), ['inventory'], 'inventory runs as one process');
+    assert.deepEqual(new Set(customers.map((c) => partitionOf(c, N))), new Set([0, 1]));
+  });
+
+  it('ends every order, confirmed or cancelled, with each order in its partition of order and each charge in its customer\'s partition of payment', async () => {
+    // when orders of every customer are placed: one customer cannot pay, one order wants more than there is
+    const orders = customers.flatMap((c, i) => [0, 1].map((j) => ({ orderId: `po-${i}-${j}`, customerId: c })));
+    for (const o of orders) await t.send('PlaceOrder', { ...o, items: [{ sku: 'pear', quantity: 1, unitPrice: 200 }] });
+    await t.send('PlaceOrder', { orderId: 'po-short', customerId: 'ann', items: [{ sku: 'rare', quantity: 2, unitPrice: 500 }] });
+    await waitFor(() => t.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminal}`) === orders.length + 1 || undefined, { what: 'every order over' });
+    await t.waitForQuiescence();
+
+    // then each ended as its facts say
+    const status = new Map(t.rows<{ order_id: string; status: string }>('order', 'SELECT order_id, status FROM orders').map((r) => [r.order_id, r.status]));
+    for (const o of orders) assert.equal(status.get(o.orderId), rich.has(o.customerId) ? 'CONFIRMED' : 'CANCELLED', o.orderId);
+    assert.equal(status.get('po-short'), 'CANCELLED');
+    // and each row lives in the partition the broker maps its key to, and only there
+    assert.deepEqual(new Set([...status.keys()].map((id) => partitionOf(id, N))), new Set([0, 1]), 'both order partitions took orders');
+    for (const id of status.keys()) {
+      for (let p = 0; p < N; p++) {
+        const here = t.count(`order-p${p}`, 'SELECT count(*) AS n FROM orders WHERE order_id = ?', id);
+        assert.equal(here, p === partitionOf(id, N) ? 1 : 0, `order ${id} in order-p${p}`);
+      }
+    }
+    for (const c of customers) {
+      for (let p = 0; p < N; p++) {
+        const charges = t.count(`payment-p${p}`, 'SELECT count(*) AS n FROM payments WHERE customer_id = ?', c);
+        const mine = p === partitionOf(c, N);
+        assert.equal(charges > 0, mine, `payments of ${c} in payment-p${p}`);
+        const points = t.count(`loyalty-p${p}`, "SELECT count(*) AS n FROM entries WHERE customer_id = ? AND status = 'CONFIRMED'", c);
+        assert.equal(points > 0, mine && rich.has(c), `confirmed points of ${c} in loyalty-p${p}`);
+        if (!mine) assert.equal(t.count(`loyalty-p${p}`, 'SELECT count(*) AS n FROM entries WHERE customer_id = ?', c), 0, `no entry of ${c} in loyalty-p${p}`);
+      }
+    }
+    await assertInvariants(t);
+  });
+
+  it('refunds a confirmed order and lets the deadline cancel one whose stock never answers in time', async () => {
+    // given a confirmed order
+    await t.send('PlaceOrder', { orderId: 'pr-1', customerId: 'bob', items: [{ sku: 'pear', quantity: 2, unitPrice: 200 }] });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pr-1')[0]?.status === 'CONFIRMED' || undefined, { what: 'pr-1 confirmed' });
+    // when it is refunded, and another order waits for an inventory that is down past its deadline
+    await t.send('RequestRefund', { orderId: 'pr-1', reason: 'changed my mind' });
+    await t.stack.service('inventory').stop();
+    await t.send('PlaceOrder', { orderId: 'pd-1', customerId: 'cid', items: [{ sku: 'pear', quantity: 1, unitPrice: 200 }] });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pd-1')[0]?.status === 'CANCELLED' || undefined, { timeoutMs: 15_000, what: 'pd-1 cancelled by its deadline' });
+    await t.stack.service('inventory').start();
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pr-1')[0]?.status === 'REFUNDED' || undefined, { what: 'pr-1 refunded' });
+    await t.waitForQuiescence();
+    // then the late hold of pd-1 was released, and pr-1's money and stock are back
+    assert.ok((await t.sagaTypes('pd-1')).includes('OrderCancelled'));
+    assert.ok((await t.sagaTypes('pr-1')).includes('OrderRefunded'));
+    await assertInvariants(t);
+  });
+
+  it("welcomes a registered customer in that customer's partitions of customer and loyalty", async () => {
+    for (const c of ['new-a', 'new-b', 'new-c']) await t.send('RegisterCustomer', { customerId: c, email: `${c}@example.com` });
+    await waitFor(() => t.count('loyalty', "SELECT count(*) AS n FROM welcomes WHERE customer_id LIKE 'new-%'") === 3 || undefined, { what: 'three welcomes' });
+    await t.waitForQuiescence();
+    for (const c of ['new-a', 'new-b', 'new-c']) {
+      const p = partitionOf(c, N);
+      assert.equal(t.count(`customer-p${p}`, 'SELECT count(*) AS n FROM customers WHERE customer_id = ?', c), 1, c);
+      assert.equal(t.count(`loyalty-p${p}`, 'SELECT count(*) AS n FROM welcomes WHERE customer_id = ?', c), 1, c);
+    }
+    await assertInvariants(t);
+  });
+
+  it('shows the operator every partition as one system: status, sagas and a saga\'s steps', async () => {
+    const status = await systemStatus(t.nc);
+    const names = status.services.map((s) => s.service);
+    for (const p of ['order-p0', 'order-p1', 'payment-p0', 'payment-p1', 'inventory']) assert.ok(names.includes(p), `${p} in ${names.join(', ')}`);
+    assert.ok(status.services.every((s) => s.status?.ready), JSON.stringify(status.problems));
+    const listing = await listSagas(t.nc, { limit: 200 });
+    assert.ok(listing.owners.includes('order-p0') && listing.owners.includes('order-p1'), listing.owners.join(', '));
+    assert.equal(listing.sagas.filter((s) => s.sagaId.startsWith('po-')).length, 9, 'the orders of both partitions, merged');
+    const { steps, unanswered } = await sagaSteps(t.nc, 'po-0-0');
+    assert.deepEqual(unanswered, []);
+    const by = new Set(steps.map((s) => s.service));
+    assert.ok(by.has(`order-p${partitionOf('po-0-0', N)}`) && by.has(`payment-p${partitionOf('ann', N)}`) && by.has('inventory'), [...by].join(', '));
+  });
+
+  it('dead-letters an event whose partition tokens are not those of its keys (subject_mismatch), and changes nothing', async () => {
+    // given a confirmed order, and a PaymentSucceeded for it forged onto the other order partition
+    const orderId = 'po-1-0';
+    const wrong = 1 - partitionOf(orderId, N);
+    const forged = createEnvelope('PaymentSucceeded', { orderId, customerId: 'bob', amount: 200, paymentId: 'forged-p' }, { producer: 'payment', sagaId: orderId });
+    const before = t.rows('order', 'SELECT status FROM orders WHERE order_id = ?', orderId);
+    // when it is published straight to a mapped subject (the broker maps only the 5-token shape)
+    await t.publishRaw(`${eventSubject('payment', 'PaymentSucceeded', orderId, 'bob')}.${wrong}.${partitionOf('bob', N)}`, JSON.stringify(forged), forged.id);
+    // then the partition that got it refuses it for its subject
+    const [letter] = await waitFor(async () => {
+      const l = (await t.deadLetters('dlq.order.PaymentSucceeded')).filter((d) => d.consumer === `order-p${wrong}-PaymentSucceeded`);
+      return l.length > 0 ? l : undefined;
+    }, { what: 'the dead letter' });
+    assert.equal(letter!.reason, 'subject_mismatch');
+    assert.match(letter!.error, /with its partitions among 2/);
+    await t.waitForQuiescence();
+    assert.deepEqual(t.rows('order', 'SELECT status FROM orders WHERE order_id = ?', orderId), before);
+  });
+});
