@@ -19,7 +19,8 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     t = await TestStack.start({
       partitions: N,
       services: [...orderSagaServices, 'customer'],
-      serviceEnv: { order: { JETSAGA_ORDER_DEADLINE_MS: '3000' } },
+      // kept holds on: a refusal must release every partition's hold at once all the same
+      serviceEnv: { order: { JETSAGA_ORDER_DEADLINE_MS: '3000' }, inventory: { JETSAGA_STOCK_RELEASE_DELAY_MS: '60000' } },
     });
     await t.send('SetStock', { sku: 'pear', quantity: 100 });
     await t.send('SetPrice', { sku: 'pear', unitPrice: 200 });
@@ -34,11 +35,12 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
   });
 
   it('runs each service as its partitions, and the keys of this test fall in both', () => {
-    for (const s of ['order', 'payment', 'loyalty', 'notification', 'customer']) {
+    for (const s of ['order', 'inventory', 'payment', 'loyalty', 'notification', 'customer']) {
       assert.deepEqual(t.stack.processes.get(s), [`${s}-p0`, `${s}-p1`], s);
     }
-    assert.deepEqual(t.stack.processes.get('inventory'), ['inventory'], 'inventory runs as one process');
     assert.deepEqual(new Set(customers.map((c) => partitionOf(c, N))), new Set([0, 1]));
+    // pear and rare in one inventory partition, lime in the other
+    assert.deepEqual([partitionOf('pear', N), partitionOf('rare', N), partitionOf('lime', N)], [1, 1, 0]);
   });
 
   it('ends every order, confirmed or cancelled, with each order in its partition of order and each charge in its customer\'s partition of payment', async () => {
@@ -80,10 +82,10 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pr-1')[0]?.status === 'CONFIRMED' || undefined, { what: 'pr-1 confirmed' });
     // when it is refunded, and another order waits for an inventory that is down past its deadline
     await t.send('RequestRefund', { orderId: 'pr-1', reason: 'changed my mind' });
-    await t.stack.service('inventory').stop();
+    for (const p of t.stack.processesOf('inventory')) await p.stop();
     await t.send('PlaceOrder', { orderId: 'pd-1', customerId: 'cid', items: [{ sku: 'pear', quantity: 1, unitPrice: 200 }] });
     await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pd-1')[0]?.status === 'CANCELLED' || undefined, { timeoutMs: 15_000, what: 'pd-1 cancelled by its deadline' });
-    await t.stack.service('inventory').start();
+    for (const p of t.stack.processesOf('inventory')) await p.start();
     await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pr-1')[0]?.status === 'REFUNDED' || undefined, { what: 'pr-1 refunded' });
     await t.waitForQuiescence();
     // then the late hold of pd-1 was released, and pr-1's money and stock are back
@@ -107,7 +109,7 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
   it('shows the operator every partition as one system: status, sagas and a saga\'s steps', async () => {
     const status = await systemStatus(t.nc);
     const names = status.services.map((s) => s.service);
-    for (const p of ['order-p0', 'order-p1', 'payment-p0', 'payment-p1', 'inventory']) assert.ok(names.includes(p), `${p} in ${names.join(', ')}`);
+    for (const p of ['order-p0', 'order-p1', 'payment-p0', 'payment-p1', 'inventory-p0', 'inventory-p1']) assert.ok(names.includes(p), `${p} in ${names.join(', ')}`);
     assert.ok(status.services.every((s) => s.status?.ready), JSON.stringify(status.problems));
     const listing = await listSagas(t.nc, { limit: 200 });
     assert.ok(listing.owners.includes('order-p0') && listing.owners.includes('order-p1'), listing.owners.join(', '));
@@ -115,7 +117,59 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     const { steps, unanswered } = await sagaSteps(t.nc, 'po-0-0');
     assert.deepEqual(unanswered, []);
     const by = new Set(steps.map((s) => s.service));
-    assert.ok(by.has(`order-p${partitionOf('po-0-0', N)}`) && by.has(`payment-p${partitionOf('ann', N)}`) && by.has('inventory'), [...by].join(', '));
+    assert.ok(by.has(`order-p${partitionOf('po-0-0', N)}`) && by.has(`payment-p${partitionOf('ann', N)}`) && by.has(`inventory-p${partitionOf('pear', N)}`), [...by].join(', '));
+  });
+
+  it("holds an order's skus in both inventory partitions, and when one side is short releases the other side's hold at once", async () => {
+    await t.send('SetStock', { sku: 'lime', quantity: 1 });
+    await t.send('SetPrice', { sku: 'lime', unitPrice: 50 });
+    await t.waitForQuiescence();
+    // given an order of pear (partition 1) and lime (partition 0) that both can hold
+    await t.send('PlaceOrder', { orderId: 'px-ok', customerId: 'ann', items: [{ sku: 'pear', quantity: 1, unitPrice: 200 }, { sku: 'lime', quantity: 1, unitPrice: 50 }] });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'px-ok')[0]?.status === 'CONFIRMED' || undefined, { what: 'px-ok confirmed' });
+    await t.waitForQuiescence();
+    const heldBefore = t.count('inventory', "SELECT coalesce(sum(held), 0) AS n FROM stock WHERE sku IN ('pear', 'lime')");
+    // when an order wants more lime than there is, with pear that there is
+    await t.send('PlaceOrder', { orderId: 'px-short', customerId: 'bob', items: [{ sku: 'pear', quantity: 3, unitPrice: 200 }, { sku: 'lime', quantity: 5, unitPrice: 50 }] });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'px-short')[0]?.status === 'CANCELLED' || undefined, { what: 'px-short cancelled' });
+    await t.waitForQuiescence();
+    // then px-ok was sold from both partitions, in one StockReserved
+    const ok = await t.sagaTypes('px-ok');
+    assert.equal(ok.filter((x) => x === 'StockPartHeld').length, 2);
+    assert.equal(ok.filter((x) => x === 'StockReserved').length, 1);
+    assert.deepEqual(t.rows('inventory-p1', "SELECT status FROM reservations WHERE order_id = 'px-ok'"), [{ status: 'COMMITTED' }]);
+    assert.deepEqual(t.rows('inventory-p0', "SELECT status FROM reservations WHERE order_id = 'px-ok'"), [{ status: 'COMMITTED' }]);
+    // and px-short holds nothing anywhere: pear's hold released at once (no kept hold), lime refused
+    const short = await t.sagaEvents('px-short');
+    const failed = short.find((e) => e.envelope.type === 'StockReservationFailed')!.envelope.data;
+    assert.deepEqual(failed, { orderId: 'px-short', reason: 'out_of_stock', shortages: [{ sku: 'lime', requested: 5, available: 0 }] });
+    assert.deepEqual(t.rows('inventory-p1', "SELECT status FROM reservations WHERE order_id = 'px-short'"), [{ status: 'RELEASED' }]);
+    assert.deepEqual(t.rows('inventory-p0', "SELECT status FROM reservations WHERE order_id = 'px-short'"), [{ status: 'REJECTED' }]);
+    assert.equal(t.count('inventory', "SELECT coalesce(sum(held), 0) AS n FROM stock WHERE sku IN ('pear', 'lime')"), heldBefore);
+    await assertInvariants(t);
+  });
+
+  it("keeps a cancelled order's holds in each partition for its customer, and the re-order takes from both", async () => {
+    await t.send('SetStock', { sku: 'lime', quantity: 5 });
+    await t.waitForQuiescence();
+    const pearBefore = t.rows<{ available: number }>('inventory', "SELECT available FROM stock WHERE sku = 'pear'")[0]!.available;
+    // given an order of a customer who cannot pay (and has no kept holds yet): held in both partitions, then cancelled (payment_failed)
+    const items = [{ sku: 'pear', quantity: 2, unitPrice: 200 }, { sku: 'lime', quantity: 1, unitPrice: 50 }];
+    await t.send('PlaceOrder', { orderId: 'pk-1', customerId: 'eve', items });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pk-1')[0]?.status === 'CANCELLED' || undefined, { what: 'pk-1 cancelled' });
+    await t.waitForQuiescence();
+    assert.deepEqual(t.rows('inventory', "SELECT status FROM reservations WHERE order_id = 'pk-1'"), [{ status: 'RELEASING' }, { status: 'RELEASING' }]);
+    // when the customer can pay and orders the same again
+    await t.send('CreditWallet', { customerId: 'eve', amount: 10_000 });
+    await t.send('PlaceOrder', { orderId: 'pk-2', customerId: 'eve', items });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pk-2')[0]?.status === 'CONFIRMED' || undefined, { what: 'pk-2 confirmed' });
+    await t.waitForQuiescence();
+    // then each partition moved its kept hold to the re-order, and no available stock moved
+    for (const [p, sku] of [[1, 'pear'], [0, 'lime']] as const) {
+      assert.deepEqual(t.rows(`inventory-p${p}`, "SELECT sku FROM hold_transfers WHERE from_order_id = 'pk-1' AND to_order_id = 'pk-2'"), [{ sku }], `inventory-p${p}`);
+    }
+    assert.equal(t.rows<{ available: number }>('inventory', "SELECT available FROM stock WHERE sku = 'pear'")[0]!.available, pearBefore - 2);
+    await assertInvariants(t);
   });
 
   it('dead-letters an event whose partition tokens are not those of its keys (subject_mismatch), and changes nothing', async () => {
@@ -135,5 +189,39 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     assert.match(letter!.error, /with its partitions among 2/);
     await t.waitForQuiescence();
     assert.deepEqual(t.rows('order', 'SELECT status FROM orders WHERE order_id = ?', orderId), before);
+  });
+});
+
+describe('inventory as 3 partitions: an order of skus in all three', () => {
+  let t: TestStack;
+  // bean in partition 0, rice in 1, tea in 2
+  const items = [{ sku: 'bean', quantity: 1, unitPrice: 10 }, { sku: 'rice', quantity: 1, unitPrice: 20 }, { sku: 'tea', quantity: 1, unitPrice: 30 }];
+
+  before(async () => {
+    t = await TestStack.start({ partitions: 3, services: ['order', 'inventory', 'payment'] });
+    for (const i of items) {
+      await t.send('SetStock', { sku: i.sku, quantity: i.sku === 'tea' ? 1 : 10 });
+      await t.send('SetPrice', { sku: i.sku, unitPrice: i.unitPrice });
+    }
+    await t.send('CreditWallet', { customerId: 'tri', amount: 1_000 });
+    await t.waitForQuiescence();
+  });
+
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('confirms it once all three held, then refuses the next (tea is gone) and releases the two other holds', async () => {
+    assert.deepEqual(items.map((i) => partitionOf(i.sku, 3)), [0, 1, 2]);
+    await t.send('PlaceOrder', { orderId: 'tri-1', customerId: 'tri', items });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'tri-1')[0]?.status === 'CONFIRMED' || undefined, { what: 'tri-1 confirmed' });
+    await t.send('PlaceOrder', { orderId: 'tri-2', customerId: 'tri', items });
+    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'tri-2')[0]?.status === 'CANCELLED' || undefined, { what: 'tri-2 cancelled' });
+    await t.waitForQuiescence();
+    assert.deepEqual(t.rows<{ status: string }>('inventory', "SELECT status FROM reservations WHERE order_id = 'tri-1'").map((r) => r.status), ['COMMITTED', 'COMMITTED', 'COMMITTED']);
+    assert.deepEqual(t.rows<{ status: string }>('inventory', "SELECT status FROM reservations WHERE order_id = 'tri-2'").map((r) => r.status).sort(), ['REJECTED', 'RELEASED', 'RELEASED'].sort());
+    assert.equal(t.count('inventory', 'SELECT coalesce(sum(held), 0) AS n FROM stock'), 0);
+    assert.equal((await t.sagaTypes('tri-2')).filter((x) => x === 'StockReservationFailed').length, 1);
+    await assertInvariants(t);
   });
 });

@@ -1,4 +1,4 @@
-// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--json out.json]
+// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--partitions N] [--json out.json]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,9 +28,13 @@ const { values } = parseArgs({
     services: { type: 'string', default: 'all' },
     // also the transfer saga (transfer, bank-a, bank-b in the same stack): transfers per second next to orders
     transfers: { type: 'boolean', default: false },
+    // each service that can split (order, payment, loyalty, notification) as this many processes
+    partitions: { type: 'string', default: '1' },
   },
 });
 if (values.services !== 'all' && values.services !== 'core') throw new Error('--services all or core');
+const partitions = Number(values.partitions);
+if (!Number.isInteger(partitions) || partitions < 1 || partitions > 64) throw new Error('--partitions 1 to 64');
 const services = [...(values.services === 'core' ? coreServices : orderSagaServices), ...(values.transfers ? transferServices : [])];
 const durationMs = Number(/^(\d+)s$/.exec(values.duration!)?.[1] ?? NaN) * 1000;
 if (!Number.isFinite(durationMs)) throw new Error('--duration like 10s');
@@ -66,8 +70,8 @@ for (const mode of modes) {
 
 const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
 for (const mode of modes) {
-  line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process, as npm start runs them`);
-  const t = await TestStack.start({ services, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
+  line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process${partitions > 1 ? ` (those that can split: ${partitions} partitions each)` : ''}, as npm start runs them`);
+  const t = await TestStack.start({ services, partitions, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
   try {
     await seedForBench(t);
     await closedLoop(t, { label: 'warm-up', durationMs: 2000, mix, prefix: `${mode.name}-warm`, concurrency: 10 });

@@ -1,6 +1,7 @@
 // npm run chaos -- --orders 5000 --kill-every 2s --duration 120s --seed 42
 // npm run chaos -- --profile protocol --seed 4242      (every protocol path: kept holds, late charges, refunds)
 // npm run chaos -- --cluster 3 --orders 2000 --kill-every 2s --seed 7
+// npm run chaos -- --partitions 2 --orders 1000 --kill-every 2s --seed 9   (each service that can split as 2 processes)
 // npm run chaos -- --mix orders,transfers --seed 42            (half the sagas transfers between banks a and b)
 import { parseArgs } from 'node:util';
 import { runChaos } from './run-chaos.js';
@@ -39,6 +40,7 @@ const defaults: Record<string, string> = {
   deadline: '20s',
   settle: '180s',
   cluster: '1',
+  partitions: '1',
   'refund-ratio': '0.05',
   // `--orders` sagas in all, of these kinds by weight: orders, transfers (orders=3,transfers=1)
   mix: 'orders',
@@ -59,6 +61,8 @@ const { values: given } = parseArgs({
     deadline: { type: 'string' },
     settle: { type: 'string' },
     cluster: { type: 'string' },
+    // order, payment, loyalty, notification (and transfer, customer) as this many partitions each
+    partitions: { type: 'string' },
     'release-delay': { type: 'string' },
     'refund-ratio': { type: 'string' },
     mix: { type: 'string' },
@@ -87,6 +91,7 @@ const report = await runChaos({
   deadlineMs: ms(values.deadline!),
   settleMs: ms(values.settle!),
   cluster: Number(values.cluster),
+  partitions: Number(values.partitions),
   releaseDelayMs: ms(values['release-delay']!),
   refundRatio: Number(values['refund-ratio']),
   mix: parseMix(values.mix!),
@@ -99,6 +104,7 @@ console.log(`seed                      ${report.seed}`);
 console.log(`orders placed             ${report.ordersPlaced} (+${report.duplicatesSent} sent twice)${report.transfersPlaced ? `, transfers ${report.transfersPlaced}` : ''}`);
 console.log(`outcomes                  ${Object.entries(report.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 console.log(`service kills             ${kinds('kill')}, broker restarts ${kinds('broker')}, pauses past ack wait ${kinds('pause')}`);
+if (Number(values.partitions) > 1) console.log(`partitions                ${values.partitions} of each service that can split (order, payment, loyalty, notification)`);
 if (report.clusterSize > 1) {
   const aimed = (target: string) => report.nodeKills.filter((k) => k.target === target).length;
   const perNode = new Map<string, number>();

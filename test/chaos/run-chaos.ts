@@ -28,6 +28,8 @@ export interface ChaosOptions {
    * leading EVENTS, COMMANDS and the meta group among them), one at a time.
    */
   cluster?: number;
+  /** Each service that can split runs as this many partitions (each killed on its own). */
+  partitions?: number;
   /** Inventory keeps a cancelled order's hold this long for its customer (JETSAGA_STOCK_RELEASE_DELAY_MS): re-orders take from it. */
   releaseDelayMs?: number;
   /**
@@ -85,7 +87,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   if (o.releaseDelayMs !== undefined) env.JETSAGA_STOCK_RELEASE_DELAY_MS = String(o.releaseDelayMs);
   const transfersToo = (o.mix?.transfers ?? 0) > 0;
   if (transfersToo) env.JETSAGA_TRANSFER_DEADLINE_MS = String(o.deadlineMs);
-  const t = await TestStack.start({ cluster: o.cluster, env, services: transfersToo ? [...orderSagaServices, ...transferServices] : undefined });
+  const t = await TestStack.start({ cluster: o.cluster, partitions: o.partitions, env, services: transfersToo ? [...orderSagaServices, ...transferServices] : undefined });
   const services = [...t.stack.services.keys()];
   const cluster = t.natsCluster;
   try {

@@ -1,4 +1,15 @@
-import { draft, type EventDraft, type OrderItem, type SetPriceData, type SetStockData, type StockLine, type StockReservationFailedData, totalOf } from '@jetsaga/events';
+import {
+  draft,
+  type EventDraft,
+  type OrderItem,
+  type SetPriceData,
+  type SetStockData,
+  type StockLine,
+  type StockPartHeldData,
+  type StockPartRefusedData,
+  type StockReservationFailedData,
+  totalOf,
+} from '@jetsaga/events';
 import type { Decision } from '@jetsaga/messaging';
 
 export interface StockLevel {
@@ -26,6 +37,9 @@ export interface Reservation {
   lines: StockLine[];
 }
 
+/** Partitioned (parts.ts): one partition's answer for its skus of an order, as the deciding partition keeps it. */
+export type PartAnswer = { held: true; data: StockPartHeldData } | { held: false; data: StockPartRefusedData };
+
 /** Quantity of one sku that moved from a kept hold to a new order of the same customer. */
 export interface HoldTransfer {
   fromOrderId: string;
@@ -42,6 +56,8 @@ export interface InventoryState {
   keptHolds?: readonly Reservation[];
   /** The current price of each sku a new order names; a sku missing here has no price (not for sale). */
   prices?: ReadonlyMap<string, number>;
+  /** Partitioned: the answers of the order's parts so far, at the partition that decides it (parts.ts). */
+  answers?: readonly PartAnswer[];
 }
 
 /** A sku's catalog price (minor units). */
@@ -57,6 +73,8 @@ export interface InventoryChanges {
   transfers?: HoldTransfer[];
   stock: StockLevel[];
   prices?: Price[];
+  /** Partitioned: a part's answer, kept by the partition that decides the order. */
+  partAnswer?: PartAnswer;
 }
 
 export type InventoryDecision = Decision<InventoryChanges>;

@@ -1,9 +1,10 @@
-import { type Input, type ReactContext, unhandled } from '@jetsaga/messaging';
+import { reservationFailureReasons } from '@jetsaga/events';
+import { type Input, type PartitionBy, type ReactContext, unhandled } from '@jetsaga/messaging';
+import { decidePartAnswer, decideReservePart, ownsAny } from './parts.js';
 import {
   decideCancellation,
   decideCommit,
   decideRelease,
-  decideReserve,
   decideRestock,
   decideSetPrice,
   decideSetStock,
@@ -14,7 +15,17 @@ import {
 } from './decide.js';
 import type { InventorySettings } from './settings.js';
 
-export const inventoryMessages = ['SetStock', 'SetPrice', 'OrderCreated', 'PaymentFailed', 'OrderConfirmed', 'OrderCancelled', 'PaymentRefunded'] as const;
+export const inventoryMessages = ['SetStock', 'SetPrice', 'OrderCreated', 'PaymentFailed', 'OrderConfirmed', 'OrderCancelled', 'PaymentRefunded', 'StockPartHeld', 'StockPartRefused'] as const;
+
+/**
+ * Partitioned, inventory takes its commands by sku, the parts' answers at the partition owning
+ * the order id, and every order event at every partition (each acts on its own skus).
+ */
+export function inventoryPartitionBy(type: (typeof inventoryMessages)[number]): PartitionBy {
+  if (type === 'SetStock' || type === 'SetPrice') return 'key';
+  if (type === 'StockPartHeld' || type === 'StockPartRefused') return 'saga';
+  return 'all';
+}
 export const inventoryTimers = [RELEASE_HOLD] as const;
 export type InventoryInput = Input<(typeof inventoryMessages)[number], (typeof inventoryTimers)[number]>;
 
@@ -26,13 +37,23 @@ export function react(state: InventoryState, input: InventoryInput, ctx: ReactCo
     case 'SetPrice':
       return decideSetPrice(input.data);
     case 'OrderCreated':
-      return decideReserve(state, input.data);
+      return decideReservePart(state, input.data, ctx.partition);
     case 'OrderConfirmed':
       return decideCommit(state);
     case 'PaymentFailed':
+      // Partitioned: every hold of the order came before its StockReserved, so a partition with
+      // no reservation owns none of its skus (a tombstone there would only be litter).
+      if (ctx.partition && !state.reservation) return {};
       return decideCancellation(state, input.data.orderId, 'payment_failed', ctx.now, ctx.settings.releaseDelayMs);
     case 'OrderCancelled':
+      if (!ownsAny(input.data.items, ctx.partition)) return {};
+      // Refused by inventory (another partition's skus, when partitioned): no hold survives, none is kept.
+      if ((reservationFailureReasons as readonly string[]).includes(input.data.reason)) return decideRelease(state, input.data.orderId, 'order_cancelled');
       return decideCancellation(state, input.data.orderId, 'order_cancelled', ctx.now, ctx.settings.releaseDelayMs);
+    case 'StockPartHeld':
+      return decidePartAnswer(state.answers ?? [], { held: true, data: input.data });
+    case 'StockPartRefused':
+      return decidePartAnswer(state.answers ?? [], { held: false, data: input.data });
     case RELEASE_HOLD:
       return decideRelease(state, input.key, (input.payload as { reason: ReleaseReason }).reason);
     case 'PaymentRefunded':

@@ -61,3 +61,23 @@ export const holdTransfers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.fromOrderId, t.toOrderId, t.sku] })],
 );
+
+/**
+ * Inventory partitioned (docs/partitions.md): at the partition owning an order id, each
+ * partition's answer for the order's skus it owns (held, or refused with its reason). The
+ * answer that completes the set decides StockReserved or StockReservationFailed.
+ */
+export const reservationParts = sqliteTable(
+  'reservation_parts',
+  {
+    orderId: text('order_id').notNull(),
+    part: integer('part').notNull(),
+    /** How many partitions own skus of the order (every one answers). */
+    parts: integer('parts').notNull(),
+    /** StockPartHeld's or StockPartRefused's data, as it came. */
+    answer: text('answer', { mode: 'json' }).notNull(),
+    held: integer('held', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.part] })],
+);

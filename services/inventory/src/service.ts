@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineService } from '@jetsaga/messaging';
 import { inventoryQueries } from './queries.js';
-import { inventoryMessages, inventoryTimers, react } from './react.js';
+import { inventoryMessages, inventoryPartitionBy, inventoryTimers, react } from './react.js';
 import * as schema from './schema.js';
 import { inventorySettings } from './settings.js';
 import { loadState, saveChanges } from './store.js';
@@ -9,6 +9,7 @@ import { loadState, saveChanges } from './store.js';
 /** Inventory: owns stock and reservations (try = hold, confirm = commit, cancel = release). */
 export const inventoryService = defineService({
   name: 'inventory',
+  partitionBy: inventoryPartitionBy,
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: inventoryMessages,

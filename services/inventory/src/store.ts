@@ -1,12 +1,12 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { excluded, placeholder as p, preparedQuery, type ServiceTx } from '@jetsaga/messaging';
-import type { InventoryChanges, InventoryState, Reservation, StockLevel } from './decide.js';
+import type { InventoryChanges, InventoryState, PartAnswer, Reservation, StockLevel } from './decide.js';
 import type { InventoryInput } from './react.js';
 import * as schema from './schema.js';
 
 export type InventoryTx = ServiceTx<typeof schema>;
 
-const { stock, prices, reservations, reservationLines, holdTransfers } = schema;
+const { stock, prices, reservations, reservationLines, holdTransfers, reservationParts } = schema;
 const selectStock = preparedQuery((tx: InventoryTx) => tx.select().from(stock).where(eq(stock.sku, p('sku'))).prepare());
 const upsertStock = preparedQuery((tx: InventoryTx) =>
   tx
@@ -108,9 +108,21 @@ export function loadState(tx: InventoryTx, input: InventoryInput): InventoryStat
     }
     case 'ReleaseHold':
       return loadOrderState(tx, input.key);
+    case 'StockPartHeld':
+    case 'StockPartRefused':
+      return { reservation: undefined, stock: new Map(), answers: loadAnswers(tx, input.data.orderId) };
     default:
       return loadOrderState(tx, input.data.orderId);
   }
+}
+
+const selectAnswers = preparedQuery((tx: InventoryTx) => tx.select().from(reservationParts).where(eq(reservationParts.orderId, p('orderId'))).prepare());
+
+/** The answers of an order's parts kept so far (at the partition that decides the order). */
+export function loadAnswers(tx: InventoryTx, orderId: string): PartAnswer[] {
+  return selectAnswers(tx)
+    .all({ orderId })
+    .map((r) => ({ held: r.held, data: r.answer }) as PartAnswer);
 }
 
 export function saveStock(tx: InventoryTx, levels: StockLevel[], now: number): void {
@@ -127,6 +139,8 @@ export function saveChanges(tx: InventoryTx, changes: InventoryChanges, now: num
   for (const transfer of changes.transfers ?? []) tx.insert(holdTransfers).values({ ...transfer, createdAt: now }).run();
   saveStock(tx, changes.stock, now);
   for (const price of changes.prices ?? []) upsertPrice(tx).run({ sku: price.sku, unitPrice: price.unitPrice, now });
+  const a = changes.partAnswer;
+  if (a) tx.insert(reservationParts).values({ orderId: a.data.orderId, part: a.data.part, parts: a.data.parts.length, answer: a.data, held: a.held, createdAt: now }).run();
 }
 
 /** A kept hold after a re-order took from it: its new status and the lines it still holds. */

@@ -3,7 +3,7 @@ import type { MessageDef } from './define.js';
 import { CreditConfirmed, CreditDropped, CreditPrepared, CreditRefused, FreezeConfirmed, FreezeRefused, FreezeReleased, FundsFrozen } from './messages/bank-events.js';
 import { CancelOrder, CreditWallet, Deposit, PlaceOrder, RegisterCustomer, RequestRefund, RequestTransfer, SetPrice, SetStock } from './messages/commands.js';
 import { CustomerRegistered, RegistrationRefused } from './messages/customer-events.js';
-import { StockCommitted, StockHoldTransferred, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
+import { StockCommitted, StockHoldTransferred, StockPartHeld, StockPartRefused, StockReleased, StockReservationFailed, StockReserved, StockRestocked } from './messages/inventory-events.js';
 import { PointsAwarded, PointsReverted, WelcomePointsAwarded } from './messages/loyalty-events.js';
 import { CancelRejected, OrderCancelled, OrderConfirmed, OrderCreated, OrderRefunded, RefundRejected, RefundRequested } from './messages/order-events.js';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './messages/payment-events.js';
@@ -32,6 +32,8 @@ export const messages = [
   RefundRequested,
   RefundRejected,
   StockRestocked,
+  StockPartHeld,
+  StockPartRefused,
   OrderRefunded,
   // an operator's intervention (jetsaga saga cancel)
   CancelOrder,

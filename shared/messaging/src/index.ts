@@ -10,6 +10,7 @@ export {
   type Decision,
   type Input,
   type Message,
+  type PartitionBy,
   type ReactContext,
   type ServiceDefinition,
   type ServiceTx,

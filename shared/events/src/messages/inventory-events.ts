@@ -24,6 +24,27 @@ const listedBy: Record<ReservationFailureReason, 'shortages' | 'prices' | 'notFo
   not_for_sale: 'notForSale',
 };
 
+/** A refusal's reason and the list of that reason (the others absent). */
+const refusalFields = {
+  reason: z.enum(reservationFailureReasons),
+  shortages: z
+    .array(z.object({ sku: tokenId, requested: quantity, available: z.number().int().nonnegative() }))
+    .min(1)
+    .optional(),
+  /** The order's lines whose unitPrice is not the catalog price: what it asked, and the current price. */
+  prices: z.array(z.object({ sku: tokenId, unitPrice: amount, currentPrice: amount })).min(1).optional(),
+  /** The order's skus with no price. */
+  notForSale: z.array(tokenId).min(1).optional(),
+};
+
+function listsItsReason(data: { reason: ReservationFailureReason; shortages?: unknown; prices?: unknown; notForSale?: unknown }, ctx: z.RefinementCtx): void {
+  for (const [reason, field] of Object.entries(listedBy)) {
+    const present = data[field] !== undefined;
+    if (reason === data.reason && !present) ctx.addIssue({ code: 'custom', path: [field], message: `${data.reason} lists its ${field}` });
+    if (reason !== data.reason && present) ctx.addIssue({ code: 'custom', path: [field], message: `only ${reason} lists ${field}, not ${data.reason}` });
+  }
+}
+
 export const StockReservationFailed = defineEvent({
   type: 'StockReservationFailed',
   version: 1,
@@ -31,28 +52,33 @@ export const StockReservationFailed = defineEvent({
   owner: 'inventory',
   summary:
     'Nothing was held (all or nothing): `not_for_sale` (skus with no price, in `notForSale`), else `price_mismatch` (an item whose unitPrice is not the current price; `prices` lists them with the current price), else `out_of_stock` (`shortages`). Only the list of its reason is present.',
-  data: z
-    .object({
-      orderId: tokenId,
-      reason: z.enum(reservationFailureReasons),
-      shortages: z
-        .array(z.object({ sku: tokenId, requested: quantity, available: z.number().int().nonnegative() }))
-        .min(1)
-        .optional(),
-      /** The order's lines whose unitPrice is not the catalog price: what it asked, and the current price. */
-      prices: z.array(z.object({ sku: tokenId, unitPrice: amount, currentPrice: amount })).min(1).optional(),
-      /** The order's skus with no price. */
-      notForSale: z.array(tokenId).min(1).optional(),
-    })
-    .superRefine((data, ctx) => {
-      for (const [reason, field] of Object.entries(listedBy)) {
-        const present = data[field] !== undefined;
-        if (reason === data.reason && !present) ctx.addIssue({ code: 'custom', path: [field], message: `${data.reason} lists its ${field}` });
-        if (reason !== data.reason && present) ctx.addIssue({ code: 'custom', path: [field], message: `only ${reason} lists ${field}, not ${data.reason}` });
-      }
-    }),
+  data: z.object({ orderId: tokenId, ...refusalFields }).superRefine(listsItsReason),
 });
 export type StockReservationFailedData = z.infer<typeof StockReservationFailed.data>;
+
+/** The inventory partitions that own an order's skus (docs/partitions.md), and which one answers. */
+const partFields = { part: z.number().int().nonnegative().max(63), parts: z.array(z.number().int().nonnegative().max(63)).min(2).max(64) };
+
+export const StockPartHeld = defineEvent({
+  type: 'StockPartHeld',
+  version: 1,
+  owner: 'inventory',
+  summary:
+    "Inventory partitioned: partition `part` held its skus of the order (the order's own summary, at inventory's prices). The partition owning the order id answers StockReserved once every one of `parts` held, else StockReservationFailed; inventory's own, on the order's saga.",
+  data: orderSummary.extend(partFields),
+});
+export type StockPartHeldData = z.infer<typeof StockPartHeld.data>;
+
+export const StockPartRefused = defineEvent({
+  type: 'StockPartRefused',
+  version: 1,
+  failure: true,
+  owner: 'inventory',
+  summary:
+    'Inventory partitioned: partition `part` holds none of its skus of the order, for `reason` (listing its own skus of that reason, as StockReservationFailed does). The partition owning the order id answers StockReservationFailed once every one of `parts` answered; every partition that held releases on the OrderCancelled that follows.',
+  data: z.object({ orderId: tokenId, ...partFields, ...refusalFields }).superRefine(listsItsReason),
+});
+export type StockPartRefusedData = z.infer<typeof StockPartRefused.data>;
 
 export const StockCommitted = defineEvent({
   type: 'StockCommitted',

@@ -8,7 +8,11 @@ import type { ServiceQueries } from './queries.js';
 
 export type { Decision, Input, Message, ReactContext, TimerDue } from '../step/decision.js';
 
-export type PartitionBy = 'saga' | 'key';
+/**
+ * Which messages a partition takes: those whose saga token maps to it (`saga`), whose key
+ * token does (`key`), or every one (`all`: the router then acts on its own part of each).
+ */
+export type PartitionBy = 'saga' | 'key' | 'all';
 
 /** The service's drizzle db, inside the transaction the kit holds open for a step. */
 export type ServiceTx<S extends Record<string, unknown>> = ServiceDb<S>;
@@ -55,7 +59,7 @@ export interface ServiceDefinition<
    * what it takes (`saga`: order, notification, customer, transfer) or by its key token (`key`:
    * payment and loyalty by customer). Without it the service runs as one process only.
    */
-  partitionBy?: PartitionBy;
+  partitionBy?: PartitionBy | ((type: T) => PartitionBy);
   /** The message types it subscribes to: one durable consumer each. */
   messages: readonly T[];
   /** The kinds of timer its router handles. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createEnvelope, type DataOf, type MessageType } from '@jetsaga/events';
+import { createEnvelope, type DataOf, type MessageType, type Partition } from '@jetsaga/events';
 import type { Decision, Message, ReactContext, TimerDue } from './define.js';
 
 type Router<State, In, Changes, Settings> = (state: State, input: In, ctx: ReactContext<Settings>) => Decision<Changes>;
@@ -8,6 +8,8 @@ export interface SpecOptions<Settings> {
   settings: Settings;
   /** Default: 2024-05-01T12:00:00Z. */
   now?: Date;
+  /** The partition the router runs as (`ctx.partition`); default none. */
+  partition?: Partition;
 }
 
 /**
@@ -19,13 +21,14 @@ export function routerSpec<State, In, Changes, Settings>(react: Router<State, In
   return {
     given(state: State) {
       return {
-        when(input: In, at: { now?: Date; settings?: Partial<Settings> } = {}) {
+        when(input: In, at: { now?: Date; settings?: Partial<Settings>; partition?: Partition } = {}) {
           const decide = (): Decision<Changes> => {
             let n = 0;
             const ctx: ReactContext<Settings> = {
               now: at.now ?? options.now ?? SPEC_NOW,
               settings: { ...options.settings, ...at.settings },
               newId: () => `id-${++n}`,
+              partition: at.partition ?? options.partition,
             };
             return react(state, input, ctx);
           };

@@ -110,7 +110,7 @@ interface Handles {
 
 async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log: Logger, settings: unknown, state: StartState, handles: Handles): Promise<RunningService> {
   const stopTracing = await initTracing(def.name, log);
-  const reactor: Reactor = { service: def.name, def, settings };
+  const reactor: Reactor = { service: def.name, def, settings, partition: config.partition };
   // FULL: commits at NORMAL, each batch acked and published once an fsync of the WAL (off the
   // event loop, shared by every commit made meanwhile) has put it on disk.
   const walSync = config.synchronous === 'FULL' ? new WalSync(`${config.dbPath}-wal`) : null;

@@ -10,10 +10,10 @@ export interface Subscription {
   filterSubject: string;
 }
 
-/** A partition of a service, and the token of the subjects it is split by. */
+/** A partition of a service, and how it takes each message type (docs/partitions.md). */
 export interface PartitionOf {
   partition: Partition;
-  by: PartitionBy;
+  by: PartitionBy | ((type: string) => PartitionBy);
 }
 
 /**
@@ -43,14 +43,19 @@ export function subscriptionsOf(service: string, types: readonly string[], parti
         ? isCommand
           ? commandFilter(service, type)
           : eventFilter(producer, type)
-        : partitionFilter(isCommand ? commandSubject(service, type, '*') : `evt.${producer}.${type}.*.*`, isCommand, partitioned),
+        : partitionFilter(isCommand ? commandSubject(service, type, '*') : `evt.${producer}.${type}.*.*`, isCommand, partitioned.partition, typeof partitioned.by === 'function' ? partitioned.by(type) : partitioned.by),
     };
   });
 }
 
 /** The subject a partition takes: the broker appended one partition token to a command, two to an event (saga's, key's). */
-function partitionFilter(unmapped: string, isCommand: boolean, { partition, by }: PartitionOf): string {
+function partitionFilter(unmapped: string, isCommand: boolean, partition: Partition, by: PartitionBy): string {
   const i = String(partition.index);
+  if (by === 'all') {
+    // COMMANDS is a work queue: two consumers may not take the same subject.
+    if (isCommand) throw new KitError('config', `${unmapped}: a command goes to one partition (by its key), not to all`);
+    return `${unmapped}.*.*`;
+  }
   if (isCommand) return `${unmapped}.${i}`;
   return by === 'saga' ? `${unmapped}.${i}.*` : `${unmapped}.*.${i}`;
 }

@@ -1,4 +1,4 @@
-import type { DataOf, Envelope, EventDraft, MessageType } from '@jetsaga/events';
+import type { DataOf, Envelope, EventDraft, MessageType, Partition } from '@jetsaga/events';
 import type { TimerRef, TimerRequest } from './timer-rows.js';
 
 /** A validated command or event of type `T`, as a router receives it. */
@@ -33,4 +33,6 @@ export interface ReactContext<Settings> {
   now: Date;
   settings: Settings;
   newId(): string;
+  /** The partition this process runs (JETSAGA_PARTITION), when its service is split. */
+  partition?: Partition | undefined;
 }

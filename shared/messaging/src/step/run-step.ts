@@ -1,4 +1,4 @@
-import { type EventDraft, newId } from '@jetsaga/events';
+import { type EventDraft, newId, type Partition } from '@jetsaga/events';
 import { KitError } from '../errors.js';
 import { writeEmitted } from '../outbound/emit.js';
 import type { PendingRow } from '../outbound/outbox.js';
@@ -20,6 +20,8 @@ export interface Reactor {
   service: string;
   def: StepFunctions;
   settings: unknown;
+  /** The partition the process runs, given to the router as `ctx.partition`. */
+  partition?: Partition;
 }
 
 export interface StepInfo {
@@ -51,7 +53,7 @@ export function runStep(db: ServiceDb, reactor: Reactor, input: { type: string }
   // The kit routes only the types the service subscribes to, so the input fits its router.
   const routed = input as never;
   const state = def.load(db, routed) as never;
-  const decision = def.react(state, routed, { now: info.now, settings: settings as never, newId });
+  const decision = def.react(state, routed, { now: info.now, settings: settings as never, newId, partition: reactor.partition });
   if (decision.mismatch !== undefined) throw new KitError('fact_mismatch', decision.mismatch);
   if (decision.changes !== undefined) def.save(db, decision.changes as never, at);
   let armedDueAt: number | undefined;

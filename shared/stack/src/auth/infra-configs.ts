@@ -1,3 +1,4 @@
+import { partitionMappings } from '@jetsaga/events';
 import { identityPermissions } from './identities.js';
 import { renderServerConfig } from './server-config.js';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
@@ -20,9 +21,10 @@ const header = (what: string) =>
  * infra/nats's configs, for nats-server 2.10+ in containers (`/data` is the volume): one
  * server, and the three nodes of a cluster. 2.10+ fsyncs every write (`sync_interval: always`).
  */
-export function infraNatsConfigs(services: readonly AnyServiceDefinition[]): Record<string, string> {
-  const users = Object.entries(identityPermissions(services)).map(([name, permissions]) => ({ nkey: `$${nkeyVariable(name)}`, permissions }));
-  const common = { listen: '0.0.0.0:4222', httpPort: 8222, storeDir: '/data/jetstream', maxFileStore: '10G', syncAlways: true, users };
+export function infraNatsConfigs(services: readonly AnyServiceDefinition[], partitions = 1): Record<string, string> {
+  const users = Object.entries(identityPermissions(services, partitions)).map(([name, permissions]) => ({ nkey: `$${nkeyVariable(name)}`, permissions }));
+  const mappings = partitions > 1 ? { mappings: partitionMappings(partitions) } : {};
+  const common = { listen: '0.0.0.0:4222', httpPort: 8222, storeDir: '/data/jetstream', maxFileStore: '10G', syncAlways: true, users, ...mappings };
   const nodes = [1, 2, 3];
   const files: Record<string, string> = {
     'single.conf': renderServerConfig({ ...common, header: header('one NATS server with JetStream (service `nats` in infra/compose.yaml)'), serverName: 'jetsaga-1' }),

@@ -134,7 +134,7 @@ export function operatorPermissions(services: readonly AnyServiceDefinition[], i
 export function consolePermissions(services: readonly AnyServiceDefinition[], identity = 'console', partitions = 1): Permissions {
   const reader = streamReader(services, partitions);
   return {
-    publish: ['cmd.order.CancelOrder', 'evt.>', ...reader.publish, '$SRV.PING', '$SRV.PING.>', '$SRV.INFO', '$SRV.INFO.>', '$SRV.STATS', '$SRV.STATS.>', ...readQueries],
+    publish: ['cmd.order.CancelOrder.*', 'evt.>', ...reader.publish, '$SRV.PING', '$SRV.PING.>', '$SRV.INFO', '$SRV.INFO.>', '$SRV.STATS', '$SRV.STATS.>', ...readQueries],
     publishDeny: reader.publishDeny,
     subscribe: [`${inboxPrefixOf(identity)}.>`, 'evt.>'],
   };
