@@ -43,7 +43,7 @@ export const stackSettings: SettingsSchema<StackSettings> = defineSettings(
       min: 1,
       max: 64,
       description:
-        '`npm start`, the tests, chaos and bench: run order, notification, payment, loyalty, customer and transfer as this many partitions each (`<service>-p<i>`, see `JETSAGA_PARTITION`), and give the stack\'s broker the subject mapping for it; inventory and the banks run as one process',
+        '`npm start`, the tests, chaos and bench: run order, inventory, payment, loyalty, notification, customer and transfer as this many partitions each (`<service>-p<i>`, see `JETSAGA_PARTITION`), and give the stack\'s broker the subject mapping for it; the banks run as one process each',
     }),
     natsServerBin: setting.text('NATS_SERVER_BIN', { type: 'path', defaultDoc: 'PATH, then `/usr/sbin/nats-server`', description: 'the binary `demo`, `start` and the tests run' }),
     nodeArgs: nodeArgsSpec,

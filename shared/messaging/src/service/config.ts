@@ -141,7 +141,7 @@ export function kitSettings(service: string): SettingsSchema<ServiceConfig> {
           wants: 'i/N, the partition this process runs (0 <= i < N <= 64), like 0/2',
           defaultDoc: '(one process: no partitions)',
           description:
-            'run partition i of N of the service (`jetsaga run <service> --partition i/N`, `JETSAGA_PARTITIONS=N` for the stack): it takes only the keys the broker maps to i (order and notification by order id, payment and loyalty by customer id), with its own db `<service>-p<i>.db` and durables `<service>-p<i>-<Type>`; the broker needs the mapping for N (docs/partitions.md)',
+            'run partition i of N of the service (`jetsaga run <service> --partition i/N`, `JETSAGA_PARTITIONS=N` for the stack): it takes only the keys the broker maps to i (order and notification by order id, payment and loyalty by customer id, inventory by sku), with its own db `<service>-p<i>.db` and durables `<service>-p<i>-<Type>`; the broker needs the mapping for N (docs/partitions.md)',
         },
         (raw) => {
           try {
