@@ -61,7 +61,7 @@ const { values: given } = parseArgs({
     deadline: { type: 'string' },
     settle: { type: 'string' },
     cluster: { type: 'string' },
-    // order, payment, loyalty, notification (and transfer, customer) as this many partitions each
+    // every service but the banks as this many partitions each
     partitions: { type: 'string' },
     'release-delay': { type: 'string' },
     'refund-ratio': { type: 'string' },
@@ -104,7 +104,7 @@ console.log(`seed                      ${report.seed}`);
 console.log(`orders placed             ${report.ordersPlaced} (+${report.duplicatesSent} sent twice)${report.transfersPlaced ? `, transfers ${report.transfersPlaced}` : ''}`);
 console.log(`outcomes                  ${Object.entries(report.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 console.log(`service kills             ${kinds('kill')}, broker restarts ${kinds('broker')}, pauses past ack wait ${kinds('pause')}`);
-if (Number(values.partitions) > 1) console.log(`partitions                ${values.partitions} of each service that can split (order, payment, loyalty, notification)`);
+if (Number(values.partitions) > 1) console.log(`partitions                ${values.partitions} of each service but the banks (order, inventory, payment, loyalty, notification)`);
 if (report.clusterSize > 1) {
   const aimed = (target: string) => report.nodeKills.filter((k) => k.target === target).length;
   const perNode = new Map<string, number>();

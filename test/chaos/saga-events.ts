@@ -10,9 +10,18 @@ import type { Envelope } from '@jetsaga/events';
  *   hold can go in parts to several re-orders, never twice to the same one.
  * - `RefundRejected`, `CancelRejected`: one per refused RequestRefund / CancelOrder command
  *   (its causation), e.g. a refund asked twice.
+ * - Inventory as partitions (docs/partitions.md): each partition owning skus of the order emits
+ *   its own StockPartHeld / StockPartRefused (its `part`), and its own StockCommitted,
+ *   StockReleased, StockRestocked and StockHoldTransferred about its own skus (disjoint sets).
+ *   Unpartitioned there is one of each, about all of the order's skus.
  */
 export const repeatable: Record<string, { cause: string; keyOf: (e: Envelope) => string }> = {
-  StockHoldTransferred: { cause: 're-order', keyOf: (e) => String(dataOf(e).toOrderId) },
+  StockHoldTransferred: { cause: "re-order and partition's skus", keyOf: (e) => `${String(dataOf(e).toOrderId)} ${skusOf(e)}` },
+  StockPartHeld: { cause: 'partition', keyOf: (e) => String(dataOf(e).part) },
+  StockPartRefused: { cause: 'partition', keyOf: (e) => String(dataOf(e).part) },
+  StockCommitted: { cause: "partition's skus", keyOf: skusOf },
+  StockReleased: { cause: "partition's skus", keyOf: skusOf },
+  StockRestocked: { cause: "partition's skus", keyOf: skusOf },
   RefundRejected: { cause: 'RequestRefund', keyOf: (e) => String(e.causationId) },
   CancelRejected: { cause: 'CancelOrder', keyOf: (e) => String(e.causationId) },
 };
@@ -38,6 +47,17 @@ export interface ProtocolCoverage {
 }
 
 const dataOf = (e: Envelope): Record<string, unknown> => (e.data ?? {}) as Record<string, unknown>;
+
+/** The skus an event's items name, sorted: what one inventory partition's event is about. */
+function skusOf(e: Envelope): string {
+  return [...quantities(dataOf(e).items).keys()].sort().join(',');
+}
+
+/** Whether the events of `type` name every sku of `order`'s items (one event, or one per partition). */
+function coversOrder(order: Envelope, copies: Map<string, Envelope> | undefined): boolean {
+  const named = new Set([...(copies?.values() ?? [])].flatMap((e) => [...quantities(dataOf(e).items).keys()]));
+  return [...quantities(dataOf(order).items).keys()].every((sku) => named.has(sku));
+}
 
 type Line = { sku: string; quantity: number };
 
@@ -93,7 +113,7 @@ export function sagaEventViolations(events: readonly Envelope[]): { violations: 
     if (terminal !== 1) v.push(`${at}: ${terminal} terminal events in EVENTS`);
     if (has('OrderConfirmed')) {
       coverage.confirmed++;
-      if (!has('StockCommitted')) v.push(`${at}: confirmed but its stock never committed (no StockCommitted)`);
+      if (!coversOrder(one('OrderConfirmed')!, types.get('StockCommitted'))) v.push(`${at}: confirmed but not all its stock was committed (StockCommitted of every sku)`);
     }
     const cancelled = one('OrderCancelled');
     if (cancelled) {
@@ -122,6 +142,7 @@ export function sagaEventViolations(events: readonly Envelope[]): { violations: 
       if (!has('OrderConfirmed')) v.push(`${at}: RefundRequested on an order never confirmed`);
       const missing = ['PaymentRefunded', 'StockRestocked', 'OrderRefunded'].filter((t) => !has(t));
       if (missing.length > 0) v.push(`${at}: refund requested but not carried through (no ${missing.join(', ')})`);
+      else if (!coversOrder(one('RefundRequested')!, types.get('StockRestocked'))) v.push(`${at}: refunded but not all its stock was restocked (StockRestocked of every sku)`);
     } else if (has('OrderRefunded')) v.push(`${at}: OrderRefunded with no RefundRequested`);
     if (has('OrderRefunded')) coverage.refunded++;
     coverage.refundsRejected += types.get('RefundRejected')?.size ?? 0;

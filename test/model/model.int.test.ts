@@ -64,7 +64,7 @@ function replayed(ce: Counterexample, rules: Partial<Routers>, strict = true) {
 describe('protocol model (spin)', () => {
   it('the bounded configurations check clean: safety exhaustively, liveness with weak fairness', () => {
     const lines: string[] = [];
-    const results = runModel({ bounded: true, log: (l) => lines.push(l) });
+    const results = runModel({ saga: 'order', bounded: true, log: (l) => lines.push(l) });
     assert.ok(results.length >= 6);
     assert.ok(results.some((r) => r.mode === 'liveness') && results.some((r) => r.mode === 'safety'));
     for (const r of results) {

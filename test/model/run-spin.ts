@@ -8,6 +8,7 @@
  *
  *   node --import tsx test/model/run-spin.ts                    the full configurations, safety and liveness
  *   node --import tsx test/model/run-spin.ts --saga transfer    only the transfer saga (test/model/transfer.pml; or --saga order)
+ *   node --import tsx test/model/run-spin.ts --saga parts       inventory as partitions: one order across two (test/model/parts.pml)
  *   node --import tsx test/model/run-spin.ts --bounded          small budgets: about a minute
  *   node --import tsx test/model/run-spin.ts --safety | --liveness   only one kind of run
  *   node --import tsx test/model/run-spin.ts --config kept-holds      one configuration
@@ -27,7 +28,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const MODEL = fileURLToPath(new URL('./saga.pml', import.meta.url));
 /** The model of each saga: the order saga (saga.pml) and the transfer saga (transfer.pml). */
-export const MODELS = { order: MODEL, transfer: fileURLToPath(new URL('./transfer.pml', import.meta.url)) } as const;
+export const MODELS = {
+  order: MODEL,
+  transfer: fileURLToPath(new URL('./transfer.pml', import.meta.url)),
+  parts: fileURLToPath(new URL('./parts.pml', import.meta.url)),
+} as const;
 export type Saga = keyof typeof MODELS;
 
 type Defines = Record<string, number | true>;
@@ -83,11 +88,23 @@ export const CONFIGS: Record<string, ModelConfig> = {
   },
 };
 
+const parts = (name: string, about: string, defines: Defines): ModelConfig => ({ name, saga: 'parts', about, defines });
+// parts.pml: one order whose skus live in inventory partitions p0 and p1 (p1 decides it)
+for (const c of [
+  parts('parts-held', 'both partitions hold their skus, payment captures', {}),
+  parts('parts-kept', 'both hold; kept holds on (a deadline or a failed payment keeps each partition\'s hold)', { KEPT: true }),
+  parts('parts-short', 'p1 is short: p0 held and must release at once, kept holds on', { KEPT: true, STOCK1: 0 }),
+  parts('parts-short-other', 'p0 is short (the partition that does not decide)', { STOCK0: 0 }),
+  parts('parts-no-funds', 'both hold, payment fails; kept holds on', { KEPT: true, WALLET: 0 }),
+]) {
+  CONFIGS[c.name] = c;
+}
+
 function sagaOf(config: ModelConfig): Saga {
   return config.saga ?? 'order';
 }
 
-export type BrokenRule = 'tombstone' | 'double-charge' | 'no-inbox' | 'kept-cross' | 'freeze-tombstone' | 'credit-tombstone' | 'failed-confirm';
+export type BrokenRule = 'tombstone' | 'double-charge' | 'no-inbox' | 'kept-cross' | 'freeze-tombstone' | 'credit-tombstone' | 'failed-confirm' | 'keep-on-refusal' | 'decide-early';
 
 export const BROKEN: Record<BrokenRule, { define: string; config: string; about: string }> = {
   tombstone: { define: 'BROKEN_TOMBSTONE', config: 'two-orders', about: 'inventory ignores the CANCELLED tombstone and holds after a cancel' },
@@ -97,6 +114,8 @@ export const BROKEN: Record<BrokenRule, { define: string; config: string; about:
   'freeze-tombstone': { define: 'BROKEN_TOMBSTONE', config: 'two-transfers', about: 'the source bank ignores its CANCELLED freeze and freezes after a cancel (decideFreeze)' },
   'credit-tombstone': { define: 'BROKEN_CREDIT_TOMBSTONE', config: 'two-transfers', about: 'the destination bank ignores its CANCELLED credit and prepares it after a cancel (decidePrepareCredit)' },
   'failed-confirm': { define: 'BROKEN_FAILED_CONFIRM', config: 'two-transfers', about: "transfer's decideTryHeld confirms a FAILED transfer too (no PENDING check)" },
+  'keep-on-refusal': { define: 'BROKEN_KEEP_ON_REFUSAL', config: 'parts-short', about: "an inventory partition keeps its hold for the customer when another partition refused the order (react.ts's OrderCancelled)" },
+  'decide-early': { define: 'BROKEN_DECIDE_EARLY', config: 'parts-short', about: 'the deciding partition answers on the first part that answered (decidePartAnswer without waiting for every part)' },
 };
 
 export type RunMode = 'safety' | 'ltl-safety' | 'liveness';
@@ -237,6 +256,12 @@ export function plan(options: Options): RunSpec[] {
     'two-transfers': { bounded: [1, 1, 1, 0], full: [2, 1, 1, 1] },
     'same-bank': { bounded: [1, 1, 0, 0], full: [2, 1, 1, 1] },
     'refused-credit': { bounded: [1, 0, 0, 0], full: [2, 1, 1, 1] },
+    // parts.pml has no crash or relay budgets: the inbox absorbs them (each consumer applies a message once)
+    'parts-held': { bounded: [0, 0, 0, 0], full: [0, 0, 0, 0] },
+    'parts-kept': { bounded: [0, 0, 0, 0], full: [0, 0, 0, 0] },
+    'parts-short': { bounded: [0, 0, 0, 0], full: [0, 0, 0, 0] },
+    'parts-short-other': { bounded: [0, 0, 0, 0], full: [0, 0, 0, 0] },
+    'parts-no-funds': { bounded: [0, 0, 0, 0], full: [0, 0, 0, 0] },
   };
   const names = options.config ? [configOf(options.config).name] : Object.keys(table).filter((n) => !options.saga || sagaOf(configOf(n)) === options.saga);
   const runs: RunSpec[] = [];
@@ -372,7 +397,7 @@ export function runOne(spec: RunSpec, options: Pick<Options, 'keep' | 'log'> = {
   const log = options.log ?? (() => {});
   try {
     const saga = sagaOf(spec.config);
-    const file = saga === 'transfer' ? 'transfer.pml' : 'saga.pml';
+    const file = { order: 'saga.pml', transfer: 'transfer.pml', parts: 'parts.pml' }[saga];
     copyFileSync(MODELS[saga], join(dir, file));
     const defines: Defines = { ...spec.config.defines, ...spec.extra, ...(spec.mode === 'liveness' ? { LIVENESS: true } : {}) };
     const flags = defineFlags(defines);

@@ -67,7 +67,7 @@ describe("a saga's events in EVENTS after a chaos run", () => {
       event('o1', 'StockHoldTransferred', { toOrderId: 'o2', items: apples(2), remaining: [] }),
     ];
     assert.deepEqual(sagaEventViolations(twice).violations, [
-      'order o1: StockHoldTransferred emitted 2 times for one re-order (o2)',
+      "order o1: StockHoldTransferred emitted 2 times for one re-order and partition's skus (o2 apple)",
       'order o1: 4 of apple transferred to re-orders but it held 3',
     ]);
   });
@@ -109,6 +109,25 @@ describe("a saga's events in EVENTS after a chaos run", () => {
     assert.deepEqual(sagaEventViolations(events).violations, [
       'order o1: RefundRejected emitted 2 times for one RequestRefund (cmd-2)',
       'order o1: refund requested but not carried through (no StockRestocked, OrderRefunded)',
+    ]);
+  });
+
+  it('accepts one StockPartHeld and one StockCommitted per inventory partition, each about its own skus, and flags a sku never committed', () => {
+    const items = [{ sku: 'apple', quantity: 1, unitPrice: 100 }, { sku: 'lime', quantity: 1, unitPrice: 50 }];
+    const parts = [
+      event('o1', 'OrderCreated', { items }),
+      event('o1', 'StockPartHeld', { items, part: 0, parts: [0, 1] }),
+      event('o1', 'StockPartHeld', { items, part: 1, parts: [0, 1] }),
+      event('o1', 'StockReserved', { items, total: 150 }),
+      event('o1', 'PaymentSucceeded'),
+      event('o1', 'OrderConfirmed', { items }),
+      event('o1', 'StockCommitted', { items: [{ sku: 'lime', quantity: 1 }] }),
+    ];
+    assert.deepEqual(sagaEventViolations(parts).violations, ['order o1: confirmed but not all its stock was committed (StockCommitted of every sku)']);
+    const whole = [...parts, event('o1', 'StockCommitted', { items: [{ sku: 'apple', quantity: 1 }] })];
+    assert.deepEqual(sagaEventViolations(whole).violations, []);
+    assert.deepEqual(sagaEventViolations([...whole, event('o1', 'StockPartHeld', { items, part: 1, parts: [0, 1] })]).violations, [
+      'order o1: StockPartHeld emitted 2 times for one partition (1)',
     ]);
   });
 
