@@ -129,7 +129,8 @@ export function sagaEventViolations(events: readonly Envelope[]): { violations: 
       coverage.keptHoldsTaken++;
       if (new Set(transfers.map((e) => dataOf(e).toOrderId)).size > 1) coverage.keptHoldsSplit++;
       if (has('StockReleased')) coverage.keptHoldsRestReleased++;
-      const reserved = one('StockReserved');
+      // partitioned, a part may have held (StockPartHeld) when the order was cancelled before every part answered
+      const reserved = one('StockReserved') ?? one('StockPartHeld');
       if (!cancelled || !reserved) v.push(`${at}: StockHoldTransferred but ${reserved ? 'never cancelled' : 'nothing was held (no StockReserved)'}`);
       if (reserved) {
         const held = quantities(dataOf(reserved).items);

@@ -131,6 +131,18 @@ describe("a saga's events in EVENTS after a chaos run", () => {
     ]);
   });
 
+  it('accepts a kept hold of a part that held (StockPartHeld) before the order was cancelled, with no StockReserved', () => {
+    const items = [{ sku: 'apple', quantity: 2, unitPrice: 100 }, { sku: 'lime', quantity: 1, unitPrice: 50 }];
+    const events = [
+      event('o1', 'OrderCreated', { items }),
+      event('o1', 'StockPartHeld', { items, part: 1, parts: [0, 1] }),
+      event('o1', 'OrderCancelled', { items, reason: 'timeout' }),
+      event('o1', 'StockHoldTransferred', { toOrderId: 'o2', items: apples(2), remaining: [] }),
+    ];
+    assert.deepEqual(sagaEventViolations(events).violations, []);
+    assert.deepEqual(sagaEventViolations([...events.slice(0, 1), ...events.slice(2)]).violations, ['order o1: StockHoldTransferred but nothing was held (no StockReserved)']);
+  });
+
   it('accepts a charge that landed after the deadline when it was refunded, and flags it when not', () => {
     const late = [event('o1', 'OrderCreated'), event('o1', 'StockReserved'), event('o1', 'OrderCancelled', { reason: 'timeout' }), event('o1', 'PaymentSucceeded'), event('o1', 'StockReleased')];
     assert.deepEqual(sagaEventViolations(late).violations, ['order o1: charged and cancelled (timeout) but never refunded (no PaymentRefunded)']);
