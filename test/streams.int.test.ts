@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, DiscardPolicy, nanos, type NatsConnection, RetentionPolicy, StorageType, type StreamConfig } from 'nats';
+import { AckPolicy, connect, DiscardPolicy, nanos, type NatsConnection, RetentionPolicy, StorageType, type StreamConfig } from 'nats';
 import { createEnvelope } from '@jetsaga/events';
-import { commandSubjects, createLogger, ensureStreams, streamSettingsFromEnv, wantedStreams } from '@jetsaga/messaging/ops';
-import { freePort, NatsServer, Stack, waitFor } from '@jetsaga/stack';
+import { commandSubjects, createLogger, ensureStreams, migrateLegacyConsumers, streamSettingsFromEnv, wantedStreams } from '@jetsaga/messaging/ops';
+import { freePort, NatsServer, provisionStreams, Stack, waitFor } from '@jetsaga/stack';
 import { sample } from './support/assertions.js';
 
 /** The streams exactly as the previous release (0.1) created them: no limits, COMMANDS on `cmd.>`. */
@@ -110,6 +110,35 @@ describe('bounded streams: limits, known command subjects, applied to the stream
     const envelope = createEnvelope('SetStock', { sku: 'bounded-sku', quantity: 1 }, { producer: 'test', sagaId: null });
     const ack = await js.publish('cmd.inventory.SetStock.bounded-sku', JSON.stringify(envelope), { msgID: envelope.id });
     assert.equal(ack.stream, 'COMMANDS');
+  });
+
+  it("provisioning moves a durable of the release before keys in subjects to its new filter, where it was", async () => {
+    // given a durable filtering the old shape, which has handled (acked) the first of two old events
+    const jsm = await nc.jetstreamManager();
+    const js = nc.jetstream();
+    await jsm.consumers.add('EVENTS', { durable_name: 'legacy-Migrated', ack_policy: AckPolicy.Explicit, filter_subject: 'evt.test.Migrated.*', ack_wait: nanos(30_000) });
+    await js.publish('evt.test.Migrated.m-1', 'first');
+    await js.publish('evt.test.Migrated.m-2', 'second');
+    const consumer = await js.consumers.get('EVENTS', 'legacy-Migrated');
+    const first = await consumer.next({ expires: 2000 });
+    assert.equal(first?.subject, 'evt.test.Migrated.m-1');
+    await first!.ackAck();
+    // when the admin provisions
+    await provisionStreams({ servers: [server.url] }, streamSettingsFromEnv(streamEnv), createLogger('provision', 'warn'));
+    // then it filters the new shape, and goes on with the event it had not handled, then new ones
+    const info = await jsm.consumers.info('EVENTS', 'legacy-Migrated');
+    assert.equal(info.config.filter_subject, 'evt.test.Migrated.>');
+    assert.equal(info.config.ack_wait, nanos(30_000), 'its settings kept');
+    await js.publish('evt.test.Migrated.m-3.k', 'new shape');
+    const moved = await js.consumers.get('EVENTS', 'legacy-Migrated');
+    const seen: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const m = await moved.next({ expires: 2000 });
+      seen.push(m!.subject);
+      await m!.ackAck();
+    }
+    assert.deepEqual(seen, ['evt.test.Migrated.m-2', 'evt.test.Migrated.m-3.k']);
+    assert.deepEqual(await migrateLegacyConsumers(jsm, createLogger('provision', 'warn')), [], 'a second run finds nothing to move');
   });
 
   it('a second start finds nothing to change', async () => {

@@ -1,4 +1,4 @@
-// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--partitions N] [--json out.json]
+// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--partitions N] [--keys N] [--json out.json]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     transfers: { type: 'boolean', default: false },
     // each service that can split (order, payment, loyalty, notification) as this many processes
     partitions: { type: 'string', default: '1' },
+    // customers and skus the orders spread over (1: the peers' workload; partitions need several)
+    keys: { type: 'string', default: '1' },
   },
 });
 if (values.services !== 'all' && values.services !== 'core') throw new Error('--services all or core');
@@ -39,12 +41,14 @@ const services = [...(values.services === 'core' ? coreServices : orderSagaServi
 const durationMs = Number(/^(\d+)s$/.exec(values.duration!)?.[1] ?? NaN) * 1000;
 if (!Number.isFinite(durationMs)) throw new Error('--duration like 10s');
 const [happy, noStock, noFunds] = values.mix!.split('/').map(Number) as [number, number, number];
-const mix: Mix = { happy, noStock, noFunds };
+const keys = Number(values.keys);
+if (!Number.isInteger(keys) || keys < 1) throw new Error('--keys 1 or more');
+const mix: Mix = { happy, noStock, noFunds, keys };
 const modes: { name: string; synchronous: Synchronous }[] = values.modes!.split(',').map((m) => ({ name: m, synchronous: m === 'durable' ? 'FULL' : 'NORMAL' }));
 const progress = (label: string) => (done: number) => process.stdout.isTTY && process.stdout.write(`\r  ${label}: ${done} sagas`);
 const line = (s = '') => console.log(s);
 
-line(`jetsaga bench on ${process.version}, nats-server (file store, 2.9 default sync), mix ${values.mix}`);
+line(`jetsaga bench on ${process.version}, nats-server (file store, 2.9 default sync), mix ${values.mix}${keys > 1 ? `, orders spread over ${keys} customers and skus` : ''}`);
 
 // Ceiling A: the raw JetStream hop
 const hopDir = mkdtempSync(join(tmpdir(), 'jetsaga-bench-hop-'));
@@ -73,7 +77,7 @@ for (const mode of modes) {
   line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process${partitions > 1 ? ` (those that can split: ${partitions} partitions each)` : ''}, as npm start runs them`);
   const t = await TestStack.start({ services, partitions, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
   try {
-    await seedForBench(t);
+    await seedForBench(t, keys);
     await closedLoop(t, { label: 'warm-up', durationMs: 2000, mix, prefix: `${mode.name}-warm`, concurrency: 10 });
     const runs = [
       await closedLoop(t, { label: 'closed, 1 in flight', durationMs: durationMs / 2, mix, prefix: `${mode.name}-c1`, concurrency: 1, onProgress: progress('closed 1') }),

@@ -10,6 +10,11 @@ export interface Mix {
   happy: number;
   noStock: number;
   noFunds: number;
+  /**
+   * Customers and skus the orders spread over (default 1: one rich customer, one sku, the
+   * workload the peers run). Partitions split by customer and sku, so they need several.
+   */
+  keys?: number;
 }
 
 export interface LoadResult {
@@ -23,18 +28,24 @@ export interface LoadResult {
   processes: { name: string; cpuPercent: number; peakRssMb: number }[];
 }
 
-export async function seedForBench(t: TestStack): Promise<void> {
-  await t.send('SetStock', { sku: 'bench-plenty', quantity: 1_000_000_000 });
+/** The k-th of the workload's customers or skus (`bench-rich`, `bench-rich-1`, ...). */
+const keyed = (name: string, k: number) => (k === 0 ? name : `${name}-${k}`);
+
+export async function seedForBench(t: TestStack, keys = 1): Promise<void> {
+  for (let k = 0; k < keys; k++) {
+    await t.send('SetStock', { sku: keyed('bench-plenty', k), quantity: 1_000_000_000 });
+    await t.send('SetPrice', { sku: keyed('bench-plenty', k), unitPrice: 100 });
+    await t.send('CreditWallet', { customerId: keyed('bench-rich', k), amount: MAX_WALLET_BALANCE });
+  }
   await t.send('SetStock', { sku: 'bench-none', quantity: 0 });
-  await t.send('SetPrice', { sku: 'bench-plenty', unitPrice: 100 });
   await t.send('SetPrice', { sku: 'bench-none', unitPrice: 100 });
-  await t.send('CreditWallet', { customerId: 'bench-rich', amount: MAX_WALLET_BALANCE });
   await t.waitForQuiescence();
 }
 
-function orderFor(flow: Flow, orderId: string) {
-  const customerId = flow === 'noFunds' ? 'bench-poor' : 'bench-rich';
-  const sku = flow === 'noStock' ? 'bench-none' : 'bench-plenty';
+function orderFor(flow: Flow, orderId: string, n: number, keys: number) {
+  const k = n % keys;
+  const customerId = flow === 'noFunds' ? keyed('bench-poor', k) : keyed('bench-rich', k);
+  const sku = flow === 'noStock' ? 'bench-none' : keyed('bench-plenty', k);
   return { orderId, customerId, items: [{ sku, quantity: 1, unitPrice: 100 }] };
 }
 
@@ -89,7 +100,7 @@ export interface SagaLoad {
 }
 
 const orderLoad = (mix: Mix): SagaLoad => ({
-  publication: (n, orderId) => commandPublication('PlaceOrder', orderFor(pickFlow(mix, n), orderId), { producer: 'bench' }).publication,
+  publication: (n, orderId) => commandPublication('PlaceOrder', orderFor(pickFlow(mix, n), orderId, n, mix.keys ?? 1), { producer: 'bench' }).publication,
   success: 'evt.order.OrderConfirmed.>',
   failure: 'evt.order.OrderCancelled.>',
 });

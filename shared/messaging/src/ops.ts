@@ -5,6 +5,8 @@
 export {
   STREAMS,
   ensureStreams,
+  migrateLegacyConsumers,
+  isLegacyFilter,
   wantedStreams,
   commandSubjects,
   unlistedInstance,

@@ -1,14 +1,17 @@
 import { connect } from 'nats';
-import { connectionOptions, createLogger, ensureStreams, type Logger, type NatsAccess, type StreamSettings, streamSettingsFromEnv, wantedStreams } from '@jetsaga/messaging/ops';
+import { connectionOptions, createLogger, ensureStreams, type Logger, migrateLegacyConsumers, type NatsAccess, type StreamSettings, streamSettingsFromEnv, wantedStreams } from '@jetsaga/messaging/ops';
 
 /**
- * Creates (or brings up to date) the streams, as the admin: what `jetsaga provision` runs.
+ * Creates (or brings up to date) the streams, and moves the durables of a release before keys
+ * were in subjects to their new filters, as the admin: what `jetsaga provision` runs.
  * `settings`: the streams' limits (default: JETSAGA_EVENTS_MAX_AGE... of this process).
  */
 export async function provisionStreams(admin: NatsAccess, settings: StreamSettings = streamSettingsFromEnv(process.env), log: Logger = createLogger('provision')): Promise<void> {
   const nc = await connect({ ...connectionOptions(admin), timeout: 5000 });
   try {
-    await ensureStreams(await nc.jetstreamManager(), wantedStreams(settings), log);
+    const jsm = await nc.jetstreamManager();
+    await ensureStreams(jsm, wantedStreams(settings), log);
+    await migrateLegacyConsumers(jsm, log);
   } finally {
     await nc.close();
   }

@@ -285,6 +285,12 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec):
     const info = await jsm.consumers.info(spec.stream, spec.durable);
     const c = info.config;
     if (c.filter_subject !== config.filter_subject) {
+      if (c.filter_subject && isLegacyFilter(c.filter_subject, config.filter_subject)) {
+        throw new KitError(
+          'consumer_mismatch',
+          `consumer ${spec.durable} filters "${c.filter_subject}", from before subjects carried a key: \`jetsaga provision\` (the admin) moves it to "${config.filter_subject}" where it is`,
+        );
+      }
       throw new KitError('consumer_mismatch', `consumer ${spec.durable} filters "${c.filter_subject}", expected "${config.filter_subject}": delete it to re-create`);
     }
     if (c.ack_wait !== config.ack_wait || c.max_deliver !== config.max_deliver || c.max_ack_pending !== config.max_ack_pending) {
@@ -300,6 +306,59 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec):
   } catch (err) {
     throw provisionError(`consumer ${spec.durable}`, err);
   }
+}
+
+/**
+ * Whether `filter` is what `wanted` was before subjects carried a key token (this release):
+ * `evt.order.OrderCreated.*` for `evt.order.OrderCreated.>`, `cmd.order.PlaceOrder` for
+ * `cmd.order.PlaceOrder.>`.
+ */
+export function isLegacyFilter(filter: string, wanted: string): boolean {
+  const tokens = filter.split('.');
+  const legacy = tokens[0] === 'evt' ? tokens.length === 4 && tokens[3] === '*' : tokens[0] === 'cmd' && tokens.length === 3 && !filter.includes('*');
+  return legacy && wanted === newFilterOf(filter);
+}
+
+/** The filter of this release for a filter of the release before keys in subjects. */
+function newFilterOf(legacy: string): string {
+  return legacy.startsWith('evt.') ? `${legacy.slice(0, -2)}.>` : `${legacy}.>`;
+}
+
+/**
+ * Moves the durables whose filter predates the key token (`isLegacyFilter`) to the filter this
+ * release wants, where they are: each is deleted and created again with the same settings,
+ * delivering from the first message it had not acked (the inbox drops what it had handled but
+ * not acked). Events stored before keep their subjects, which the new filter matches. Commands
+ * stored under a subject without a key are not matched: drain COMMANDS before upgrading. The
+ * admin runs it (`jetsaga provision`, and the stack before its services start); services may
+ * not delete consumers. Returns the durables moved.
+ */
+export async function migrateLegacyConsumers(jsm: JetStreamManager, log: Logger): Promise<string[]> {
+  const moved: string[] = [];
+  for (const stream of [STREAMS.events, STREAMS.commands]) {
+    let infos;
+    try {
+      infos = [];
+      for await (const c of jsm.consumers.list(stream)) infos.push(c);
+    } catch (err) {
+      if (isNotFound(err)) continue;
+      throw provisionError(`the consumers of ${stream}`, err);
+    }
+    for (const c of infos) {
+      const filter = c.config.filter_subject;
+      const durable = c.config.durable_name;
+      if (!filter || !durable) continue;
+      const wanted = newFilterOf(filter);
+      if (!isLegacyFilter(filter, wanted)) continue;
+      const from = c.ack_floor.stream_seq + 1;
+      const { name: _name, filter_subject: _filter, deliver_policy: _policy, opt_start_seq: _seq, opt_start_time: _time, ...keep } = c.config;
+      await jsm.consumers.delete(stream, durable);
+      await jsm.consumers.add(stream, { ...keep, durable_name: durable, filter_subject: wanted, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+      log.info({ consumer: durable, stream, from: filter, to: wanted, startSeq: from }, `consumer ${durable}: filter ${filter} -> ${wanted}, from stream seq ${from}`);
+      moved.push(durable);
+    }
+  }
+  return moved;
 }
 
 /** JetStream API error codes (`err_code`) the kit tells apart. */

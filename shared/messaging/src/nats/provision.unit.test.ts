@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiscardPolicy, nanos, RetentionPolicy, StorageType, type StreamConfig } from 'nats';
 import { messages } from '@jetsaga/events';
-import { commandSubjects, DEFAULT_STREAM_SETTINGS, describeChange, missingSubjects, streamChanges, subjectCovers, wantedStreams } from './provision.js';
+import { commandSubjects, DEFAULT_STREAM_SETTINGS, describeChange, isLegacyFilter, missingSubjects, streamChanges, subjectCovers, wantedStreams } from './provision.js';
 import { messagesPerPull } from '../consume/consumer-loop.js';
 import { parseByteSize, parseDurationMs, serviceConfigFromEnv, streamSettingsFromEnv } from '../service/config.js';
 
@@ -146,5 +146,22 @@ describe('what a pull may hold', () => {
   it('JETSAGA_CONSUMER_MAX_BYTES defaults to 64 MiB', () => {
     assert.equal(serviceConfigFromEnv('order', {}).consumerMaxBytes, 64 * 1024 ** 2);
     assert.equal(serviceConfigFromEnv('order', { JETSAGA_CONSUMER_MAX_BYTES: '8MiB' }).consumerMaxBytes, 8 * 1024 ** 2);
+  });
+});
+
+describe('filters of the release before keys in subjects', () => {
+  it('knows the old shape of a filter, and nothing else, as legacy', () => {
+    assert.ok(isLegacyFilter('evt.order.OrderCreated.*', 'evt.order.OrderCreated.>'));
+    assert.ok(isLegacyFilter('evt.*.FundsFrozen.*', 'evt.*.FundsFrozen.>'));
+    assert.ok(isLegacyFilter('cmd.order.PlaceOrder', 'cmd.order.PlaceOrder.>'));
+    for (const [filter, wanted] of [
+      ['evt.order.OrderCreated.>', 'evt.order.OrderCreated.>'],
+      ['cmd.inventory.SetStock.>', 'cmd.inventory.SetStock.>.>'],
+      ['evt.payment.PaymentSucceeded.*.*.1.*', 'evt.payment.PaymentSucceeded.*.*.1.>'],
+      ['cmd.order.PlaceOrder.*.1', 'cmd.order.PlaceOrder.*.1.>'],
+      ['evt.order.OrderCreated.*', 'evt.order.OrderConfirmed.>'],
+    ]) {
+      assert.ok(!isLegacyFilter(filter!, wanted!), filter);
+    }
   });
 });
