@@ -15,19 +15,21 @@ import {
 } from './decide.js';
 import type { InventorySettings } from './settings.js';
 
-export const inventoryMessages = ['SetStock', 'SetPrice', 'OrderCreated', 'PaymentFailed', 'OrderConfirmed', 'OrderCancelled', 'PaymentRefunded', 'StockPartHeld', 'StockPartRefused'] as const;
+export const inventoryMessages = ['SetStock', 'SetPrice', 'OrderCreated', 'PaymentFailed', 'OrderConfirmed', 'OrderCancelled', 'PaymentRefunded'] as const;
+/** Only partitioned: the parts' answers, at the partition that decides the order (parts.ts). */
+export const inventoryPartitionMessages = ['StockPartHeld', 'StockPartRefused'] as const;
 
 /**
  * Partitioned, inventory takes its commands by sku, the parts' answers at the partition owning
  * the order id, and every order event at every partition (each acts on its own skus).
  */
-export function inventoryPartitionBy(type: (typeof inventoryMessages)[number]): PartitionBy {
+export function inventoryPartitionBy(type: InventoryInput['type']): PartitionBy {
   if (type === 'SetStock' || type === 'SetPrice') return 'key';
   if (type === 'StockPartHeld' || type === 'StockPartRefused') return 'saga';
   return 'all';
 }
 export const inventoryTimers = [RELEASE_HOLD] as const;
-export type InventoryInput = Input<(typeof inventoryMessages)[number], (typeof inventoryTimers)[number]>;
+export type InventoryInput = Input<(typeof inventoryMessages)[number] | (typeof inventoryPartitionMessages)[number], (typeof inventoryTimers)[number]>;
 
 /** Inventory's router: every message and timer it receives, to its decision. */
 export function react(state: InventoryState, input: InventoryInput, ctx: ReactContext<InventorySettings>): InventoryDecision {

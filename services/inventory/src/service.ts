@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineService } from '@jetsaga/messaging';
 import { inventoryQueries } from './queries.js';
-import { inventoryMessages, inventoryPartitionBy, inventoryTimers, react } from './react.js';
+import { inventoryMessages, inventoryPartitionBy, inventoryPartitionMessages, inventoryTimers, react } from './react.js';
 import * as schema from './schema.js';
 import { inventorySettings } from './settings.js';
 import { loadState, saveChanges } from './store.js';
@@ -13,6 +13,7 @@ export const inventoryService = defineService({
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: inventoryMessages,
+  partitionMessages: inventoryPartitionMessages,
   timers: inventoryTimers,
   settings: inventorySettings,
   load: loadState,

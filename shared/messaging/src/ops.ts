@@ -38,7 +38,7 @@ export {
 } from './settings-schema.js';
 export { acquireWriterLock, holderOf, writerInfoPath, writerLockPath, type WriterInfo, type WriterLock } from './sqlite/writer-lock.js';
 export { kitMetricNames } from './observe/metrics.js';
-export { subscriptionsOf, type Subscription } from './service/subscriptions.js';
+export { subscribedTypes, subscriptionsOf, type Subscription } from './service/subscriptions.js';
 export { instanceIdFromEnv, instanceIdSetting, instanceIdVariable } from './service/instances.js';
 export { readStream, headerRecord } from './nats/read-stream.js';
 export { listDeadLetters, redriveDeadLetter, dropDeadLetter, type DeadLetterEntry } from './ops/dead-letters.js';

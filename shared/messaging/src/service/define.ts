@@ -62,6 +62,8 @@ export interface ServiceDefinition<
   partitionBy?: PartitionBy | ((type: T) => PartitionBy);
   /** The message types it subscribes to: one durable consumer each. */
   messages: readonly T[];
+  /** Types it takes only when it runs as partitions (inventory: its parts' answers), besides `messages`. */
+  partitionMessages?: readonly T[];
   /** The kinds of timer its router handles. */
   timers?: readonly K[];
   /** Its own settings (`defineSettings`), parsed from the environment once, at start, with the kit's. */

@@ -6,7 +6,7 @@ import type { Logger } from '../observe/logger.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import type { AnyServiceDefinition } from './define.js';
 import { readLocalStatus, readSteps } from './queries.js';
-import { type PartitionOf, subscriptionsOf } from './subscriptions.js';
+import { type PartitionOf, subscribedTypes, subscriptionsOf } from './subscriptions.js';
 
 /** The version the micro service reports (`nats micro info`): the kit's query protocol. */
 export const ENDPOINTS_VERSION = '1.0.0';
@@ -127,7 +127,7 @@ async function brokerSide(nc: NatsConnection, def: AnyServiceDefinition, partiti
     const jsm = await timeout(nc.jetstreamManager({ checkAPI: false }));
     await timeout(
       Promise.all(
-        subscriptionsOf(def.name, def.messages, partitioned).map(async ({ stream, durable }) => {
+        subscriptionsOf(def.name, subscribedTypes(def, !!partitioned), partitioned).map(async ({ stream, durable }) => {
           try {
             const info = await jsm.consumers.info(stream, durable);
             consumers.push({ consumer: durable, stream, pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered });

@@ -24,7 +24,7 @@ import { TimerLoop } from '../timers/timer-loop.js';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
 import type { AnyServiceDefinition } from './define.js';
 import { startEndpoints } from './endpoints.js';
-import { type PartitionOf, subscriptionsOf } from './subscriptions.js';
+import { type PartitionOf, subscribedTypes, subscriptionsOf } from './subscriptions.js';
 
 export interface RunningService {
   nc: NatsConnection;
@@ -51,7 +51,7 @@ export async function startService(
 ): Promise<RunningService> {
   // One writer per db: a second process refuses here, before it touches anything.
   const lock = acquireWriterLock(config.dbPath, def.name);
-  const state: StartState = { expected: def.messages.length, bound: 0, natsConnected: false, phase: 'opening the db', stopping: false };
+  const state: StartState = { expected: subscribedTypes(def, !!config.partition).length, bound: 0, natsConnected: false, phase: 'opening the db', stopping: false };
   let http: Server | null = null;
   let nc: NatsConnection | undefined;
   let db: ServiceDb | undefined;
@@ -151,7 +151,8 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     log.warn({ eventsMaxAgeMs, retentionMs: config.retentionMs }, 'JETSAGA_EVENTS_MAX_AGE is shorter than JETSAGA_RETENTION_MS: a consumer that falls that far behind loses events (see the README)');
   }
 
-  const subscriptions = subscriptionsOf(def.name, def.messages, partitionOfService(def, config));
+  const partitioned = partitionOfService(def, config);
+  const subscriptions = subscriptionsOf(def.name, subscribedTypes(def, !!partitioned), partitioned);
   const broker = brokerUsageReader(jsm, { streams: Object.values(STREAMS), consumers: subscriptions }, log);
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
   handles.metrics(metrics);

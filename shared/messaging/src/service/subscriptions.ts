@@ -10,6 +10,11 @@ export interface Subscription {
   filterSubject: string;
 }
 
+/** The types a service takes: its messages, and when it runs as partitions its partitionMessages too. */
+export function subscribedTypes(def: { messages: readonly string[]; partitionMessages?: readonly string[] }, partitioned: boolean): readonly string[] {
+  return partitioned && def.partitionMessages ? [...def.messages, ...def.partitionMessages] : def.messages;
+}
+
 /** A partition of a service, and how it takes each message type (docs/partitions.md). */
 export interface PartitionOf {
   partition: Partition;
