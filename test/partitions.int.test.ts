@@ -63,6 +63,12 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
         assert.equal(here, p === partitionOf(id, N) ? 1 : 0, `order ${id} in order-p${p}`);
       }
     }
+    // an inventory partition that owns none of an order's skus took its order events without a step
+    // or an inbox row (PaymentFailed names no sku: it is looked at, and changes nothing)
+    const other = 1 - partitionOf('pear', N);
+    assert.equal(t.count(`inventory-p${other}`, "SELECT count(*) AS n FROM step_log WHERE saga_id LIKE 'po-%' AND operation != 'PaymentFailed'"), 0);
+    assert.deepEqual(t.rows(`inventory-p${other}`, "SELECT consumer FROM inbox WHERE consumer NOT LIKE '%-PaymentFailed'"), []);
+    assert.ok(t.count(`inventory-p${partitionOf('pear', N)}`, "SELECT count(*) AS n FROM step_log WHERE saga_id LIKE 'po-%'") > 0);
     for (const c of customers) {
       for (let p = 0; p < N; p++) {
         const charges = t.count(`payment-p${p}`, 'SELECT count(*) AS n FROM payments WHERE customer_id = ?', c);

@@ -1,4 +1,4 @@
-import { reservationFailureReasons } from '@jetsaga/events';
+import { type Envelope, type Partition, reservationFailureReasons } from '@jetsaga/events';
 import { type Input, type PartitionBy, type ReactContext, unhandled } from '@jetsaga/messaging';
 import { decidePartAnswer, decideReservePart, ownsAny } from './parts.js';
 import {
@@ -23,6 +23,12 @@ export const inventoryPartitionMessages = ['StockPartHeld', 'StockPartRefused'] 
  * Partitioned, inventory takes its commands by sku, the parts' answers at the partition owning
  * the order id, and every order event at every partition (each acts on its own skus).
  */
+/** Partitioned: an order event is this partition's when the order names one of its skus (PaymentFailed and PaymentRefunded name none: the router looks at its reservation). */
+export function inventoryTakes(message: Envelope, partition: Partition): boolean {
+  const items = (message.data as { items?: { sku: string }[] } | null)?.items;
+  return items === undefined || ownsAny(items, partition);
+}
+
 export function inventoryPartitionBy(type: InventoryInput['type']): PartitionBy {
   if (type === 'SetStock' || type === 'SetPrice') return 'key';
   if (type === 'StockPartHeld' || type === 'StockPartRefused') return 'saga';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineService } from '@jetsaga/messaging';
 import { inventoryQueries } from './queries.js';
-import { inventoryMessages, inventoryPartitionBy, inventoryPartitionMessages, inventoryTimers, react } from './react.js';
+import { inventoryMessages, inventoryPartitionBy, inventoryPartitionMessages, inventoryTakes, inventoryTimers, react } from './react.js';
 import * as schema from './schema.js';
 import { inventorySettings } from './settings.js';
 import { loadState, saveChanges } from './store.js';
@@ -10,6 +10,7 @@ import { loadState, saveChanges } from './store.js';
 export const inventoryService = defineService({
   name: 'inventory',
   partitionBy: inventoryPartitionBy,
+  partitionTakes: inventoryTakes,
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: inventoryMessages,

@@ -59,7 +59,7 @@ export class ConsumerLoop {
   restarts = 0;
   /** Times the consumer's leader changed under a pull (409 Leadership Change) and it pulled again. */
   leadershipChanges = 0;
-  readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, retrying: 0, dead_lettered: 0 };
+  readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, retrying: 0, dead_lettered: 0, not_ours: 0 };
 
   constructor(
     private readonly js: JetStreamClient,

@@ -12,7 +12,7 @@ import { deadLetter } from './dead-letter.js';
 import { type FaultPlan, injectFault } from './faults.js';
 import { retryDelayMs, type RetryPolicy, shouldRetry } from './retry-policy.js';
 
-export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered';
+export type Outcome = 'handled' | 'duplicate' | 'retrying' | 'dead_lettered' | 'not_ours';
 
 /** What one consumer needs to take a delivery through validation, the batch and the ack. */
 export interface DeliveryDeps {
@@ -32,6 +32,12 @@ export interface DeliveryDeps {
   batch: BatchWriter;
   /** The partition count of a partitioned service: the broker's partition tokens are checked against it. */
   partitions?: number;
+  /**
+   * A partition that takes every message of this type (`partitionBy` `all`): whether this one is
+   * its own. The others are acked with nothing written (no step, no inbox row: they change
+   * nothing here, now or on a redelivery).
+   */
+  takes?: (message: Envelope) => boolean;
 }
 
 /**
@@ -46,6 +52,11 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps, more = fals
     return deadLetterAndTerm(msg, deps, { reason: decoded.reason, error: decoded.detail, sagaId: decoded.envelope?.sagaId ?? null, eventId: decoded.envelope?.id ?? null });
   }
   const message = decoded.envelope;
+  if (deps.takes && !deps.takes(message)) {
+    msg.ack();
+    deps.metrics?.messages.inc({ type: deps.type, outcome: 'not_ours' });
+    return 'not_ours';
+  }
   // Made only where a line is written: pino serialises a child's bindings when it is made.
   const log = () => deps.log.child({ sagaId: message.sagaId, eventId: message.id, type: message.type });
   const deliveries = msg.info.redeliveryCount;

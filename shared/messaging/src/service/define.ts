@@ -1,4 +1,4 @@
-import type { MessageType, ServiceInstanceName } from '@jetsaga/events';
+import type { Envelope, MessageType, Partition, ServiceInstanceName } from '@jetsaga/events';
 import type { Logger } from '../observe/logger.js';
 import type { SettingsSchema } from '../settings-schema.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
@@ -62,6 +62,12 @@ export interface ServiceDefinition<
   partitionBy?: PartitionBy | ((type: T) => PartitionBy);
   /** The message types it subscribes to: one durable consumer each. */
   messages: readonly T[];
+  /**
+   * Partitioned, of a message it takes at every partition (`partitionBy` `all`): whether it is
+   * this partition's (inventory: the order names one of its skus). One that is not is acked
+   * without a step. It must not depend on state: the answer is the same on every delivery.
+   */
+  partitionTakes?: (message: Envelope, partition: Partition) => boolean;
   /** Types it takes only when it runs as partitions (inventory: its parts' answers), besides `messages`. */
   partitionMessages?: readonly T[];
   /** The kinds of timer its router handles. */

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Envelope } from '@jetsaga/events';
 import type { NatsConnection } from 'nats';
 import { handleDelivery } from '../consume/handle-delivery.js';
 import { ConsumerLoop, messagesPerPull } from '../consume/consumer-loop.js';
@@ -22,7 +23,7 @@ import { BatchWriter } from '../step/commit-batch.js';
 import type { Reactor } from '../step/run-step.js';
 import { TimerLoop } from '../timers/timer-loop.js';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
-import type { AnyServiceDefinition } from './define.js';
+import type { AnyServiceDefinition, PartitionBy } from './define.js';
 import { startEndpoints } from './endpoints.js';
 import { type PartitionOf, subscribedTypes, subscriptionsOf } from './subscriptions.js';
 
@@ -206,6 +207,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
       metrics,
       batch,
       partitions: config.partition?.count,
+      takes: partitioned && def.partitionTakes && byOf(partitioned, sub.type) === 'all' ? (m: Envelope) => def.partitionTakes!(m, partitioned.partition) : undefined,
     };
     const loopOptions = { stream: sub.stream, durable: sub.durable, maxMessages: perPull, concurrency: perPull };
     const loop = new ConsumerLoop(js, loopOptions, (msg, more) => handleDelivery(msg, deps, more), log);
@@ -240,6 +242,11 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
       log.info('service stopped');
     })());
   return { nc, metrics, db, relay, timerLoop, loops, batch, stop };
+}
+
+/** How a partition takes messages of `type`. */
+function byOf(partitioned: PartitionOf, type: string): PartitionBy {
+  return typeof partitioned.by === 'function' ? partitioned.by(type) : partitioned.by;
 }
 
 /** How the service splits, when this process runs one of its partitions; a service that cannot split refuses. */
