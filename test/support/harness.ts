@@ -31,6 +31,8 @@ export interface TestStackOptions {
   cluster?: number;
   env?: NodeJS.ProcessEnv;
   serviceEnv?: Record<string, NodeJS.ProcessEnv>;
+  /** Use this data dir (kept at stop) instead of a new temp one: a second stack on the first one's files and broker store. */
+  dataDir?: string;
   /** Run each service that can split as this many partitions (default JETSAGA_PARTITIONS, else 1). */
   partitions?: number;
   /** Print every service log line (also on when JETSAGA_TEST_LOGS=1). */
@@ -57,7 +59,7 @@ export class TestStack {
   ) {}
 
   static async start(options: TestStackOptions = {}): Promise<TestStack> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'jetsaga-test-'));
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'jetsaga-test-'));
     const natsUrl = process.env.NATS_URL;
     if (natsUrl) await resetStreams(natsUrl);
     const showLogs = options.logs || process.env.JETSAGA_TEST_LOGS === '1';
@@ -81,7 +83,7 @@ export class TestStack {
     });
     // The admin: tests provoke what no service may (forged events, stream reads, resets).
     const nc = await connect({ ...connectionOptions(stack.access('admin')), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    return new TestStack(logs, stack, nc, nc.jetstream(), await nc.jetstreamManager(), true);
+    return new TestStack(logs, stack, nc, nc.jetstream(), await nc.jetstreamManager(), options.dataDir === undefined);
   }
 
   /** The log lines of `service` with message `msg` (what a test reads to see retries). */

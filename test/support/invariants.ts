@@ -90,12 +90,13 @@ function orderViolations(t: TestStack, terminal: boolean, withInventory: boolean
   type PaymentRow = { order_id: string; status: string; customer_id: string; amount: number };
   const paymentRows = withPayment ? new Map(t.rows<PaymentRow>('payment', 'SELECT order_id, status, customer_id, amount FROM payments').map((p) => [p.order_id, p])) : null;
   const payments = paymentRows && new Map([...paymentRows].map(([id, p]) => [id, p.status]));
-  const reservations = withInventory
-    ? new Map(t.rows<{ order_id: string; status: string }>('inventory', 'SELECT order_id, status FROM reservations').map((r) => [r.order_id, r.status]))
-    : null;
+  // Inventory as partitions: one reservation per partition owning skus of the order, each checked.
+  const reservations = withInventory ? new Map<string, string[]>() : null;
+  if (reservations) for (const r of t.rows<{ order_id: string; status: string }>('inventory', 'SELECT order_id, status FROM reservations')) reservations.set(r.order_id, [...(reservations.get(r.order_id) ?? []), r.status]);
+  const off = (statuses: string[] | undefined, wanted: string) => (!statuses?.length ? 'missing' : statuses.find((s) => s !== wanted));
   for (const o of orders) {
     const payment = payments?.get(o.order_id);
-    const reservation = reservations?.get(o.order_id);
+    const held = reservations?.get(o.order_id);
     if (o.status === 'PENDING' && terminal) v.push(`order ${o.order_id}: not terminal (PENDING)`);
     const paid = paymentRows?.get(o.order_id);
     // A charged or refunded order was charged its own total (inventory's prices), to its own customer.
@@ -105,16 +106,19 @@ function orderViolations(t: TestStack, terminal: boolean, withInventory: boolean
     }
     if (o.status === 'CONFIRMED') {
       if (payments && payment !== 'CAPTURED') v.push(`order ${o.order_id}: CONFIRMED but payment is ${payment ?? 'missing'}`);
-      if (reservations && reservation !== 'COMMITTED') v.push(`order ${o.order_id}: CONFIRMED but reservation is ${reservation ?? 'missing'}`);
+      const wrong = reservations && off(held, 'COMMITTED');
+      if (wrong) v.push(`order ${o.order_id}: CONFIRMED but reservation is ${wrong}`);
     }
     if (o.status === 'CANCELLED') {
       if (payment === 'CAPTURED') v.push(`order ${o.order_id}: CANCELLED but still charged`);
-      if (reservation === 'HELD' || reservation === 'COMMITTED') v.push(`order ${o.order_id}: CANCELLED but stock is ${reservation}`);
+      const holding = held?.find((s) => s === 'HELD' || s === 'COMMITTED');
+      if (holding) v.push(`order ${o.order_id}: CANCELLED but stock is ${holding}`);
     }
     if (o.status === 'REFUNDING' && terminal) v.push(`order ${o.order_id}: not terminal (REFUNDING)`);
     if (o.status === 'REFUNDED') {
       if (payments && payment !== 'REFUNDED') v.push(`order ${o.order_id}: REFUNDED but payment is ${payment ?? 'missing'}`);
-      if (reservations && reservation !== 'RESTOCKED') v.push(`order ${o.order_id}: REFUNDED but reservation is ${reservation ?? 'missing'}`);
+      const wrong = reservations && off(held, 'RESTOCKED');
+      if (wrong) v.push(`order ${o.order_id}: REFUNDED but reservation is ${wrong}`);
     }
   }
   return v;

@@ -9,6 +9,7 @@ import { loadState, saveChanges } from './store.js';
 export const customerService = defineService({
   name: 'customer',
   partitionBy: 'saga',
+  partitionKeys: { customers: 'customer_id' },
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: customerMessages,

@@ -10,6 +10,15 @@ import { loadState, saveChanges } from './store.js';
 export const inventoryService = defineService({
   name: 'inventory',
   partitionBy: inventoryPartitionBy,
+  partitionKeys: {
+    stock: 'sku',
+    prices: 'sku',
+    reservation_lines: 'sku',
+    hold_transfers: 'sku',
+    reservation_parts: 'order_id',
+    // a hold lives where its skus do (each copy keeps its own lines); one with none where its order id does
+    reservations: "coalesce((SELECT group_concat(l.sku) FROM reservation_lines l WHERE l.order_id = reservations.order_id), order_id)",
+  },
   partitionTakes: inventoryTakes,
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),

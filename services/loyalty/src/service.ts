@@ -10,6 +10,7 @@ import { loadState, saveChanges } from './store.js';
 export const loyaltyService = defineService({
   name: 'loyalty',
   partitionBy: 'key',
+  partitionKeys: { accounts: 'customer_id', entries: 'customer_id', welcomes: 'customer_id' },
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: loyaltyMessages,

@@ -11,6 +11,7 @@ import { loadState, saveChanges } from './store.js';
 export const notificationService = defineService({
   name: 'notification',
   partitionBy: 'saga',
+  partitionKeys: { notifications: 'coalesce(order_id, customer_id)' },
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: notificationMessages,

@@ -10,6 +10,7 @@ import { loadState, saveChanges } from './store.js';
 export const orderService = defineService({
   name: 'order',
   partitionBy: 'saga',
+  partitionKeys: { orders: 'order_id' },
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: orderMessages,

@@ -9,6 +9,7 @@ import { loadState, saveChanges } from './store.js';
 export const paymentService = defineService({
   name: 'payment',
   partitionBy: 'key',
+  partitionKeys: { wallets: 'customer_id', payments: 'customer_id' },
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: paymentMessages,

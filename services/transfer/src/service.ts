@@ -10,6 +10,7 @@ import { loadState, saveChanges } from './store.js';
 export const transferService = defineService({
   name: 'transfer',
   partitionBy: 'saga',
+  partitionKeys: { transfers: 'transfer_id' },
   schema,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   messages: transferMessages,

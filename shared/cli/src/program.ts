@@ -10,6 +10,7 @@ import { registerDlq } from './commands/dlq.js';
 import { registerInfra } from './commands/infra.js';
 import { registerOrder } from './commands/order.js';
 import { registerProvision } from './commands/provision.js';
+import { registerRepartition } from './commands/repartition.js';
 import { registerPublish } from './commands/publish.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerRun } from './commands/run.js';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerTransfer(program);
   registerSeed(program);
   registerProvision(program);
+  registerRepartition(program);
   registerInfra(program);
   registerRun(program);
   registerBuild(program);

@@ -53,13 +53,15 @@ function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): strin
   const of = (kind: string) => sides.find((s) => s.kind === kind);
   const order = of('order');
   const payment = of('payment');
-  const reservation = of('reservation');
+  // Inventory as partitions: one reservation side per partition owning skus of the order.
+  const reservations = sides.filter((s) => s.kind === 'reservation');
+  const holding = reservations.find((r) => r.status === 'HELD' || r.status === 'COMMITTED');
   const points = of('points');
   const p: string[] = [];
   if (!order) {
     // Sagas of other owners (a customer's welcome notice) have no order: only order-saga records need one.
     if (!answered.has('order')) return p;
-    if (reservation && (reservation.status === 'HELD' || reservation.status === 'COMMITTED')) p.push(`stock ${reservation.status} with no order`);
+    if (holding) p.push(`stock ${holding.status} with no order`);
     if (payment && payment.status === 'CAPTURED') p.push(`payment CAPTURED (${payment.amount}) with no order`);
     if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`points ${points.status} with no order`);
     return p;
@@ -67,10 +69,16 @@ function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): strin
   const paid = payment && (payment.status === 'CAPTURED' || payment.status === 'REFUNDED');
   if (paid && payment.amount !== order.amount) p.push(`order total ${order.amount} but payment ${payment.status} of ${payment.amount}`);
   if (paid && payment.customerId !== order.customerId) p.push(`order of ${order.customerId} but paid by ${payment.customerId}`);
-  if (reservation?.customerId && reservation.customerId !== order.customerId) p.push(`order of ${order.customerId} but stock held for ${reservation.customerId}`);
-  const expect = (what: 'payment' | 'reservation', side: SagaSide | undefined, service: string, wanted: string[]) => {
+  const stranger = reservations.find((r) => r.customerId && r.customerId !== order.customerId);
+  if (stranger) p.push(`order of ${order.customerId} but stock held for ${stranger.customerId}`);
+  const expect = (what: 'payment', side: SagaSide | undefined, service: string, wanted: string[]) => {
     if (!answered.has(service)) return;
     if (!side || !wanted.includes(side.status)) p.push(`order ${order.status} but ${what} is ${side?.status ?? 'missing'}`);
+  };
+  const expectStock = (wanted: string[]) => {
+    if (!answered.has('inventory')) return;
+    const off = reservations.find((r) => !wanted.includes(r.status));
+    if (reservations.length === 0 || off) p.push(`order ${order.status} but reservation is ${off?.status ?? 'missing'}`);
   };
   const notice = (kind: string) => {
     if (!answered.has('notification')) return;
@@ -86,19 +94,19 @@ function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): strin
       break;
     case 'CONFIRMED':
       expect('payment', payment, 'payment', ['CAPTURED']);
-      expect('reservation', reservation, 'inventory', ['COMMITTED']);
+      expectStock(['COMMITTED']);
       if (points?.status === 'PENDING') p.push('order CONFIRMED but its points are still PENDING');
       notice('confirmed');
       break;
     case 'CANCELLED':
       if (payment?.status === 'CAPTURED') p.push('order CANCELLED but payment still CAPTURED');
-      if (reservation && (reservation.status === 'HELD' || reservation.status === 'COMMITTED')) p.push(`order CANCELLED but stock is ${reservation.status}`);
+      if (holding) p.push(`order CANCELLED but stock is ${holding.status}`);
       if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`order CANCELLED but its points are ${points.status}`);
       notice('cancelled');
       break;
     case 'REFUNDED':
       expect('payment', payment, 'payment', ['REFUNDED']);
-      expect('reservation', reservation, 'inventory', ['RESTOCKED']);
+      expectStock(['RESTOCKED']);
       if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`order REFUNDED but its points are ${points.status}`);
       notice('refunded');
       break;

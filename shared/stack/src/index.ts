@@ -14,3 +14,4 @@ export * from './service-definitions.js';
 export * from './auth/infra-configs.js';
 export * from './nats-cluster.js';
 export * from './settings.js';
+export * from './repartition.js';

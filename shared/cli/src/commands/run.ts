@@ -29,7 +29,7 @@ export function registerRun(program: Command): void {
     .description('run one service in the foreground, configured by the environment, logs (pino JSON) to stdout: a container\'s or a systemd unit\'s entry point')
     .addHelpText(
       'after',
-      '\nExamples:\n  NATS_URL=nats://n1:4222,nats://n2:4222 NATS_NKEY=/run/secrets/order.nk jetsaga run order\n  jetsaga --data-dir /var/lib/jetsaga run payment\n  jetsaga run order --partition 1/4          # partition 1 of 4: db order-p1.db, the order ids the broker maps to 1\n  JETSAGA_BANKS=a,b jetsaga run bank-b          # bank b: db bank-b.db, subjects cmd.bank-b.*, evt.bank-b.*\n\nIt exits with the service\'s code: 0 after a clean stop (SIGTERM, SIGINT), 1 on a fatal error (one log line says why).',
+      '\nExamples:\n  NATS_URL=nats://n1:4222,nats://n2:4222 NATS_NKEY=/run/secrets/order.nk jetsaga run order\n  jetsaga --data-dir /var/lib/jetsaga run payment\n  jetsaga run order --partition 1/4          # partition 1 of 4: db order-p1.db, the order ids the broker maps to 1\n  JETSAGA_BANKS=a,b jetsaga run bank-b          # bank b: db bank-b.db, subjects cmd.bank-b.>, evt.bank-b.>\n\nIt exits with the service\'s code: 0 after a clean stop (SIGTERM, SIGINT), 1 on a fatal error (one log line says why).',
     )
     .action(async (service: string, options: { partition?: string }, cmd: Command) => {
       if (!(allServices as readonly string[]).includes(service)) {

@@ -8,7 +8,7 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('run nats-server (unless NATS_URL is set) and every service, until Ctrl-C')
     .option('--cluster <nodes>', 'a local JetStream cluster of this many nodes (3: streams replicated 3 times) instead of one server')
-    .option('--partitions <n>', 'run order, notification, payment, loyalty, customer and transfer as n partitions each (JETSAGA_PARTITIONS; docs/partitions.md)')
+    .option('--partitions <n>', 'run every service but the banks as n partitions each (JETSAGA_PARTITIONS; docs/partitions.md)')
     .addHelpText('after', '\nExamples:\n  $ jetsaga up\n  $ jetsaga up --json            # one JSON line once up, then the services\' JSON logs\n  $ jetsaga up --cluster 3        # three nats-server nodes with routes; JETSAGA_STREAM_REPLICAS defaults to 3\n  $ jetsaga up --partitions 2     # order-p0, order-p1, payment-p0, ...: each its own process and db')
     .action(async (options: { cluster?: string; partitions?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();

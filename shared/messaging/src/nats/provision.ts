@@ -12,6 +12,7 @@ import {
   type StreamInfo,
 } from 'nats';
 import { KitError } from '../errors.js';
+import { retryUntil } from './retry-until.js';
 import type { Logger } from '../observe/logger.js';
 
 export const STREAMS = { events: 'EVENTS', commands: 'COMMANDS', dlq: 'DLQ' } as const;
@@ -352,8 +353,11 @@ export async function migrateLegacyConsumers(jsm: JetStreamManager, log: Logger)
       if (!isLegacyFilter(filter, wanted)) continue;
       const from = c.ack_floor.stream_seq + 1;
       const { name: _name, filter_subject: _filter, deliver_policy: _policy, opt_start_seq: _seq, opt_start_time: _time, ...keep } = c.config;
+      const again = { ...keep, durable_name: durable, filter_subject: wanted, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from };
+      // Said before it happens: if the add fails, this is how to make it again where it was.
+      log.warn({ consumer: durable, stream, config: again }, `consumer ${durable}: deleting it to make it again with filter ${wanted} from stream seq ${from}`);
       await jsm.consumers.delete(stream, durable);
-      await jsm.consumers.add(stream, { ...keep, durable_name: durable, filter_subject: wanted, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+      await retryUntil(`consumer ${durable} again`, () => jsm.consumers.add(stream, again), Date.now() + 30_000, log);
       log.info({ consumer: durable, stream, from: filter, to: wanted, startSeq: from }, `consumer ${durable}: filter ${filter} -> ${wanted}, from stream seq ${from}`);
       moved.push(durable);
     }

@@ -97,7 +97,7 @@ export const streamSettings: SettingsSchema<StreamSettings> = defineSettings(
         wants: 'a list of bank ids (1-16 characters of a-z 0-9) like a,b',
         default: d.instances.bank,
         description:
-          'the banks: `npm start` runs `bank-<id>` for each (its own db, subjects `cmd.bank-<id>.*`, `evt.bank-<id>.*`), and COMMANDS takes `cmd.bank-<id>.Deposit` of each; every process must get the same list',
+          'the banks: `npm start` runs `bank-<id>` for each (its own db, subjects `cmd.bank-<id>.>`, `evt.bank-<id>.>`), and COMMANDS takes `cmd.bank-<id>.Deposit.>` of each; every process must get the same list',
       },
       parseInstanceIds,
       (ids) => ids.join(','),

@@ -68,6 +68,13 @@ export interface ServiceDefinition<
    * without a step. It must not depend on state: the answer is the same on every delivery.
    */
   partitionTakes?: (message: Envelope, partition: Partition) => boolean;
+  /**
+   * Re-partitioning (`jetsaga repartition`): for each of its own tables, the SQL expression (over
+   * the row) whose value places the row: its partition is that of the value, like a subject
+   * token's. A comma-separated value places a copy in the partition of each (inventory's
+   * reservations follow their lines' skus).
+   */
+  partitionKeys?: Readonly<Record<string, string>>;
   /** Types it takes only when it runs as partitions (inventory: its parts' answers), besides `messages`. */
   partitionMessages?: readonly T[];
   /** The kinds of timer its router handles. */

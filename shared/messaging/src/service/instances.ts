@@ -15,7 +15,7 @@ export function instanceIdSetting(kind: InstancedService): SettingSpec<string | 
       type: 'instance id',
       wants: 'an id of 1-16 characters of a-z 0-9',
       defaultDoc: '(none: required)',
-      description: `${kind}: which ${kind} the process runs (\`a\`: \`${kind}-a\`, its own db \`${kind}-a.db\`, subjects \`cmd.${kind}-a.*\` and \`evt.${kind}-a.*\`); the stack sets it for each of \`JETSAGA_${kind.toUpperCase()}S\``,
+      description: `${kind}: which ${kind} the process runs (\`a\`: \`${kind}-a\`, its own db \`${kind}-a.db\`, subjects \`cmd.${kind}-a.>\` and \`evt.${kind}-a.>\`); the stack sets it for each of \`JETSAGA_${kind.toUpperCase()}S\``,
     },
     (raw) => (instanceId.safeParse(raw.trim()).success ? raw.trim() : undefined),
   );

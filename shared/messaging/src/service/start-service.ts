@@ -17,6 +17,7 @@ import { countUnsentOutbox, oldestUnsentAgeMs } from '../outbound/outbox.js';
 import { OutboxRelay } from '../outbound/relay.js';
 import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
 import { acquireWriterLock } from '../sqlite/writer-lock.js';
+import { checkPartitionMark } from '../sqlite/partition-mark.js';
 import { pruneHousekeeping } from '../sqlite/prune.js';
 import { WalSync } from '../sqlite/wal-sync.js';
 import { BatchWriter } from '../step/commit-batch.js';
@@ -127,6 +128,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     : undefined;
   const db = openServiceDb({ path: config.dbPath, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: walSync ? 'NORMAL' : config.synchronous });
   handles.db(db);
+  if (config.partition) checkPartitionMark(db.$client, config.dbPath, config.partition);
   state.phase = 'connecting to NATS';
   const nc = await connectNats(config.nats, `jetsaga-${def.name}`, log, config.startTimeoutMs, (type) => {
     if (type === 'disconnect') state.natsConnected = false;

@@ -129,13 +129,13 @@ export function operatorPermissions(services: readonly AnyServiceDefinition[], i
 /**
  * The web console (`jetsaga console`), read-mostly: read the streams and watch events; ask the
  * services' queries; re-drive (to an event's subject: `evt.>`) and drop dead letters; cancel a
- * saga (`cmd.order.CancelOrder`). No other command: it cannot place orders or credit wallets,
+ * saga (`cmd.order.CancelOrder.>`: the broker checks the subject after its partition mapping). No other command: it cannot place orders or credit wallets,
  * nor re-drive a dead-lettered command (that is issuing it: the operator does, with the CLI).
  */
 export function consolePermissions(services: readonly AnyServiceDefinition[], identity = 'console', partitions = 1): Permissions {
   const reader = streamReader(services, partitions);
   return {
-    publish: ['cmd.order.CancelOrder.*', 'evt.>', ...reader.publish, '$SRV.PING', '$SRV.PING.>', '$SRV.INFO', '$SRV.INFO.>', '$SRV.STATS', '$SRV.STATS.>', ...readQueries],
+    publish: ['cmd.order.CancelOrder.>', 'evt.>', ...reader.publish, '$SRV.PING', '$SRV.PING.>', '$SRV.INFO', '$SRV.INFO.>', '$SRV.STATS', '$SRV.STATS.>', ...readQueries],
     publishDeny: reader.publishDeny,
     subscribe: [`${inboxPrefixOf(identity)}.>`, 'evt.>'],
   };
