@@ -231,3 +231,37 @@ describe('inventory as 3 partitions: an order of skus in all three', () => {
     await assertInvariants(t);
   });
 });
+
+describe('the transfer saga with transfer as 2 partitions (the banks one process each)', () => {
+  let t: TestStack;
+
+  before(async () => {
+    t = await TestStack.start({ partitions: N, services: ['transfer', 'bank-a', 'bank-b'] });
+    await t.send('Deposit', { accountId: 'alice', amount: 1_000 }, { to: 'bank-a' });
+    await t.send('Deposit', { accountId: 'bob', amount: 100 }, { to: 'bank-b' });
+    await t.waitForQuiescence();
+  });
+
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('completes the transfers it can and fails the one it cannot, each in the partition of its transfer id', async () => {
+    assert.deepEqual(t.stack.processes.get('transfer'), ['transfer-p0', 'transfer-p1']);
+    assert.deepEqual(t.stack.processes.get('bank-a'), ['bank-a']);
+    const ids = ['pt-1', 'pt-2', 'pt-3', 'pt-4', 'pt-5'];
+    assert.deepEqual(new Set(ids.map((id) => partitionOf(id, N))), new Set([0, 1]));
+    for (const id of ids) {
+      const [from, to] = id === 'pt-5' ? [{ bank: 'b', accountId: 'bob' }, { bank: 'a', accountId: 'alice' }] : [{ bank: 'a', accountId: 'alice' }, { bank: 'b', accountId: 'bob' }];
+      await t.send('RequestTransfer', { transferId: id, from, to, amount: id === 'pt-5' ? 10_000 : 100 });
+    }
+    await waitFor(() => t.count('transfer', "SELECT count(*) AS n FROM transfers WHERE status IN ('COMPLETED', 'FAILED')") === ids.length || undefined, { what: 'every transfer over' });
+    await t.waitForQuiescence();
+    const status = new Map(t.rows<{ transfer_id: string; status: string }>('transfer', 'SELECT transfer_id, status FROM transfers').map((r) => [r.transfer_id, r.status]));
+    for (const id of ids) {
+      assert.equal(status.get(id), id === 'pt-5' ? 'FAILED' : 'COMPLETED', id);
+      for (let p = 0; p < N; p++) assert.equal(t.count(`transfer-p${p}`, 'SELECT count(*) AS n FROM transfers WHERE transfer_id = ?', id), p === partitionOf(id, N) ? 1 : 0, `${id} in transfer-p${p}`);
+    }
+    await assertInvariants(t);
+  });
+});
