@@ -164,6 +164,9 @@ export async function systemStatus(nc: NatsConnection): Promise<SystemStatus> {
   );
   const now = Date.now();
   const problems: string[] = [];
+  // Dead letters are the service's (dlq.<service>.>): each of its partitions reports the same ones.
+  const serviceOf = new Map(running.map((r) => [r.name, r.partition ? (parsePartitionName(r.name)?.service ?? r.name) : r.name]));
+  const deadLettersSaid = new Set<string>();
   for (const s of services) {
     if (!s.status) {
       problems.push(`${s.service}: not answering (${s.error})`);
@@ -174,7 +177,11 @@ export async function systemStatus(nc: NatsConnection): Promise<SystemStatus> {
     if (st.consumersError) problems.push(`${s.service}: consumer info unreadable (${st.consumersError})`);
     if ((st.outbox.oldestUnsentMs ?? 0) > STATUS_LIMITS.oldestUnsentMs) problems.push(`${s.service} outbox: oldest unsent ${Math.round(st.outbox.oldestUnsentMs! / 1000)} s`);
     if (st.timers.due > 0 && st.timers.nextDueAt && now - Date.parse(st.timers.nextDueAt) > STATUS_LIMITS.timerOverdueMs) problems.push(`${s.service}: ${st.timers.due} timers overdue`);
-    if (st.deadLetters && st.deadLetters.count > 0) problems.push(`${s.service}: ${st.deadLetters.count} dead letters`);
+    const owner = serviceOf.get(s.service) ?? s.service;
+    if (st.deadLetters && st.deadLetters.count > 0 && !deadLettersSaid.has(owner)) {
+      deadLettersSaid.add(owner);
+      problems.push(`${owner}: ${st.deadLetters.count} dead letters`);
+    }
   }
   for (const c of broker.consumers) {
     if (c.pending + c.ackPending > STATUS_LIMITS.consumerBehind) problems.push(`${c.consumer} is ${c.pending + c.ackPending} behind`);
