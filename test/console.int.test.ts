@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '@jetsaga/stack';
 import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
+import { CHROMIUM, launchChromium, startConsoleCli } from './support/console.js';
 
-/** Debian's chromium (apt-get install chromium; .ci/run installs it), never a browser playwright downloads. */
-const CHROMIUM = '/usr/bin/chromium';
 /** The README's screenshots are refreshed with JETSAGA_SCREENSHOTS=1; a plain run writes them to a temp dir. */
 const SHOTS = process.env.JETSAGA_SCREENSHOTS === '1' ? join(repoRoot, 'docs') : mkdtempSync(join(tmpdir(), 'jetsaga-shots-'));
-
-/** `jetsaga console --port 0 --json` as a child process: its URL from the JSON line it prints. */
-async function startConsoleCli(t: TestStack): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/jetsaga'), ['--nats', t.stack.natsUrl, '--data-dir', t.stack.dataDir, '--json', 'console', '--port', '0'], { cwd: repoRoot });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`jetsaga console exited ${code}: ${stderr}`)));
-  });
-  return { url, child };
-}
 
 /** The texts of the event rows' type column, in order. */
 async function eventTypes(page: Page): Promise<string[]> {
@@ -50,10 +35,7 @@ describe('the web console, in a real browser', { skip: existsSync(CHROMIUM) ? fa
     await t.send('SetPrice', { sku: 'lamp', unitPrice: 2500 });
     await t.send('CreditWallet', { customerId: 'vera', amount: 100_000 });
     consoleCli = await startConsoleCli(t);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     mkdirSync(SHOTS, { recursive: true });
   });
