@@ -36,7 +36,7 @@ export const stackSettings: SettingsSchema<StackSettings> = defineSettings(
       max: 65535,
       deprecated: ['METRICS_BASE_PORT'],
       defaultDoc: '(off)',
-      description: '`npm start`: each service serves `/metrics`, `/healthz`, `/readyz` on its own port from this one (order 9101, inventory 9102, ... with 9101)',
+      description: '`npm start`: each service serves `/metrics`, `/healthz`, `/readyz` on its own port from this one (order 9101, inventory 9102, ... with 9101; with partitions, partition i of a service 100 i above: order-p1 9201)',
     }),
     partitions: setting.integer('JETSAGA_PARTITIONS', {
       default: 1,
