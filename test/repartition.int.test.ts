@@ -55,7 +55,8 @@ describe('jetsaga repartition: 2 partitions to 3, offline, then the same data se
     for (const p of t.stack.services.values()) await p.stop();
     const defs = services.map((s) => serviceDefinitions[s]!);
     // when its durables and files are moved to 3 partitions (the broker still up, the services down)
-    for (const def of defs) await repartitionDurables(t.jsm, def, 2, 3);
+    const { lastSeq } = await repartitionDurables(t.jsm, defs[0]!, 2, 3, { check: true });
+    for (const def of defs) await repartitionDurables(t.jsm, def, 2, 3, { afterSeq: lastSeq });
     await t.stop();
     const reports = defs.map((def) => repartitionService(def, dataDir, 2, 3)!);
     // then each row is in the file its key maps to, once, and the old files are kept aside
@@ -81,9 +82,12 @@ describe('jetsaga repartition: 2 partitions to 3, offline, then the same data se
     for (const sku of skus) {
       for (let p = 0; p < 3; p++) assert.equal(t.count(`inventory-p${p}`, 'SELECT count(*) AS n FROM stock WHERE sku = ?', sku), p === partitionOf(sku, 3) ? 1 : 0, `${sku} in inventory-p${p}`);
     }
-    // a handled message stays handled wherever its keys now live
+    // a handled message stays handled wherever its keys now live: each file's inbox, under its own consumers' names
     const inboxes = [0, 1, 2].map((p) => t!.count(`order-p${p}`, 'SELECT count(*) AS n FROM inbox'));
     assert.ok(inboxes.every((n) => n === inboxes[0] && n >= before.length), inboxes.join(', '));
+    for (let p = 0; p < 3; p++) assert.equal(t.count(`order-p${p}`, 'SELECT count(*) AS n FROM inbox WHERE consumer NOT LIKE ?', `order-p${p}-%`), 0);
+    // a second run finds the files moved already, and leaves them be
+    assert.equal(repartitionService(serviceDefinitions.order!, dataDir, 2, 3), null);
     // and new orders run on the 3 partitions, against the stock and money the 2 left
     const afterIds = await placeOrders('rq', 12);
     assert.deepEqual(new Set(afterIds.map((id) => partitionOf(id, 3))), new Set([0, 1, 2]));

@@ -1,14 +1,16 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { partitionName, partitionOf } from '@jetsaga/events';
+import { parsePartitionName, partitionName, partitionOf } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
+import { acquireWriterLock, markPartition, openServiceDb, STREAMS, type WriterLock } from '@jetsaga/messaging/ops';
 import { AckPolicy, DeliverPolicy, type JetStreamManager, nanos } from 'nats';
 import { durablesOf } from './auth/permissions.js';
-import { acquireWriterLock, markPartition, openServiceDb, STREAMS, type WriterLock } from '@jetsaga/messaging/ops';
 
 /** The kit's tables: the inbox goes to every partition, the step log with its saga; the rest is drained history. */
 const KIT_TABLES = ['outbox', 'inbox', 'timers', 'consumer_stats', 'step_log'] as const;
+/** Tables whose rows of one key may come from several old partitions (inventory's per-partition holds of one order): the first copy is kept. */
+const MERGED = new Set(['reservations']);
 
 /** The db files of a service run as `count` partitions (one: `<service>.db`). */
 export function partitionDbs(dataDir: string, service: string, count: number): string[] {
@@ -21,116 +23,204 @@ export interface RepartitionReport {
   to: string[];
   /** Rows written to the new files, by table (a row copied to several partitions counts in each). */
   rows: Record<string, number>;
+  /** Rows of one key met again from another old partition and not written (inventory's holds of one order). */
+  merged: number;
   /** Where the old files went. */
   backup: string;
 }
 
+/** One service's re-partitioning, checked, its files locked: built, then swapped in. */
+export interface RepartitionPlan {
+  def: AnyServiceDefinition;
+  from: number;
+  to: number;
+  sources: string[];
+  placed: string[];
+  locks: WriterLock[];
+}
+
 /**
- * Re-partitions one service's SQLite files offline, from `from` partitions to `to`: every row
- * of its own tables goes to the partition its key maps to among `to` (`partitionKeys` of its
- * definition, FNV-1a like the broker), the inbox to every new partition (a handled message stays
- * handled wherever it lands), the step log with its saga. The service must be stopped and drained:
- * its files unlocked, no outbox row unsent and no timer armed (a saga in flight has one: its
- * deadline, or a kept hold's release); otherwise nothing is touched and the error says why. The
- * new files are built aside, then the old ones move to `<data dir>/before-repartition-<time>/`.
+ * Checks that a service may be re-partitioned from `from` partitions to `to`, and holds its
+ * files: each unlocked (stopped), marked as one of `from` (or unmarked, from before marks), on
+ * this release's schema (migrated here if behind), drained (no outbox row unsent, no timer
+ * armed: a saga in flight has one), with a partition key for each of its tables, and no file of
+ * the new layout in the way. Null when the service has no files here. Throws saying why not,
+ * having changed nothing but a schema migration.
  */
-export function repartitionService(def: AnyServiceDefinition, dataDir: string, from: number, to: number, options: { check?: boolean; stamp?: string } = {}): RepartitionReport | null {
-  const stamp = options.stamp ?? new Date().toISOString().replace(/[:.]/g, '-');
+export function planRepartition(def: AnyServiceDefinition, dataDir: string, from: number, to: number): RepartitionPlan | null {
   const sources = partitionDbs(dataDir, def.name, from);
   const present = sources.filter((p) => existsSync(p));
   if (present.length === 0) return null;
   if (present.length < sources.length) throw new Error(`${def.name}: ${sources.filter((p) => !existsSync(p)).join(', ')} missing: is it run as ${from} partitions?`);
-  const keys = def.partitionKeys ?? {};
+  const placed = partitionDbs(dataDir, def.name, to);
+  if (to > 1 && placed.every((p) => existsSync(p) && markOf(p) === to)) return null; // moved already (a run that stopped after it)
   const locks: WriterLock[] = [];
   try {
-    for (const path of sources) locks.push(acquireWriterLock(path, 'jetsaga repartition'));
-    const dbs = sources.map((path) => new Database(path, { readonly: true }));
-    try {
-      for (const [i, db] of dbs.entries()) checkDrained(def.name, sources[i]!, db, keys);
-      const placed = partitionDbs(dataDir, def.name, to);
-      const clash = placed.filter((p) => !sources.includes(p) && existsSync(p));
-      if (clash.length > 0) throw new Error(`${def.name}: ${clash.join(', ')} exist already and are not among the ${from} partitions: move them away first`);
-      if (options.check) return { service: def.name, from: sources, to: placed, rows: {}, backup: '' };
-      const work = join(dataDir, `repartition-${stamp}`);
-      const targets = partitionDbs(work, def.name, to);
-      const rows = copyRows(def, dbs, targets, keys, to);
-      const backup = join(dataDir, `before-repartition-${stamp}`);
-      mkdirSync(backup, { recursive: true });
-      for (const db of dbs) db.close();
-      for (const path of sources) for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, join(backup, basename(path) + suffix));
-      targets.forEach((t, j) => renameSync(t, placed[j]!));
-      rmSync(work, { recursive: true, force: true });
-      return { service: def.name, from: sources, to: placed, rows, backup };
-    } finally {
-      for (const db of dbs) if (db.open) db.close();
+    for (const path of new Set([...sources, ...placed])) locks.push(acquireWriterLock(path, 'jetsaga repartition'));
+    const clash = placed.filter((p) => !sources.includes(p)).flatMap((p) => ['', '-wal', '-shm'].map((s) => p + s)).filter((p) => existsSync(p));
+    if (clash.length > 0) throw new Error(`${def.name}: ${clash.join(', ')} exist already and are not among the ${from} partitions: move them away first`);
+    for (const path of sources) {
+      // behind on migrations: brought up to date first, as the service would at its start
+      openServiceDb({ path, schema: def.schema, migrationsFolder: def.migrationsFolder }).$client.close();
+      const db = new Database(path, { readonly: true });
+      try {
+        checkSource(def, path, db, from);
+      } finally {
+        db.close();
+      }
     }
-  } finally {
+    return { def, from, to, sources, placed, locks };
+  } catch (err) {
     for (const l of locks) l.release();
+    throw err;
   }
 }
 
-const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-
-function checkDrained(service: string, path: string, db: Database.Database, keys: Readonly<Record<string, string>>): void {
+function checkSource(def: AnyServiceDefinition, path: string, db: Database.Database, from: number): void {
+  const mark = db.pragma('application_id', { simple: true }) as number;
+  if (mark !== 0 && mark !== from) throw new Error(`${def.name}: ${path} is one of ${mark} partitions, not of ${from}: give --from ${mark}`);
   const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   const unsent = count('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
   const armed = count('SELECT count(*) AS n FROM timers WHERE fired_at IS NULL');
   if (unsent > 0 || armed > 0) {
-    throw new Error(`${service}: ${path} is not drained (${unsent} outbox rows unsent, ${armed} timers armed): let every saga end (and kept holds be released) with the services running, then stop them`);
+    throw new Error(`${def.name}: ${path} is not drained (${unsent} outbox rows unsent, ${armed} timers armed): let every saga end (and kept holds be released) with the services running, then stop them`);
   }
   const own = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_\\_%' ESCAPE '\\'").all() as { name: string }[])
     .map((t) => t.name)
     .filter((t) => !(KIT_TABLES as readonly string[]).includes(t));
-  const unkeyed = own.filter((t) => keys[t] === undefined);
-  if (unkeyed.length > 0) throw new Error(`${service}: no partition key for its table(s) ${unkeyed.join(', ')} (partitionKeys in its definition)`);
+  const unkeyed = own.filter((t) => def.partitionKeys?.[t] === undefined);
+  if (unkeyed.length > 0) throw new Error(`${def.name}: no partition key for its table(s) ${unkeyed.join(', ')} (partitionKeys in its definition)`);
 }
 
-/** Writes the new files: each service table's rows by their keys, the inbox to all, the step log by saga. */
-function copyRows(def: AnyServiceDefinition, sources: Database.Database[], targets: string[], keys: Readonly<Record<string, string>>, to: number): Record<string, number> {
-  const outs = targets.map((path) => openServiceDb({ path, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: 'FULL' }).$client);
+/**
+ * Writes the new files aside (`<data dir>/repartition-<stamp>/`): each row of the service's
+ * tables in the partition of its key (`partitionKeys`, FNV-1a like the broker; a
+ * comma-separated key places a copy in each), the inbox in every file under the consumer
+ * names of that partition (a handled message stays handled wherever it lands), the step log
+ * with its saga in time order. The drained outbox, fired timers and counters stay behind.
+ */
+export function buildRepartition(plan: RepartitionPlan, work: string): { files: string[]; rows: Record<string, number>; merged: number } {
+  const { def, to } = plan;
+  const files = partitionDbs(work, def.name, to);
+  const names = partitionDbs('', def.name, to).map((p) => p.slice(0, -'.db'.length));
+  const outs = files.map((path) => openServiceDb({ path, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: 'FULL' }).$client);
+  const sources = plan.sources.map((path) => new Database(path, { readonly: true }));
   const rows: Record<string, number> = {};
+  let merged = 0;
   try {
-    const tables: [string, string | null][] = [...Object.entries(keys), ['inbox', null], ['step_log', "coalesce(saga_id, '')"]];
     // rows come table by table (a hold's lines may come before the hold): the keys hold once all are in
     for (const out of outs) out.pragma('foreign_keys = OFF');
     for (const out of outs) out.exec('BEGIN');
-    for (const [table, key] of tables) {
-      rows[table] = 0;
+    const copy = (table: string, columns: string[], row: Record<string, unknown>, places: number[], values = (_j: number) => columns.map((c) => row[c])) => {
+      for (const j of places) {
+        // one message handled by several old partitions (inventory's order events) is one inbox row
+        const verb = MERGED.has(table) || table === 'inbox' ? 'INSERT OR IGNORE' : 'INSERT';
+        const written = outs[j]!.prepare(`${verb} INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values(j)).changes;
+        rows[table] = (rows[table] ?? 0) + written;
+        if (MERGED.has(table)) merged += 1 - written;
+      }
+    };
+    const columnsOf = (db: Database.Database, table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+    for (const [table, key] of Object.entries(def.partitionKeys ?? {})) {
       for (const db of sources) {
-        const columns = (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; pk: number }[]).map((c) => c.name).filter((c) => !(table === 'step_log' && c === 'id'));
-        const insert = outs.map((out) => out.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`));
-        const select = db.prepare(`SELECT ${columns.join(', ')}${key ? `, (${key}) AS __key` : ''} FROM ${table}${table === 'step_log' ? ' ORDER BY id' : ''}`);
-        for (const row of select.iterate() as Iterable<Record<string, unknown>>) {
-          const values = columns.map((c) => row[c]);
-          const places = key === null ? targets.map((_, j) => j) : [...new Set(String(row.__key ?? '').split(',').map((k) => partitionOf(k, to)))];
-          for (const j of places) rows[table] += insert[j]!.run(...values).changes;
+        const columns = columnsOf(db, table);
+        for (const row of db.prepare(`SELECT ${columns.join(', ')}, (${key}) AS __key FROM ${table}`).iterate() as Iterable<Record<string, unknown>>) {
+          copy(table, columns, row, [...new Set(String(row.__key ?? '').split(',').map((k) => partitionOf(k, to)))]);
         }
       }
     }
+    const all = files.map((_, j) => j);
+    for (const db of sources) {
+      for (const row of db.prepare('SELECT consumer, event_id, processed_at FROM inbox').iterate() as Iterable<Record<string, unknown>>) {
+        const type = typeOfConsumer(def.name, String(row.consumer));
+        copy('inbox', ['consumer', 'event_id', 'processed_at'], row, all, (j) => [`${names[j]}-${type}`, row.event_id, row.processed_at]);
+      }
+    }
+    const stepColumns = columnsOf(sources[0]!, 'step_log').filter((c) => c !== 'id');
+    const steps = sources.flatMap((db) => db.prepare(`SELECT ${stepColumns.join(', ')} FROM step_log ORDER BY id`).all() as Record<string, unknown>[]);
+    steps.sort((a, b) => Number(a.created_at) - Number(b.created_at));
+    for (const step of steps) copy('step_log', stepColumns, step, [partitionOf(String(step.saga_id ?? ''), to)]);
     for (const out of outs) out.exec('COMMIT');
-    for (const out of outs) markPartition(out, to);
     for (const out of outs) {
       const broken = out.pragma('foreign_key_check') as unknown[];
       if (broken.length > 0) throw new Error(`${def.name}: ${broken.length} rows of the new files point at rows that are not there: ${JSON.stringify(broken.slice(0, 3))}`);
+      markPartition(out, to);
     }
-    return rows;
+    return { files, rows, merged };
   } finally {
-    for (const out of outs) out.close();
+    for (const db of sources) db.close();
+    for (const out of outs) if (out.open) out.close();
+  }
+}
+
+/** `order-p1-PlaceOrder` or `order-PlaceOrder`: `PlaceOrder`. */
+function typeOfConsumer(service: string, consumer: string): string {
+  const prefix = consumer.slice(0, consumer.lastIndexOf('-'));
+  const owner = parsePartitionName(prefix)?.service ?? prefix;
+  if (owner !== service) throw new Error(`${service}: inbox row of consumer ${consumer}, not one of this service's`);
+  return consumer.slice(prefix.length + 1);
+}
+
+/** Moves the old files to `<data dir>/before-repartition-<stamp>/` and the new ones into place; releases the plan's locks. */
+export function swapRepartition(plan: RepartitionPlan, built: { files: string[]; rows: Record<string, number>; merged: number }, dataDir: string, stamp: string): RepartitionReport {
+  try {
+    const backup = join(dataDir, `before-repartition-${stamp}`);
+    mkdirSync(backup, { recursive: true });
+    for (const path of plan.sources) for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, join(backup, basename(path) + suffix));
+    built.files.forEach((f, j) => renameSync(f, plan.placed[j]!));
+    return { service: plan.def.name, from: plan.sources, to: plan.placed, rows: built.rows, merged: built.merged, backup };
+  } finally {
+    releasePlan(plan);
+  }
+}
+
+export function releasePlan(plan: RepartitionPlan): void {
+  for (const l of plan.locks) l.release();
+}
+
+const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+function markOf(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.pragma('application_id', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** The whole of it for one service, files only (the broker's durables: repartitionDurables). */
+export function repartitionService(def: AnyServiceDefinition, dataDir: string, from: number, to: number, stamp = new Date().toISOString().replace(/[:.]/g, '-')): RepartitionReport | null {
+  const plan = planRepartition(def, dataDir, from, to);
+  if (!plan) return null;
+  const work = join(dataDir, `repartition-${stamp}`);
+  try {
+    return swapRepartition(plan, buildRepartition(plan, work), dataDir, stamp);
+  } catch (err) {
+    releasePlan(plan);
+    throw err;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
 /**
- * The broker's side, as the admin: the durables of the old layout (`order-<Type>`, or
- * `order-p<i>-<Type>`) must be drained (nothing pending or unacked); they are deleted, and those of
- * the new layout created delivering only what is published from now on (what came before went
- * to the old partitions, whose state the files carry; COMMANDS, a work queue, holds nothing
- * once drained). Returns the durables deleted and created.
- * The broker's subject mapping must be changed to `to` too (`jetsaga infra nats-config
- * --partitions`, or the stack's `--partitions`), before anything is published.
+ * The broker's side, as the admin. `check`: the durables of the old layout (`order-<Type>`, or
+ * `order-p<i>-<Type>`) are drained (nothing pending or unacked) and no dead letter of the service
+ * waits (a saga stuck on one would stay stuck: its re-drive carries the old partition tokens);
+ * returns EVENTS' last sequence. Otherwise: deletes them and creates the new layout's, which
+ * take EVENTS from just after `afterSeq` (what came before went to the old partitions, whose state
+ * the files carry) and COMMANDS (a work queue, empty once drained) whole. The broker's subject
+ * mapping must be changed to `to` too before anything is published.
  */
-export async function repartitionDurables(jsm: JetStreamManager, def: AnyServiceDefinition, from: number, to: number, options: { check?: boolean } = {}): Promise<{ deleted: string[]; created: string[] }> {
+export async function repartitionDurables(
+  jsm: JetStreamManager,
+  def: AnyServiceDefinition,
+  from: number,
+  to: number,
+  options: { check: true } | { afterSeq: number },
+): Promise<{ lastSeq: number; deleted: string[]; created: string[] }> {
   const old = durablesOf(def, from);
-  const wanted = durablesOf(def, to);
   const busy: string[] = [];
   const existing: typeof old = [];
   for (const d of old) {
@@ -143,18 +233,24 @@ export async function repartitionDurables(jsm: JetStreamManager, def: AnyService
     }
   }
   if (busy.length > 0) throw new Error(`${def.name}: not drained on the broker: ${busy.join(', ')}`);
-  if (options.check) return { deleted: [], created: [] };
+  const letters = (await jsm.streams.info(STREAMS.dlq, { subjects_filter: `dlq.${def.name}.>` })).state.subjects ?? {};
+  const waiting = Object.values(letters).reduce((a, b) => a + b, 0);
+  if (waiting > 0) throw new Error(`${def.name}: ${waiting} dead letters wait (jetsaga dlq list --service ${def.name}): re-drive or drop them first`);
+  const lastSeq = (await jsm.streams.info(STREAMS.events)).state.last_seq;
+  if ('check' in options) return { lastSeq, deleted: [], created: [] };
+  if (lastSeq !== options.afterSeq) throw new Error(`EVENTS moved from seq ${options.afterSeq} to ${lastSeq} during the repartition: something still publishes; stop it and run again`);
   for (const d of existing) await jsm.consumers.delete(d.stream, d.durable);
+  const wanted = durablesOf(def, to);
   for (const d of wanted) {
+    const events = d.stream === STREAMS.events;
     await jsm.consumers.add(d.stream, {
       durable_name: d.durable,
       filter_subject: d.filterSubject,
       ack_policy: AckPolicy.Explicit,
-      // a work queue holds only what is not taken yet (nothing, drained): it wants deliver-all
-      deliver_policy: d.stream === STREAMS.commands ? DeliverPolicy.All : DeliverPolicy.New,
+      ...(events ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
       ack_wait: nanos(30_000),
       max_deliver: -1,
     });
   }
-  return { deleted: existing.map((d) => d.durable), created: wanted.map((d) => d.durable) };
+  return { lastSeq, deleted: existing.map((d) => d.durable), created: wanted.map((d) => d.durable) };
 }

@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { connect } from 'nats';
 import { connectionOptions } from '@jetsaga/messaging/ops';
-import { repartitionDurables, repartitionService, serviceDefinitions } from '@jetsaga/stack';
+import { buildRepartition, planRepartition, type RepartitionPlan, type RepartitionReport, releasePlan, repartitionDurables, serviceDefinitions, swapRepartition } from '@jetsaga/stack';
 import { output, UsageError } from '../cli-kit.js';
 import { dataDirOf, type GlobalOptions, resolveAccess } from '../connection.js';
 
@@ -14,39 +16,53 @@ const count = (flag: string, value: string): number => {
 export function registerRepartition(program: Command): void {
   program
     .command('repartition')
-    .description('offline: move every service that splits from --from partitions to --to (docs/partitions.md, "Changing N"): its SQLite files re-keyed, and (unless --no-broker) its durables, as the admin')
+    .description('offline, as the admin: move every service that splits from --from partitions to --to (docs/partitions.md, "Changing N"): its SQLite files re-keyed and its durables replaced')
     .requiredOption('--from <n>', 'partitions the services run as now (1: one process each)')
     .requiredOption('--to <n>', 'partitions they will run as')
-    .option('--no-broker', 'only the files: leave the durables to the admin')
     .addHelpText(
       'after',
-      '\nThe services must be stopped after every saga ended: nothing pending on their durables, no outbox row unsent, no timer armed. It checks all of that first and changes nothing otherwise. Then change the broker\'s mapping to --to (jetsaga infra nats-config --partitions, or jetsaga up --partitions) before anything is published, and start the new partitions.\n\nExamples:\n  $ jetsaga repartition --from 2 --to 4\n  $ jetsaga --data-dir /var/lib/jetsaga repartition --from 1 --to 2 --no-broker',
+      "\nThe services must be stopped after every saga ended, the broker up: nothing pending on their durables, no dead letter waiting, no outbox row unsent, no timer armed. It checks all of that and builds every new file aside before it changes anything; then it replaces each service's durables and moves its files, one service after the other (a run that stops midway is run again: a service already moved is skipped). Then change the broker's mapping to --to (jetsaga infra nats-config --partitions, or jetsaga up --partitions) before anything is published, and start the new partitions.\n\nExamples:\n  $ jetsaga repartition --from 2 --to 4\n  $ jetsaga --data-dir /var/lib/jetsaga repartition --from 1 --to 2",
     )
-    .action(async (options: { from: string; to: string; broker: boolean }, cmd: Command) => {
+    .action(async (options: { from: string; to: string }, cmd: Command) => {
       const from = count('--from', options.from);
       const to = count('--to', options.to);
       if (from === to) throw new UsageError('--from and --to are the same: nothing to do');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const dataDir = dataDirOf(global);
-      const defs = Object.values(serviceDefinitions).filter((d) => d.partitionBy !== undefined);
-      // Everything is checked before anything changes: the broker's durables, then every file.
-      const nc = options.broker ? await connect({ ...connectionOptions(resolveAccess(global, 'admin')), timeout: 5000 }) : null;
+      const nc = await connect({ ...connectionOptions(resolveAccess(global, 'admin')), timeout: 5000 });
+      const plans: RepartitionPlan[] = [];
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const work = join(dataDir, `repartition-${stamp}`);
       try {
-        const jsm = await nc?.jetstreamManager();
-        for (const def of defs) if (jsm) await repartitionDurables(jsm, def, from, to, { check: true });
-        const present = defs.filter((def) => repartitionService(def, dataDir, from, to, { check: true }) !== null);
-        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-        const reports = present.map((def) => repartitionService(def, dataDir, from, to, { stamp })!);
-        const durables = jsm ? await Promise.all(present.map((def) => repartitionDurables(jsm, def, from, to))) : [];
+        const jsm = await nc.jetstreamManager();
+        // Everything is checked, and every new file built, before anything changes.
+        for (const def of Object.values(serviceDefinitions).filter((d) => d.partitionBy !== undefined)) {
+          const plan = planRepartition(def, dataDir, from, to);
+          if (plan) plans.push(plan);
+        }
+        if (plans.length === 0) throw new Error(`no service files of ${from} partitions in ${dataDir} (or all moved to ${to} already)`);
+        const seqs = new Set<number>();
+        for (const p of plans) seqs.add((await repartitionDurables(jsm, p.def, from, to, { check: true })).lastSeq);
+        if (seqs.size > 1) throw new Error('EVENTS moved while the durables were checked: something still publishes; stop it and run again');
+        const afterSeq = [...seqs][0]!;
+        const built = plans.map((p) => buildRepartition(p, work));
+        const reports: RepartitionReport[] = [];
+        const durables: Awaited<ReturnType<typeof repartitionDurables>>[] = [];
+        for (const [i, p] of plans.entries()) {
+          durables.push(await repartitionDurables(jsm, p.def, from, to, { afterSeq }));
+          reports.push(swapRepartition(p, built[i]!, dataDir, stamp));
+          plans[i] = { ...p, locks: [] };
+        }
         output(cmd, { from, to, services: reports, durables }, () =>
           [
-            ...reports.map((r) => `${r.service}: ${r.from.length} -> ${r.to.length} files (${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}); the old ones in ${r.backup}`),
-            durables.length ? `durables: ${durables.reduce((n, d) => n + d.deleted.length, 0)} deleted, ${durables.reduce((n, d) => n + d.created.length, 0)} created (delivering new messages)` : 'durables: left as they are (--no-broker)',
+            ...reports.map((r, i) => `${r.service}: ${r.from.length} -> ${r.to.length} files (${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}); durables ${durables[i]!.deleted.length} deleted, ${durables[i]!.created.length} created; the old files in ${r.backup}`),
             `now: the broker's mapping for ${to} partitions, then start them`,
           ].join('\n'),
         );
       } finally {
-        await nc?.close();
+        for (const p of plans) releasePlan(p);
+        rmSync(work, { recursive: true, force: true });
+        await nc.close();
       }
     });
 }

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { dirname } from 'node:path';
 import type { Envelope } from '@jetsaga/events';
 import type { NatsConnection } from 'nats';
 import { handleDelivery } from '../consume/handle-delivery.js';
@@ -17,7 +18,7 @@ import { countUnsentOutbox, oldestUnsentAgeMs } from '../outbound/outbox.js';
 import { OutboxRelay } from '../outbound/relay.js';
 import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
 import { acquireWriterLock } from '../sqlite/writer-lock.js';
-import { checkPartitionMark } from '../sqlite/partition-mark.js';
+import { checkPartitionMark, otherLayout } from '../sqlite/partition-mark.js';
 import { pruneHousekeeping } from '../sqlite/prune.js';
 import { WalSync } from '../sqlite/wal-sync.js';
 import { BatchWriter } from '../step/commit-batch.js';
@@ -51,6 +52,9 @@ export async function startService(
   log: Logger = createLogger(def.name, config.logLevel),
   settings: unknown = def.settings.parse(process.env),
 ): Promise<RunningService> {
+  // The state of the service in the other layout (one process / partitions) beside this db: refuse rather than start empty.
+  const misplaced = dirname(config.dbPath) === config.dataDir ? otherLayout(config.dataDir, def.name, config.partition !== undefined) : undefined;
+  if (misplaced) throw new KitError('config', misplaced);
   // One writer per db: a second process refuses here, before it touches anything.
   const lock = acquireWriterLock(config.dbPath, def.name);
   const state: StartState = { expected: subscribedTypes(def, !!config.partition).length, bound: 0, natsConnected: false, phase: 'opening the db', stopping: false };

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Partition } from '@jetsaga/events';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { KitError } from '../errors.js';
 
 /**
@@ -25,4 +27,19 @@ export function checkPartitionMark(sqlite: Database.Database, path: string, part
 /** Marks a db written as one of `count` partitions (see checkPartitionMark). */
 export function markPartition(sqlite: Database.Database, count: number): void {
   sqlite.pragma(`application_id = ${count > 1 ? count : 0}`);
+}
+
+/**
+ * Whether the data dir holds `service` in the other layout: `<service>.db` when it starts as a
+ * partition, `<service>-p<i>.db` when it starts as one process. Starting anyway would begin on an
+ * empty db beside the real state; the answer is `jetsaga repartition`. Undefined when not.
+ */
+export function otherLayout(dataDir: string, service: string, partitioned: boolean): string | undefined {
+  if (!existsSync(dataDir)) return undefined;
+  const files = readdirSync(dataDir);
+  const other = partitioned ? files.filter((f) => f === `${service}.db`) : files.filter((f) => new RegExp(`^${service}-p\\d{1,2}\\.db$`).test(f));
+  if (other.length === 0) return undefined;
+  return partitioned
+    ? `${join(dataDir, other[0]!)} holds ${service} as one process: run \`jetsaga repartition --from 1 --to N\` with it stopped before starting partitions (docs/partitions.md)`
+    : `${dataDir} holds ${service} as partitions (${other.sort().join(', ')}): start it as those partitions, or run \`jetsaga repartition --from N --to 1\` (docs/partitions.md)`;
 }
