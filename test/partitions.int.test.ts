@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEnvelope, eventSubject, partitionOf } from '@jetsaga/events';
-import { listSagas, sagaSteps, systemStatus } from '@jetsaga/messaging/ops';
-import { orderSagaServices } from '@jetsaga/stack';
+import { checkPartitionMapping, listSagas, sagaSteps, systemStatus } from '@jetsaga/messaging/ops';
+import { NatsServer, orderSagaServices, Stack } from '@jetsaga/stack';
 import { TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
@@ -176,6 +179,22 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     }
     assert.equal(t.rows<{ available: number }>('inventory', "SELECT available FROM stock WHERE sku = 'pear'")[0]!.available, pearBefore - 2);
     await assertInvariants(t);
+  });
+
+  it('checks that a broker maps subjects to N partitions, and refuses to start partitions on one that does not', async () => {
+    await checkPartitionMapping(t.nc, N);
+    await assert.rejects(checkPartitionMapping(t.nc, 3), /does not map subjects to 3 partitions \(cmd\.jetsaga-probe\.Mapping\.k\d became cmd\.jetsaga-probe\.Mapping\.k\d\.\d\)/);
+    const dir = mkdtempSync(join(tmpdir(), 'jetsaga-nomap-'));
+    const plain = await NatsServer.start({ storeDir: join(dir, 'nats') });
+    try {
+      await assert.rejects(
+        Stack.start({ dataDir: join(dir, 'data'), natsUrl: plain.url, partitions: 2, services: ['order'] }),
+        /does not map subjects to 2 partitions \(subjects are not mapped\): give it the mapping of `jetsaga infra nats-config --partitions 2`/,
+      );
+    } finally {
+      await plain.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('dead-letters an event whose partition tokens are not those of its keys (subject_mismatch), and changes nothing', async () => {

@@ -69,5 +69,6 @@ export { DEFAULT_DATA_DIR } from './service/config.js';
 export { DEFAULT_NATS_URL, connectionOptions, describeAccess, natsAccessFromEnv, natsSettings, parseServers, type NatsAccess } from './nats/connection-options.js';
 export { openServiceDb, type ServiceDb, type Synchronous } from './sqlite/open-db.js';
 export { markPartition } from './sqlite/partition-mark.js';
+export { checkPartitionMapping } from './nats/partition-mapping.js';
 export { defaultRetryPolicy, retryDelayMs } from './consume/retry-policy.js';
 export { startService, type RunningService } from './service/start-service.js';

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLogger, deprecationMessage, type NatsAccess, parseServers, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
+import { connect } from 'nats';
+import { checkPartitionMapping, connectionOptions, createLogger, deprecationMessage, type NatsAccess, parseServers, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
 import { NatsCluster } from './nats-cluster.js';
 import { StackAuth } from './auth/stack-auth.js';
 import { NatsServer } from './nats-server.js';
@@ -84,6 +85,19 @@ export class Stack {
         await nats?.stop();
         await cluster?.stop();
         throw err;
+      }
+    }
+    if (partitions > 1) {
+      // A broker without the mapping would leave every partition with nothing to take.
+      const nc = await connect({ ...connectionOptions(auth ? auth.access('admin', parseServers(natsUrl)) : { servers: parseServers(natsUrl) }), timeout: 5000 });
+      try {
+        await checkPartitionMapping(nc, partitions);
+      } catch (err) {
+        await nats?.stop();
+        await cluster?.stop();
+        throw err;
+      } finally {
+        await nc.close();
       }
     }
     const services = new Map<string, ServiceProcess>();
