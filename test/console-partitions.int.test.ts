@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { partitionOf } from '@jetsaga/events';
-import { CHROMIUM, launchChromium, startConsoleCli } from './support/console.js';
+import { CHROMIUM, eventTypes, launchChromium, startConsoleCli } from './support/console.js';
 import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
@@ -43,7 +43,7 @@ describe('the web console over services run as 2 partitions, in a real browser',
     for (const orderId of orders) await page.locator(`tr[data-saga="${orderId}"]`, { hasText: 'CONFIRMED' }).waitFor({ timeout: 15_000 });
     await page.goto(`${consoleCli.url}/sagas/cw-1`);
     await page.locator('[data-testid="event-row"]').nth(7).waitFor({ timeout: 15_000 });
-    const types = await page.locator('[data-testid="event-row"] td:nth-child(4) summary').allTextContents();
+    const types = await eventTypes(page);
     assert.deepEqual([...types].sort(), ['OrderConfirmed', 'OrderCreated', 'PaymentSucceeded', 'StockCommitted', 'StockCommitted', 'StockPartHeld', 'StockPartHeld', 'StockReserved']);
   });
 

@@ -8,15 +8,10 @@ import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '@jetsaga/stack';
 import { coreServices, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
-import { CHROMIUM, launchChromium, startConsoleCli } from './support/console.js';
+import { CHROMIUM, eventTypes, launchChromium, startConsoleCli } from './support/console.js';
 
 /** The README's screenshots are refreshed with JETSAGA_SCREENSHOTS=1; a plain run writes them to a temp dir. */
 const SHOTS = process.env.JETSAGA_SCREENSHOTS === '1' ? join(repoRoot, 'docs') : mkdtempSync(join(tmpdir(), 'jetsaga-shots-'));
-
-/** The texts of the event rows' type column, in order. */
-async function eventTypes(page: Page): Promise<string[]> {
-  return page.locator('[data-testid="event-row"] td:nth-child(4) summary').allTextContents();
-}
 
 /** Waits until the saga page lists an event of `type` (it updates itself as events come). */
 async function waitForEvent(page: Page, type: string): Promise<void> {

@@ -6,11 +6,15 @@ import { after, before, describe, it } from 'node:test';
 import { createEnvelope, eventSubject, partitionOf } from '@jetsaga/events';
 import { checkPartitionMapping, listSagas, sagaSteps, systemStatus } from '@jetsaga/messaging/ops';
 import { NatsServer, orderSagaServices, Stack } from '@jetsaga/stack';
-import { TestStack, waitFor } from './support/harness.js';
+import { terminalOrderStates, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 const N = 2;
-const terminal = "('CONFIRMED', 'CANCELLED', 'REFUNDED')";
+
+/** Waits until order `orderId` is in `status` (in whichever order partition holds it). */
+function untilOrder(t: TestStack, orderId: string, status: string, timeoutMs?: number): Promise<unknown> {
+  return waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', orderId)[0]?.status === status || undefined, { what: `${orderId} ${status}`, ...(timeoutMs ? { timeoutMs } : {}) });
+}
 
 describe(`partitions: each service that can split runs as ${N} processes, each with its own db and durables`, () => {
   let t: TestStack;
@@ -51,7 +55,7 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     const orders = customers.flatMap((c, i) => [0, 1].map((j) => ({ orderId: `po-${i}-${j}`, customerId: c })));
     for (const o of orders) await t.send('PlaceOrder', { ...o, items: [{ sku: 'pear', quantity: 1, unitPrice: 200 }] });
     await t.send('PlaceOrder', { orderId: 'po-short', customerId: 'ann', items: [{ sku: 'rare', quantity: 2, unitPrice: 500 }] });
-    await waitFor(() => t.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminal}`) === orders.length + 1 || undefined, { what: 'every order over' });
+    await waitFor(() => t.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminalOrderStates}`) === orders.length + 1 || undefined, { what: 'every order over' });
     await t.waitForQuiescence();
 
     // then each ended as its facts say
@@ -88,14 +92,14 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
   it('refunds a confirmed order and lets the deadline cancel one whose stock never answers in time', async () => {
     // given a confirmed order
     await t.send('PlaceOrder', { orderId: 'pr-1', customerId: 'bob', items: [{ sku: 'pear', quantity: 2, unitPrice: 200 }] });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pr-1')[0]?.status === 'CONFIRMED' || undefined, { what: 'pr-1 confirmed' });
+    await untilOrder(t, 'pr-1', 'CONFIRMED');
     // when it is refunded, and another order waits for an inventory that is down past its deadline
     await t.send('RequestRefund', { orderId: 'pr-1', reason: 'changed my mind' });
     for (const p of t.stack.processesOf('inventory')) await p.stop();
     await t.send('PlaceOrder', { orderId: 'pd-1', customerId: 'cid', items: [{ sku: 'pear', quantity: 1, unitPrice: 200 }] });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pd-1')[0]?.status === 'CANCELLED' || undefined, { timeoutMs: 15_000, what: 'pd-1 cancelled by its deadline' });
+    await untilOrder(t, 'pd-1', 'CANCELLED', 15_000);
     for (const p of t.stack.processesOf('inventory')) await p.start();
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pr-1')[0]?.status === 'REFUNDED' || undefined, { what: 'pr-1 refunded' });
+    await untilOrder(t, 'pr-1', 'REFUNDED');
     await t.waitForQuiescence();
     // then the late hold of pd-1 was released, and pr-1's money and stock are back
     assert.ok((await t.sagaTypes('pd-1')).includes('OrderCancelled'));
@@ -135,12 +139,12 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     await t.waitForQuiescence();
     // given an order of pear (partition 1) and lime (partition 0) that both can hold
     await t.send('PlaceOrder', { orderId: 'px-ok', customerId: 'ann', items: [{ sku: 'pear', quantity: 1, unitPrice: 200 }, { sku: 'lime', quantity: 1, unitPrice: 50 }] });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'px-ok')[0]?.status === 'CONFIRMED' || undefined, { what: 'px-ok confirmed' });
+    await untilOrder(t, 'px-ok', 'CONFIRMED');
     await t.waitForQuiescence();
     const heldBefore = t.count('inventory', "SELECT coalesce(sum(held), 0) AS n FROM stock WHERE sku IN ('pear', 'lime')");
     // when an order wants more lime than there is, with pear that there is
     await t.send('PlaceOrder', { orderId: 'px-short', customerId: 'bob', items: [{ sku: 'pear', quantity: 3, unitPrice: 200 }, { sku: 'lime', quantity: 5, unitPrice: 50 }] });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'px-short')[0]?.status === 'CANCELLED' || undefined, { what: 'px-short cancelled' });
+    await untilOrder(t, 'px-short', 'CANCELLED');
     await t.waitForQuiescence();
     // then px-ok was sold from both partitions, in one StockReserved
     const ok = await t.sagaTypes('px-ok');
@@ -165,13 +169,13 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     // given an order of a customer who cannot pay (and has no kept holds yet): held in both partitions, then cancelled (payment_failed)
     const items = [{ sku: 'pear', quantity: 2, unitPrice: 200 }, { sku: 'lime', quantity: 1, unitPrice: 50 }];
     await t.send('PlaceOrder', { orderId: 'pk-1', customerId: 'eve', items });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pk-1')[0]?.status === 'CANCELLED' || undefined, { what: 'pk-1 cancelled' });
+    await untilOrder(t, 'pk-1', 'CANCELLED');
     await t.waitForQuiescence();
     assert.deepEqual(t.rows('inventory', "SELECT status FROM reservations WHERE order_id = 'pk-1'"), [{ status: 'RELEASING' }, { status: 'RELEASING' }]);
     // when the customer can pay and orders the same again
     await t.send('CreditWallet', { customerId: 'eve', amount: 10_000 });
     await t.send('PlaceOrder', { orderId: 'pk-2', customerId: 'eve', items });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'pk-2')[0]?.status === 'CONFIRMED' || undefined, { what: 'pk-2 confirmed' });
+    await untilOrder(t, 'pk-2', 'CONFIRMED');
     await t.waitForQuiescence();
     // then each partition moved its kept hold to the re-order, and no available stock moved
     for (const [p, sku] of [[1, 'pear'], [0, 'lime']] as const) {
@@ -242,9 +246,9 @@ describe('inventory as 3 partitions: an order of skus in all three', () => {
   it('confirms it once all three held, then refuses the next (tea is gone) and releases the two other holds', async () => {
     assert.deepEqual(items.map((i) => partitionOf(i.sku, 3)), [0, 1, 2]);
     await t.send('PlaceOrder', { orderId: 'tri-1', customerId: 'tri', items });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'tri-1')[0]?.status === 'CONFIRMED' || undefined, { what: 'tri-1 confirmed' });
+    await untilOrder(t, 'tri-1', 'CONFIRMED');
     await t.send('PlaceOrder', { orderId: 'tri-2', customerId: 'tri', items });
-    await waitFor(() => t.rows<{ status: string }>('order', 'SELECT status FROM orders WHERE order_id = ?', 'tri-2')[0]?.status === 'CANCELLED' || undefined, { what: 'tri-2 cancelled' });
+    await untilOrder(t, 'tri-2', 'CANCELLED');
     await t.waitForQuiescence();
     assert.deepEqual(t.rows<{ status: string }>('inventory', "SELECT status FROM reservations WHERE order_id = 'tri-1'").map((r) => r.status), ['COMMITTED', 'COMMITTED', 'COMMITTED']);
     assert.deepEqual(t.rows<{ status: string }>('inventory', "SELECT status FROM reservations WHERE order_id = 'tri-2'").map((r) => r.status).sort(), ['REJECTED', 'RELEASED', 'RELEASED'].sort());

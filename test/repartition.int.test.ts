@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { partitionOf } from '@jetsaga/events';
 import { partitionDbs, repartitionDurables, repartitionService, serviceDefinitions } from '@jetsaga/stack';
-import { TestStack, waitFor } from './support/harness.js';
+import { terminalOrderStates, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
 const services = ['order', 'inventory', 'payment'] as const;
 const skus = ['bean', 'rice', 'tea', 'lime'];
 const customers = ['ann', 'bob', 'cid', 'dee'];
-const terminal = "('CONFIRMED', 'CANCELLED', 'REFUNDED')";
 
 /** Rows of every partition in one order (by their first column), to compare across layouts. */
 const sorted = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => String(Object.values(a)[0]).localeCompare(String(Object.values(b)[0])));
@@ -34,7 +33,7 @@ describe('jetsaga repartition: 2 partitions to 3, offline, then the same data se
       const items = [skus[i % 4]!, skus[(i + 1) % 4]!].map((sku) => ({ sku, quantity: 1, unitPrice: 10 }));
       await t!.send('PlaceOrder', { orderId: id, customerId: customers[i % 4]!, items });
     }
-    await waitFor(() => t!.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminal}`) >= ids.length || undefined, { what: `${prefix} orders over` });
+    await waitFor(() => t!.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminalOrderStates}`) >= ids.length || undefined, { what: `${prefix} orders over` });
     await t!.waitForQuiescence();
     return ids;
   }

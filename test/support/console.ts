@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { repoRoot } from '@jetsaga/stack';
 import type { TestStack } from './harness.js';
 
@@ -27,4 +27,9 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** The texts of a saga page's event rows' type column, in order. */
+export function eventTypes(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="event-row"] td:nth-child(4) summary').allTextContents();
 }

@@ -12,6 +12,9 @@ export { waitFor };
 /** The services of the order saga proper; loyalty and notification add events to a saga. */
 export const coreServices = ['order', 'inventory', 'payment'] as const;
 
+/** The order states a saga ends in, as SQL (`status IN ${terminalOrderStates}`). */
+export const terminalOrderStates = "('CONFIRMED', 'CANCELLED', 'REFUNDED')";
+
 /** The subject a producer publishes an event of `type` with `data` on (its key token from the data). */
 export function subjectOfEvent(producer: string, type: string, sagaId: string, data: unknown): string {
   const def = latest(type);
@@ -217,8 +220,7 @@ export class TestStack {
     return reasons;
   }
 
-  /** A read-only handle on a service's SQLite file (WAL: reads see committed work). */
-  /** The db of one process (`order`, or a partition's: `order-p1`). */
+  /** A read-only handle on the SQLite file of one process (`order`, or a partition's: `order-p1`); WAL: reads see committed work. */
   db(process: string): Database.Database {
     let db = this.dbs.get(process);
     if (!db) {
@@ -228,19 +230,14 @@ export class TestStack {
     return db;
   }
 
-  /** The processes of a service (itself, or its partitions) or a process by its own name. */
-  private processesOf(name: string): readonly string[] {
-    return this.stack.processes.get(name) ?? [name];
-  }
-
   /** Rows of a service: of every partition's db when it runs partitioned (or of one process by its name). */
   rows<T = Record<string, unknown>>(service: string, sql: string, ...params: unknown[]): T[] {
-    return this.processesOf(service).flatMap((p) => this.db(p).prepare(sql).all(...params) as T[]);
+    return this.stack.processNamesOf(service).flatMap((p) => this.db(p).prepare(sql).all(...params) as T[]);
   }
 
   /** `n` of a query, summed over every partition's db of the service. */
   count(service: string, sql: string, ...params: unknown[]): number {
-    return this.processesOf(service).reduce((sum, p) => sum + (this.db(p).prepare(sql).get(...params) as { n: number }).n, 0);
+    return this.stack.processNamesOf(service).reduce((sum, p) => sum + (this.db(p).prepare(sql).get(...params) as { n: number }).n, 0);
   }
 
   /** The services of the stack (not their partitions' process names). */

@@ -19,16 +19,16 @@ export const inventoryMessages = ['SetStock', 'SetPrice', 'OrderCreated', 'Payme
 /** Only partitioned: the parts' answers, at the partition that decides the order (parts.ts). */
 export const inventoryPartitionMessages = ['StockPartHeld', 'StockPartRefused'] as const;
 
-/**
- * Partitioned, inventory takes its commands by sku, the parts' answers at the partition owning
- * the order id, and every order event at every partition (each acts on its own skus).
- */
 /** Partitioned: an order event is this partition's when the order names one of its skus (PaymentFailed and PaymentRefunded name none: the router looks at its reservation). */
 export function inventoryTakes(message: Envelope, partition: Partition): boolean {
   const items = (message.data as { items?: { sku: string }[] } | null)?.items;
   return items === undefined || ownsAny(items, partition);
 }
 
+/**
+ * Partitioned, inventory takes its commands by sku, the parts' answers at the partition owning
+ * the order id, and every order event at every partition (each acts on its own skus).
+ */
 export function inventoryPartitionBy(type: InventoryInput['type']): PartitionBy {
   if (type === 'SetStock' || type === 'SetPrice') return 'key';
   if (type === 'StockPartHeld' || type === 'StockPartRefused') return 'saga';

@@ -1,3 +1,4 @@
+import { MAX_PARTITIONS } from '@jetsaga/events';
 import { type Command, CommanderError } from 'commander';
 
 /**
@@ -15,7 +16,6 @@ export class UsageError extends Error {
   }
 }
 
-/** The exit code for what a command threw. */
 /** A whole number of at least `min` from a command's argument; a UsageError (exit 2, said on stderr) otherwise. */
 export function wholeNumber(value: string, min: number): number {
   const n = Number(value);
@@ -23,6 +23,14 @@ export function wholeNumber(value: string, min: number): number {
   return n;
 }
 
+/** A partition count (1 to MAX_PARTITIONS) given to `flag`; a UsageError otherwise. */
+export function partitionCount(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new UsageError(`${flag} wants a number of partitions from 1 to ${MAX_PARTITIONS}, not "${value}"`);
+  return n;
+}
+
+/** The exit code for what a command threw. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;

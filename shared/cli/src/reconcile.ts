@@ -71,14 +71,11 @@ function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): strin
   if (paid && payment.customerId !== order.customerId) p.push(`order of ${order.customerId} but paid by ${payment.customerId}`);
   const stranger = reservations.find((r) => r.customerId && r.customerId !== order.customerId);
   if (stranger) p.push(`order of ${order.customerId} but stock held for ${stranger.customerId}`);
-  const expect = (what: 'payment', side: SagaSide | undefined, service: string, wanted: string[]) => {
+  // every side of the kind (a reservation per inventory partition) in one of the wanted states
+  const expect = (what: 'payment' | 'reservation', sides: readonly SagaSide[], service: string, wanted: string[]) => {
     if (!answered.has(service)) return;
-    if (!side || !wanted.includes(side.status)) p.push(`order ${order.status} but ${what} is ${side?.status ?? 'missing'}`);
-  };
-  const expectStock = (wanted: string[]) => {
-    if (!answered.has('inventory')) return;
-    const off = reservations.find((r) => !wanted.includes(r.status));
-    if (reservations.length === 0 || off) p.push(`order ${order.status} but reservation is ${off?.status ?? 'missing'}`);
+    const off = sides.find((s) => !wanted.includes(s.status));
+    if (sides.length === 0 || off) p.push(`order ${order.status} but ${what} is ${off?.status ?? 'missing'}`);
   };
   const notice = (kind: string) => {
     if (!answered.has('notification')) return;
@@ -93,8 +90,8 @@ function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): strin
       p.push('order still REFUNDING: stuck');
       break;
     case 'CONFIRMED':
-      expect('payment', payment, 'payment', ['CAPTURED']);
-      expectStock(['COMMITTED']);
+      expect('payment', payment ? [payment] : [], 'payment', ['CAPTURED']);
+      expect('reservation', reservations, 'inventory', ['COMMITTED']);
       if (points?.status === 'PENDING') p.push('order CONFIRMED but its points are still PENDING');
       notice('confirmed');
       break;
@@ -105,8 +102,8 @@ function check(sides: readonly SagaSide[], answered: ReadonlySet<string>): strin
       notice('cancelled');
       break;
     case 'REFUNDED':
-      expect('payment', payment, 'payment', ['REFUNDED']);
-      expectStock(['RESTOCKED']);
+      expect('payment', payment ? [payment] : [], 'payment', ['REFUNDED']);
+      expect('reservation', reservations, 'inventory', ['RESTOCKED']);
       if (points && (points.status === 'CONFIRMED' || points.status === 'PENDING')) p.push(`order REFUNDED but its points are ${points.status}`);
       notice('refunded');
       break;

@@ -4,7 +4,7 @@ import { printableId, reasonText, tokenId } from './ids.js';
 import { instanceId, isInstanced } from './instances.js';
 import { dataJsonSchema } from './json-schema.js';
 import { messages } from './registry.js';
-import { commandSubject, eventSubject, NO_KEY } from './subjects.js';
+import { commandSubject, eventSubject, NO_KEY, subjectKeyField } from './subjects.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -39,7 +39,7 @@ export function renderContract(): string {
 function renderMessage(def: MessageDef): string[] {
   // A service run once per instance: its instance in the subject (`cmd.bank-<id>.Deposit`).
   const service = isInstanced(def.owner) ? `${def.owner}-<id>` : def.owner;
-  const key = def.kind === 'command' ? (def.sagaKey ?? def.partyKey) : def.partyKey;
+  const key = subjectKeyField(def);
   const keyToken = key ? `<${key}>` : NO_KEY;
   const subject = def.kind === 'event' ? eventSubject(service, def.type, '<sagaId>', keyToken) : commandSubject(service, def.type, keyToken);
   const sagaId = def.sagaKey ? `= data.${def.sagaKey}` : def.kind === 'event' ? 'the order id' : 'null';

@@ -74,8 +74,8 @@ export function decodeMessage(payload: Uint8Array | string, options: DecodeOptio
   const orderProblem = checkOrderSaga(def, envelope);
   if (orderProblem) return fail('saga_mismatch', orderProblem, raw);
   if (options.subject !== undefined) {
-    const expected = expectedSubject(def, envelope, options.subject);
-    if (!subjectFits(options.subject, expected, def.kind, options.partitions)) {
+    const { subject: expected, hashed } = expectedSubjectOf(def, envelope, options.subject);
+    if (!subjectFits(options.subject, expected, hashed, options.partitions)) {
       return fail('subject_mismatch', `${raw.type} arrived on "${options.subject}", expected "${expected}"${options.partitions ? ` (with its partitions among ${options.partitions})` : ''}`, raw);
     }
   }
@@ -89,11 +89,19 @@ export function decodeMessage(payload: Uint8Array | string, options: DecodeOptio
  * any instance of the owner is the expected one (`cmd.bank-a.Deposit`), else `cmd.<owner>-<id>`.
  */
 export function expectedSubject(def: MessageDef, envelope: Envelope, arrived?: string): string {
+  return expectedSubjectOf(def, envelope, arrived).subject;
+}
+
+/** The expected subject, and the tokens the broker's partitions are computed from (an event: saga id and key; a command: key). */
+function expectedSubjectOf(def: MessageDef, envelope: Envelope, arrived?: string): { subject: string; hashed: string[] } {
   const key = subjectKey(def, envelope.data);
-  if (def.kind === 'event') return eventSubject(envelope.producer, def.type, envelope.sagaId ?? '', key);
-  if (!isInstanced(def.owner)) return commandSubject(def.owner, def.type, key);
+  if (def.kind === 'event') {
+    const sagaId = envelope.sagaId ?? '';
+    return { subject: eventSubject(envelope.producer, def.type, sagaId, key), hashed: [sagaId, key] };
+  }
+  if (!isInstanced(def.owner)) return { subject: commandSubject(def.owner, def.type, key), hashed: [key] };
   const service = arrived?.split('.')[1];
-  return commandSubject(service !== undefined && serviceKindOf(service) === def.owner ? service : `${def.owner}-<id>`, def.type, key);
+  return { subject: commandSubject(service !== undefined && serviceKindOf(service) === def.owner ? service : `${def.owner}-<id>`, def.type, key), hashed: [key] };
 }
 
 /**
@@ -102,17 +110,13 @@ export function expectedSubject(def: MessageDef, envelope: Envelope, arrived?: s
  * the broker appends (an event: of its saga id and its key; a command: of its key), which
  * must be the right ones when `partitions` is known.
  */
-function subjectFits(arrived: string, expected: string, kind: MessageDef['kind'], partitions: number | undefined): boolean {
+function subjectFits(arrived: string, expected: string, hashed: readonly string[], partitions: number | undefined): boolean {
   if (arrived === expected) return true;
-  const want = expected.split('.');
-  const got = arrived.split('.');
-  if (got.length === want.length - 1) return want.slice(0, -1).join('.') === arrived;
-  const hashed = kind === 'event' ? [want[3]!, want[4]!] : [want[3]!];
-  if (got.length !== want.length + hashed.length || got.slice(0, want.length).join('.') !== expected) return false;
-  return hashed.every((token, i) => {
-    const p = got[want.length + i]!;
-    return /^\d{1,2}$/.test(p) && (partitions === undefined || Number(p) === partitionOf(token, partitions));
-  });
+  // ids and keys are tokens (no dots): only the tail after the expected subject needs splitting
+  if (arrived === expected.slice(0, expected.lastIndexOf('.'))) return true;
+  if (!arrived.startsWith(expected) || arrived.charCodeAt(expected.length) !== 46 /* . */) return false;
+  const tail = arrived.slice(expected.length + 1).split('.');
+  return tail.length === hashed.length && hashed.every((token, i) => /^\d{1,2}$/.test(tail[i]!) && (partitions === undefined || Number(tail[i]) === partitionOf(token, partitions)));
 }
 
 function checkSagaId(def: MessageDef, envelope: Envelope): string | undefined {

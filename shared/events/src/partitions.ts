@@ -13,11 +13,18 @@ export const MAX_PARTITIONS = 64;
  */
 export function partitionOf(token: string, count: number): number {
   let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(token, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c > 0x7f) return fnv1aBytes(token) % count; // not ASCII: hash its UTF-8 bytes
+    hash = Math.imul(hash ^ c, 0x01000193) >>> 0;
   }
   return hash % count;
+}
+
+function fnv1aBytes(token: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(token, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
 }
 
 /** `i/N` (0 <= i < N <= 64), as `--partition` and JETSAGA_PARTITION take it; throws saying why not. */
@@ -46,6 +53,25 @@ export function partitionMappings(count: number): Record<string, string> {
 /** What a partition of `service` runs as (`order-p1`): its db, durables, queries and status. */
 export function partitionName(service: string, index: number): string {
   return `${service}-p${index}`;
+}
+
+/** The names a service runs as among `count` partitions: itself for one, `<service>-p<i>` for more. */
+export function partitionNames(service: string, count: number): string[] {
+  return count === 1 ? [service] : Array.from({ length: count }, (_, i) => partitionName(service, i));
+}
+
+/** `i/N`, as JETSAGA_PARTITION and the micro metadata write a partition. */
+export function formatPartition(p: Partition): string {
+  return `${p.index}/${p.count}`;
+}
+
+/** parsePartition, or undefined for text that is not one. */
+export function tryParsePartition(text: string): Partition | undefined {
+  try {
+    return parsePartition(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The service a partition's name belongs to (`order-p1`: order, 1), or undefined for any other name. */

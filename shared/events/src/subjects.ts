@@ -18,9 +18,14 @@ export function commandSubject(service: ServiceName | string, type: string, key:
   return `cmd.${service}.${type}.${key}`;
 }
 
+/** The data field whose value is a message's key token: a command's sagaKey, else the def's partyKey (none: `_`). */
+export function subjectKeyField(def: MessageDef): string | undefined {
+  return def.kind === 'command' ? (def.sagaKey ?? def.partyKey) : def.partyKey;
+}
+
 /** The subject's key token of a message: a command's sagaKey, else the def's partyKey, else `_`. */
 export function subjectKey(def: MessageDef, data: unknown): string {
-  const field = def.kind === 'command' ? (def.sagaKey ?? def.partyKey) : def.partyKey;
+  const field = subjectKeyField(def);
   const value = field === undefined ? undefined : (data as Record<string, unknown> | null)?.[field];
   return typeof value === 'string' ? value : NO_KEY;
 }

@@ -1,5 +1,5 @@
 import { connect } from 'nats';
-import { connectionOptions, createLogger, ensureStreams, type Logger, migrateLegacyConsumers, type NatsAccess, type StreamSettings, streamSettingsFromEnv, wantedStreams } from '@jetsaga/messaging/ops';
+import { checkPartitionMapping, connectionOptions, createLogger, ensureStreams, type Logger, migrateLegacyConsumers, type NatsAccess, type StreamSettings, streamSettingsFromEnv, wantedStreams } from '@jetsaga/messaging/ops';
 
 /**
  * Creates (or brings up to date) the streams, and moves the durables of a release before keys
@@ -12,6 +12,16 @@ export async function provisionStreams(admin: NatsAccess, settings: StreamSettin
     const jsm = await nc.jetstreamManager();
     await ensureStreams(jsm, wantedStreams(settings), log);
     await migrateLegacyConsumers(jsm, log);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Checks, as the admin, that the broker maps subjects to `partitions` partitions (checkPartitionMapping); throws saying how to fix it. */
+export async function checkBrokerPartitions(admin: NatsAccess, partitions: number): Promise<void> {
+  const nc = await connect({ ...connectionOptions(admin), timeout: 5000 });
+  try {
+    await checkPartitionMapping(nc, partitions);
   } finally {
     await nc.close();
   }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { parsePartitionName, partitionName, partitionOf } from '@jetsaga/events';
+import { basename, join } from 'node:path';
+import { parsePartitionName, partitionNames, partitionOf } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
 import { acquireWriterLock, markPartition, openServiceDb, STREAMS, type WriterLock } from '@jetsaga/messaging/ops';
 import { AckPolicy, DeliverPolicy, type JetStreamManager, nanos } from 'nats';
@@ -14,7 +14,7 @@ const MERGED = new Set(['reservations']);
 
 /** The db files of a service run as `count` partitions (one: `<service>.db`). */
 export function partitionDbs(dataDir: string, service: string, count: number): string[] {
-  return count === 1 ? [join(dataDir, `${service}.db`)] : Array.from({ length: count }, (_, i) => join(dataDir, `${partitionName(service, i)}.db`));
+  return partitionNames(service, count).map((name) => join(dataDir, `${name}.db`));
 }
 
 export interface RepartitionReport {
@@ -102,7 +102,7 @@ function checkSource(def: AnyServiceDefinition, path: string, db: Database.Datab
 export function buildRepartition(plan: RepartitionPlan, work: string): { files: string[]; rows: Record<string, number>; merged: number } {
   const { def, to } = plan;
   const files = partitionDbs(work, def.name, to);
-  const names = partitionDbs('', def.name, to).map((p) => p.slice(0, -'.db'.length));
+  const names = partitionNames(def.name, to);
   const outs = files.map((path) => openServiceDb({ path, schema: def.schema, migrationsFolder: def.migrationsFolder, synchronous: 'FULL' }).$client);
   const sources = plan.sources.map((path) => new Database(path, { readonly: true }));
   const rows: Record<string, number> = {};
@@ -177,8 +177,6 @@ export function swapRepartition(plan: RepartitionPlan, built: { files: string[];
 export function releasePlan(plan: RepartitionPlan): void {
   for (const l of plan.locks) l.release();
 }
-
-const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 function markOf(path: string): number {
   const db = new Database(path, { readonly: true });

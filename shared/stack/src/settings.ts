@@ -1,4 +1,4 @@
-import { parseInstanceName } from '@jetsaga/events';
+import { MAX_PARTITIONS, parseInstanceName } from '@jetsaga/events';
 import { defineSettings, kitSettings, renderSettingsTable, type SettingSpec, type SettingsSchema, setting } from '@jetsaga/messaging/ops';
 import { serviceDefinitions } from './service-definitions.js';
 
@@ -41,7 +41,7 @@ export const stackSettings: SettingsSchema<StackSettings> = defineSettings(
     partitions: setting.integer('JETSAGA_PARTITIONS', {
       default: 1,
       min: 1,
-      max: 64,
+      max: MAX_PARTITIONS,
       description:
         '`npm start`, the tests, chaos and bench: run order, inventory, payment, loyalty, notification, customer and transfer as this many partitions each (`<service>-p<i>`, see `JETSAGA_PARTITION`), and give the stack\'s broker the subject mapping for it; the banks run as one process each',
     }),

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { connect } from 'nats';
-import { checkPartitionMapping, connectionOptions, createLogger, deprecationMessage, type NatsAccess, parseServers, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
+import { MAX_PARTITIONS } from '@jetsaga/events';
+import { createLogger, deprecationMessage, type NatsAccess, parseServers, streamSettingsFromEnv } from '@jetsaga/messaging/ops';
 import { NatsCluster } from './nats-cluster.js';
 import { StackAuth } from './auth/stack-auth.js';
 import { NatsServer } from './nats-server.js';
 import { allServices, instanceEnv } from './paths.js';
-import { provisionStreams } from './provision.js';
+import { checkBrokerPartitions, provisionStreams } from './provision.js';
 import { serviceDefinition, serviceDefinitions } from './service-definitions.js';
 import { ServiceProcess } from './service-process.js';
 import { processNames } from './auth/permissions.js';
@@ -69,36 +69,27 @@ export class Stack {
     const ownEnv: NodeJS.ProcessEnv = { ...replicas, ...options.env };
     const { value: own, deprecated } = stackSettings.read({ ...process.env, ...ownEnv });
     const partitions = options.partitions ?? own.partitions;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) throw new Error(`partitions: ${partitions} is not a number from 1 to ${MAX_PARTITIONS}`);
     const auth = options.natsUrl ? null : new StackAuth(dataDir, Object.values(definitions), partitions);
     const cluster = auth && clustered ? await NatsCluster.start({ size: options.cluster!, storeDir, auth }) : null;
     const nats = auth && !clustered ? await NatsServer.start({ storeDir, secured: auth.secured(storeDir) }) : null;
     // Every node, comma-separated: the clients fail over between them.
     const natsUrl = options.natsUrl ?? (cluster ? cluster.urls.join(',') : nats!.url);
-    // The streams exist before any service starts: services may not create them.
-    if (auth) {
-      // The same stream settings as the services get.
-      const env = { ...process.env, ...ownEnv };
-      try {
-        await provisionStreams(auth.access('admin', parseServers(natsUrl)), streamSettingsFromEnv(env), createLogger('provision', env.LOG_LEVEL ?? 'info'));
-      } catch (err) {
-        // The broker this stack started must not outlive it (its process would keep ours alive).
-        await nats?.stop();
-        await cluster?.stop();
-        throw err;
+    const admin = auth ? auth.access('admin', parseServers(natsUrl)) : { servers: parseServers(natsUrl) };
+    try {
+      // The streams exist before any service starts: services may not create them.
+      if (auth) {
+        // The same stream settings as the services get.
+        const env = { ...process.env, ...ownEnv };
+        await provisionStreams(admin, streamSettingsFromEnv(env), createLogger('provision', env.LOG_LEVEL ?? 'info'));
       }
-    }
-    if (partitions > 1) {
       // A broker without the mapping would leave every partition with nothing to take.
-      const nc = await connect({ ...connectionOptions(auth ? auth.access('admin', parseServers(natsUrl)) : { servers: parseServers(natsUrl) }), timeout: 5000 });
-      try {
-        await checkPartitionMapping(nc, partitions);
-      } catch (err) {
-        await nats?.stop();
-        await cluster?.stop();
-        throw err;
-      } finally {
-        await nc.close();
-      }
+      if (partitions > 1) await checkBrokerPartitions(admin, partitions);
+    } catch (err) {
+      // The broker this stack started must not outlive it (its process would keep ours alive).
+      await nats?.stop();
+      await cluster?.stop();
+      throw err;
     }
     const services = new Map<string, ServiceProcess>();
     for (const d of deprecated) createLogger('stack').warn({ setting: d.old, use: d.name }, deprecationMessage(d));
@@ -141,14 +132,14 @@ export class Stack {
     return join(this.dataDir, `${service}.db`);
   }
 
-  /** The SQLite files of a service: one, or one per partition. */
-  dbPaths(service: string): string[] {
-    return (this.processes.get(service) ?? [service]).map((p) => this.dbPath(p));
+  /** The names a service runs as: itself, or its partitions (`order-p0`, ...); a process's own name gives itself. */
+  processNamesOf(service: string): readonly string[] {
+    return this.processes.get(service) ?? [service];
   }
 
   /** The processes a service runs as: itself, or its partitions. */
   processesOf(service: string): ServiceProcess[] {
-    return (this.processes.get(service) ?? [service]).map((p) => this.service(p));
+    return this.processNamesOf(service).map((p) => this.service(p));
   }
 
   /** Stops the services gracefully, then the nats-server this stack started. */

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { output, UsageError } from '../cli-kit.js';
+import { output, partitionCount } from '../cli-kit.js';
 import { ensureIdentities, identityPermissions, infraNatsConfigs, nkeyVariable, repoRoot, serviceDefinitions } from '@jetsaga/stack';
 
 export function registerInfra(program: Command): void {
@@ -13,8 +13,7 @@ export function registerInfra(program: Command): void {
     .option('--partitions <n>', 'the subject mapping and permissions for services run as n partitions each (docs/partitions.md)', '1')
     .addHelpText('after', '\nExamples:\n  $ jetsaga infra nats-config --out infra/nats     # what is committed; a test checks it has not drifted\n  $ jetsaga infra nats-config --partitions 4 --out /etc/jetsaga/nats')
     .action((options: { out: string; partitions: string }, cmd: Command) => {
-      const partitions = Number(options.partitions);
-      if (!Number.isInteger(partitions) || partitions < 1 || partitions > 64) throw new UsageError('--partitions wants a number of partitions from 1 to 64, e.g. 4');
+      const partitions = partitionCount('--partitions', options.partitions);
       const wrote: string[] = [];
       for (const [file, text] of Object.entries(infraNatsConfigs(Object.values(serviceDefinitions), partitions))) {
         const path = join(resolve(options.out), file);

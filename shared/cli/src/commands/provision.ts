@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { provisionStreams } from '@jetsaga/stack';
-import { connect } from 'nats';
-import { checkPartitionMapping, connectionOptions } from '@jetsaga/messaging/ops';
-import { output, UsageError } from '../cli-kit.js';
+import { checkBrokerPartitions, provisionStreams } from '@jetsaga/stack';
+import { output, partitionCount } from '../cli-kit.js';
 import { type GlobalOptions, resolveAccess } from '../connection.js';
 
 export function registerProvision(program: Command): void {
@@ -12,18 +10,10 @@ export function registerProvision(program: Command): void {
     .option('--partitions <n>', 'also check that the broker maps subjects to n partitions (docs/partitions.md)')
     .addHelpText('after', '\nExamples:\n  $ jetsaga provision                       # the stack of ./.jetsaga, with its admin key\n  $ jetsaga provision --nats nats://n1:4222 --nkey admin.nk --partitions 4')
     .action(async (opts: { partitions?: string }, cmd: Command) => {
-      const partitions = opts.partitions === undefined ? 1 : Number(opts.partitions);
-      if (!Number.isInteger(partitions) || partitions < 1 || partitions > 64) throw new UsageError('--partitions wants a number of partitions from 1 to 64');
+      const partitions = opts.partitions === undefined ? 1 : partitionCount('--partitions', opts.partitions);
       const access = resolveAccess(cmd.optsWithGlobals<GlobalOptions>(), 'admin');
       await provisionStreams(access);
-      if (partitions > 1) {
-        const nc = await connect({ ...connectionOptions(access), timeout: 5000 });
-        try {
-          await checkPartitionMapping(nc, partitions);
-        } finally {
-          await nc.close();
-        }
-      }
+      if (partitions > 1) await checkBrokerPartitions(access, partitions);
       output(cmd, { provisioned: ['EVENTS', 'COMMANDS', 'DLQ'], partitions }, () => `streams EVENTS, COMMANDS and DLQ are provisioned${partitions > 1 ? `; the broker maps subjects to ${partitions} partitions` : ''}`);
     });
 }

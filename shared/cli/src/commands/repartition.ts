@@ -4,14 +4,8 @@ import type { Command } from 'commander';
 import { connect } from 'nats';
 import { connectionOptions } from '@jetsaga/messaging/ops';
 import { buildRepartition, planRepartition, type RepartitionPlan, type RepartitionReport, releasePlan, repartitionDurables, serviceDefinitions, swapRepartition } from '@jetsaga/stack';
-import { output, UsageError } from '../cli-kit.js';
+import { output, partitionCount, UsageError } from '../cli-kit.js';
 import { dataDirOf, type GlobalOptions, resolveAccess } from '../connection.js';
-
-const count = (flag: string, value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`${flag} wants a number of partitions from 1 to 64, not "${value}"`);
-  return n;
-};
 
 export function registerRepartition(program: Command): void {
   program
@@ -24,8 +18,8 @@ export function registerRepartition(program: Command): void {
       "\nThe services must be stopped after every saga ended, the broker up: nothing pending on their durables, no dead letter waiting, no outbox row unsent, no timer armed. It checks all of that and builds every new file aside before it changes anything; then it replaces each service's durables and moves its files, one service after the other (a run that stops midway is run again: a service already moved is skipped). Then change the broker's mapping to --to (jetsaga infra nats-config --partitions, or jetsaga up --partitions) before anything is published, and start the new partitions.\n\nExamples:\n  $ jetsaga repartition --from 2 --to 4\n  $ jetsaga --data-dir /var/lib/jetsaga repartition --from 1 --to 2",
     )
     .action(async (options: { from: string; to: string }, cmd: Command) => {
-      const from = count('--from', options.from);
-      const to = count('--to', options.to);
+      const from = partitionCount('--from', options.from);
+      const to = partitionCount('--to', options.to);
       if (from === to) throw new UsageError('--from and --to are the same: nothing to do');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const dataDir = dataDirOf(global);

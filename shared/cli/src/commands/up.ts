@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../connection.js';
 import { startStack, stopOnSignal } from '../run-stack.js';
-import { UsageError, wantsJson } from '../cli-kit.js';
+import { partitionCount, UsageError, wantsJson } from '../cli-kit.js';
 
 export function registerUp(program: Command): void {
   program
@@ -14,8 +14,7 @@ export function registerUp(program: Command): void {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const cluster = options.cluster === undefined ? undefined : Number(options.cluster);
       if (cluster !== undefined && (!Number.isInteger(cluster) || cluster < 1)) throw new UsageError('--cluster wants a number of nodes, e.g. 3');
-      const partitions = options.partitions === undefined ? undefined : Number(options.partitions);
-      if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 64)) throw new UsageError('--partitions wants a number of partitions from 1 to 64, e.g. 2');
+      const partitions = options.partitions === undefined ? undefined : partitionCount('--partitions', options.partitions);
       const { stack, stop } = await startStack({ ...global, cluster, partitions });
       stopOnSignal(stop);
       if (wantsJson(cmd)) {

@@ -315,9 +315,13 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec):
  * `cmd.order.PlaceOrder.>`.
  */
 export function isLegacyFilter(filter: string, wanted: string): boolean {
+  return isLegacyShape(filter) && wanted === newFilterOf(filter);
+}
+
+/** `evt.<producer>.<Type>.*` or `cmd.<service>.<Type>`: a filter of the release before keys in subjects. */
+function isLegacyShape(filter: string): boolean {
   const tokens = filter.split('.');
-  const legacy = tokens[0] === 'evt' ? tokens.length === 4 && tokens[3] === '*' : tokens[0] === 'cmd' && tokens.length === 3 && !filter.includes('*');
-  return legacy && wanted === newFilterOf(filter);
+  return tokens[0] === 'evt' ? tokens.length === 4 && tokens[3] === '*' : tokens[0] === 'cmd' && tokens.length === 3 && !filter.includes('*');
 }
 
 /** The filter of this release for a filter of the release before keys in subjects. */
@@ -349,8 +353,8 @@ export async function migrateLegacyConsumers(jsm: JetStreamManager, log: Logger)
       const filter = c.config.filter_subject;
       const durable = c.config.durable_name;
       if (!filter || !durable) continue;
+      if (!isLegacyShape(filter)) continue;
       const wanted = newFilterOf(filter);
-      if (!isLegacyFilter(filter, wanted)) continue;
       const from = c.ack_floor.stream_seq + 1;
       const { name: _name, filter_subject: _filter, deliver_policy: _policy, opt_start_seq: _seq, opt_start_time: _time, ...keep } = c.config;
       const again = { ...keep, durable_name: durable, filter_subject: wanted, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from };

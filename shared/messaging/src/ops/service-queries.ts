@@ -1,7 +1,7 @@
 import {
   PARTITION_METADATA_KEY,
   type Partition,
-  parsePartition,
+  tryParsePartition,
   parsePartitionName,
   QUERIES_METADATA_KEY,
   type QueryDef,
@@ -57,7 +57,8 @@ export async function discoverServices(nc: NatsConnection, options: { maxWaitMs?
     for await (const info of await client.info()) {
       const queries = info.metadata?.[QUERIES_METADATA_KEY];
       if (queries === undefined) continue;
-      const partition = partitionFromMetadata(info.metadata?.[PARTITION_METADATA_KEY]);
+      const text = info.metadata?.[PARTITION_METADATA_KEY];
+      const partition = text === undefined ? undefined : tryParsePartition(text);
       found.set(info.name, { name: info.name, id: info.id, version: info.version, queries: queries.split(',').filter(Boolean), ...(partition ? { partition } : {}) });
     }
   } catch (err) {
@@ -67,13 +68,9 @@ export async function discoverServices(nc: NatsConnection, options: { maxWaitMs?
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function partitionFromMetadata(text: string | undefined): Partition | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parsePartition(text);
-  } catch {
-    return undefined;
-  }
+/** The service a discovered one is, or is a partition of (`order-p1`: order). */
+function serviceOf(s: DiscoveredService): string {
+  return s.partition ? (parsePartitionName(s.name)?.service ?? s.name) : s.name;
 }
 
 /**
@@ -83,7 +80,7 @@ function partitionFromMetadata(text: string | undefined): Partition | undefined 
 export function wholeServices(running: readonly DiscoveredService[], unanswered: readonly string[]): { services: string[]; unanswered: string[] } {
   const seen = new Map<string, { count: number; indices: Set<number>; silent: boolean }>();
   for (const s of running) {
-    const service = s.partition ? (parsePartitionName(s.name)?.service ?? s.name) : s.name;
+    const service = serviceOf(s);
     const entry = seen.get(service) ?? { count: s.partition?.count ?? 1, indices: new Set<number>(), silent: false };
     entry.indices.add(s.partition?.index ?? 0);
     if (unanswered.includes(s.name)) entry.silent = true;
@@ -165,7 +162,7 @@ export async function systemStatus(nc: NatsConnection): Promise<SystemStatus> {
   const now = Date.now();
   const problems: string[] = [];
   // Dead letters are the service's (dlq.<service>.>): each of its partitions reports the same ones.
-  const serviceOf = new Map(running.map((r) => [r.name, r.partition ? (parsePartitionName(r.name)?.service ?? r.name) : r.name]));
+  const owners = new Map(running.map((r) => [r.name, serviceOf(r)]));
   const deadLettersSaid = new Set<string>();
   for (const s of services) {
     if (!s.status) {
@@ -177,7 +174,7 @@ export async function systemStatus(nc: NatsConnection): Promise<SystemStatus> {
     if (st.consumersError) problems.push(`${s.service}: consumer info unreadable (${st.consumersError})`);
     if ((st.outbox.oldestUnsentMs ?? 0) > STATUS_LIMITS.oldestUnsentMs) problems.push(`${s.service} outbox: oldest unsent ${Math.round(st.outbox.oldestUnsentMs! / 1000)} s`);
     if (st.timers.due > 0 && st.timers.nextDueAt && now - Date.parse(st.timers.nextDueAt) > STATUS_LIMITS.timerOverdueMs) problems.push(`${s.service}: ${st.timers.due} timers overdue`);
-    const owner = serviceOf.get(s.service) ?? s.service;
+    const owner = owners.get(s.service) ?? s.service;
     if (st.deadLetters && st.deadLetters.count > 0 && !deadLettersSaid.has(owner)) {
       deadLettersSaid.add(owner);
       problems.push(`${owner}: ${st.deadLetters.count} dead letters`);

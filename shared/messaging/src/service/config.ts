@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_MAX_BYTES, instanceId, type Partition, partitionName, parsePartition } from '@jetsaga/events';
+import { DEFAULT_MAX_BYTES, formatPartition, instanceId, type Partition, partitionName, tryParsePartition } from '@jetsaga/events';
 import type { Synchronous } from '../sqlite/open-db.js';
 import { type NatsAccess, natsSettings } from '../nats/connection-options.js';
 import { DEFAULT_STREAM_SETTINGS, type StreamSettings, unlistedInstance } from '../nats/provision.js';
@@ -143,14 +143,8 @@ export function kitSettings(service: string): SettingsSchema<ServiceConfig> {
           description:
             'run partition i of N of the service (`jetsaga run <service> --partition i/N`, `JETSAGA_PARTITIONS=N` for the stack): it takes only the keys the broker maps to i (order and notification by order id, payment and loyalty by customer id, inventory by sku), with its own db `<service>-p<i>.db` and durables `<service>-p<i>-<Type>`; the broker needs the mapping for N (docs/partitions.md)',
         },
-        (raw) => {
-          try {
-            return parsePartition(raw);
-          } catch {
-            return undefined;
-          }
-        },
-        (p) => `${p.index}/${p.count}`,
+        tryParsePartition,
+        formatPartition,
       ),
       dataDir: setting.text('JETSAGA_DATA_DIR', { type: 'path', default: DEFAULT_DATA_DIR, defaultDoc: '`./.jetsaga`', description: 'SQLite files (`<service>.db`), the local broker\'s store' }),
       dbPath: setting.text(`JETSAGA_${SERVICE}_DB`, {

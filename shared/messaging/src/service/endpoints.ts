@@ -1,4 +1,4 @@
-import { PARTITION_METADATA_KEY, partitionName, type QueryDef, QUERIES_METADATA_KEY, querySubject, sagasQuery, sidesQuery, statusQuery, stepsQuery } from '@jetsaga/events';
+import { formatPartition, PARTITION_METADATA_KEY, partitionName, type QueryDef, QUERIES_METADATA_KEY, querySubject, sagasQuery, sidesQuery, statusQuery, stepsQuery } from '@jetsaga/events';
 import { JSONCodec, type NatsConnection, type Service, type ServiceMsg } from 'nats';
 import type { z } from 'zod';
 import { STREAMS } from '../nats/provision.js';
@@ -43,7 +43,7 @@ export async function startEndpoints(env: EndpointsEnv): Promise<Service | null>
       name,
       version: ENDPOINTS_VERSION,
       description: `jetsaga service ${name}: status, step log${queries.sagas ? ', sagas' : ''}${queries.sides ? ', sides' : ''}`,
-      metadata: { [QUERIES_METADATA_KEY]: served.join(','), ...(partition ? { [PARTITION_METADATA_KEY]: `${partition.index}/${partition.count}` } : {}) },
+      metadata: { [QUERIES_METADATA_KEY]: served.join(','), ...(partition ? { [PARTITION_METADATA_KEY]: formatPartition(partition) } : {}) },
     });
     const startedAt = new Date().toISOString();
     const group = service.addGroup(`jetsaga.${name}`);

@@ -25,9 +25,9 @@ import { BatchWriter } from '../step/commit-batch.js';
 import type { Reactor } from '../step/run-step.js';
 import { TimerLoop } from '../timers/timer-loop.js';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
-import type { AnyServiceDefinition, PartitionBy } from './define.js';
+import type { AnyServiceDefinition } from './define.js';
 import { startEndpoints } from './endpoints.js';
-import { type PartitionOf, subscribedTypes, subscriptionsOf } from './subscriptions.js';
+import { byOf, type PartitionOf, subscribedTypes, subscriptionsOf } from './subscriptions.js';
 
 export interface RunningService {
   nc: NatsConnection;
@@ -141,7 +141,8 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   state.natsConnected = true;
   handles.nc(nc);
   // Its queries over NATS (status, step log, sagas, sides): answered from here on, while it starts too.
-  await startEndpoints({ def, nc, db, log, partitioned: partitionOfService(def, config), notReady: () => notReadyReasons(state, nc, db) });
+  const partitioned = partitionOfService(def, config);
+  await startEndpoints({ def, nc, db, log, partitioned, notReady: () => notReadyReasons(state, nc, db) });
   state.phase = 'provisioning streams';
   // The broker may still be starting (a restart): JetStream calls are retried for a while.
   let startDeadline = Date.now() + config.startTimeoutMs;
@@ -158,7 +159,6 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     log.warn({ eventsMaxAgeMs, retentionMs: config.retentionMs }, 'JETSAGA_EVENTS_MAX_AGE is shorter than JETSAGA_RETENTION_MS: a consumer that falls that far behind loses events (see the README)');
   }
 
-  const partitioned = partitionOfService(def, config);
   const subscriptions = subscriptionsOf(def.name, subscribedTypes(def, !!partitioned), partitioned);
   const broker = brokerUsageReader(jsm, { streams: Object.values(STREAMS), consumers: subscriptions }, log);
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
@@ -248,11 +248,6 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
       log.info('service stopped');
     })());
   return { nc, metrics, db, relay, timerLoop, loops, batch, stop };
-}
-
-/** How a partition takes messages of `type`. */
-function byOf(partitioned: PartitionOf, type: string): PartitionBy {
-  return typeof partitioned.by === 'function' ? partitioned.by(type) : partitioned.by;
 }
 
 /** How the service splits, when this process runs one of its partitions; a service that cannot split refuses. */

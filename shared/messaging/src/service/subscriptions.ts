@@ -1,4 +1,4 @@
-import { commandFilter, commandSubject, eventFilter, isInstanced, latest, type Partition, serviceKindOf } from '@jetsaga/events';
+import { commandFilter, commandSubject, eventFilter, eventSubject, isInstanced, latest, type Partition, partitionName, serviceKindOf } from '@jetsaga/events';
 import { KitError } from '../errors.js';
 import { STREAMS } from '../nats/provision.js';
 import type { PartitionBy } from './define.js';
@@ -43,14 +43,19 @@ export function subscriptionsOf(service: string, types: readonly string[], parti
     return {
       type,
       stream: isCommand ? STREAMS.commands : STREAMS.events,
-      durable: partitioned ? `${service}-p${partitioned.partition.index}-${type}` : `${service}-${type}`,
+      durable: `${partitioned ? partitionName(service, partitioned.partition.index) : service}-${type}`,
       filterSubject: !partitioned
         ? isCommand
           ? commandFilter(service, type)
           : eventFilter(producer, type)
-        : partitionFilter(isCommand ? commandSubject(service, type, '*') : `evt.${producer}.${type}.*.*`, isCommand, partitioned.partition, typeof partitioned.by === 'function' ? partitioned.by(type) : partitioned.by),
+        : partitionFilter(isCommand ? commandSubject(service, type, '*') : eventSubject(producer, type, '*', '*'), isCommand, partitioned.partition, byOf(partitioned, type)),
     };
   });
+}
+
+/** How a partition takes messages of `type`. */
+export function byOf(partitioned: PartitionOf, type: string): PartitionBy {
+  return typeof partitioned.by === 'function' ? partitioned.by(type) : partitioned.by;
 }
 
 /** The subject a partition takes: the broker appended one partition token to a command, two to an event (saga's, key's). */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Partition } from '@jetsaga/events';
+import { type Partition, parsePartitionName } from '@jetsaga/events';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KitError } from '../errors.js';
@@ -37,7 +37,7 @@ export function markPartition(sqlite: Database.Database, count: number): void {
 export function otherLayout(dataDir: string, service: string, partitioned: boolean): string | undefined {
   if (!existsSync(dataDir)) return undefined;
   const files = readdirSync(dataDir);
-  const other = partitioned ? files.filter((f) => f === `${service}.db`) : files.filter((f) => new RegExp(`^${service}-p\\d{1,2}\\.db$`).test(f));
+  const other = partitioned ? files.filter((f) => f === `${service}.db`) : files.filter((f) => f.endsWith('.db') && parsePartitionName(f.slice(0, -'.db'.length))?.service === service);
   if (other.length === 0) return undefined;
   return partitioned
     ? `${join(dataDir, other[0]!)} holds ${service} as one process: run \`jetsaga repartition --from 1 --to N\` with it stopped before starting partitions (docs/partitions.md)`

@@ -1,4 +1,4 @@
-import { partitionName } from '@jetsaga/events';
+import { partitionNames } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
 import { STREAMS, type Subscription, subscribedTypes, subscriptionsOf } from '@jetsaga/messaging/ops';
 
@@ -50,7 +50,7 @@ function isSplit(def: AnyServiceDefinition, partitions: number): boolean {
 
 /** The names its processes run as: the service's, or each partition's (`order-p0`, `order-p1`). */
 export function processNames(def: AnyServiceDefinition, partitions = 1): string[] {
-  return isSplit(def, partitions) ? Array.from({ length: partitions }, (_, i) => partitionName(def.name, i)) : [def.name];
+  return partitionNames(def.name, isSplit(def, partitions) ? partitions : 1);
 }
 
 /** Every durable consumer of the service: of each partition when it is split. */
