@@ -2,7 +2,7 @@ import type { StepRecordView } from '@jetsaga/events';
 import type { NatsConnection } from 'nats';
 import { STREAMS } from '../nats/provision.js';
 import { readStream } from '../nats/read-stream.js';
-import { decodeMessage, eventFilter } from '@jetsaga/events';
+import { decodeMessage, eventFilter, parseSubject } from '@jetsaga/events';
 import { listDeadLetters } from './dead-letters.js';
 import { readSagaEvents, type StoredEvent } from './saga-events.js';
 import { type DiscoveredService, discoverServices, sagaSteps } from './service-queries.js';
@@ -155,7 +155,7 @@ export async function readSagaTrace(nc: NatsConnection, sagaId: string, services
   const events = traceEvents(stored);
   const ids = new Set(events.map((e) => e.eventId));
   const deadLetters = letters
-    .filter((l) => l.originalSubject.endsWith(`.${sagaId}`) || envelopeOf(l.data)?.sagaId === sagaId || ids.has(envelopeOf(l.data)?.id ?? ''))
+    .filter((l) => sagaOfSubject(l.originalSubject) === sagaId || envelopeOf(l.data)?.sagaId === sagaId || ids.has(envelopeOf(l.data)?.id ?? ''))
     .map((l) => ({ seq: l.seq, consumer: l.consumer, reason: l.reason, error: l.error, at: l.at, subject: l.originalSubject }));
   const links: SagaLink[] = [];
   for (const e of events) {
@@ -189,4 +189,10 @@ function envelopeOf(data: Uint8Array): { id?: string; sagaId?: string | null; da
   } catch {
     return undefined;
   }
+}
+
+/** The saga a subject names: an event's saga token, a command's key (a saga-starting command's is its saga id). */
+function sagaOfSubject(subject: string): string | undefined {
+  const parsed = parseSubject(subject);
+  return parsed?.kind === 'event' ? parsed.sagaId : parsed?.kind === 'command' ? (parsed.key ?? undefined) : undefined;
 }
