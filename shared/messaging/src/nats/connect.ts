@@ -1,7 +1,10 @@
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { KitError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import { connectionOptions, describeAccess, type NatsAccess } from './connection-options.js';
+
+/** nats.js's `pendingLimit` (not in its types): the outbound bytes that force a write before the turn's. */
+export const SOCKET_WRITE_LIMIT = 1024 * 1024;
 
 /**
  * Connects with endless reconnects (a broker restart must not end a service) and logs every
@@ -29,7 +32,10 @@ export async function connectNats(
         maxPingOut: 3,
         // Otherwise every request (each publish awaiting its PubAck) captures a stack trace.
         noAsyncTraces: true,
-      });
+        // nats.js writes its buffer at once when it passes 32 KiB: a batch's publishes then
+        // left in one write and its acks in another. Up to this, a turn's commands go in one.
+        pendingLimit: SOCKET_WRITE_LIMIT,
+      } as ConnectionOptions);
       watchStatus(nc, log, onStatus);
       return nc;
     } catch (err) {

@@ -28,7 +28,7 @@ describe('OutboxRelay', () => {
     nc = await connect({ servers: server.url });
     await (await nc.jetstreamManager()).streams.add({ name: 'RELAYTEST', subjects: ['relay.>'] });
     db = openServiceDb({ path: join(dir, 'order.db'), schema: orderService.schema, migrationsFolder: orderService.migrationsFolder });
-    relay = new OutboxRelay(db, nc, createLogger('test', 'silent'), { pollMs: 60_000, markDelayMs: 1 });
+    relay = new OutboxRelay(db, nc, createLogger('test', 'silent'), { pollMs: 60_000, markDelayMs: 1, retryMs: 50 });
     relay.start();
   });
 
@@ -41,8 +41,8 @@ describe('OutboxRelay', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const write = (names: string[]): PendingRow[] =>
-    db.$client.transaction(() => names.map((n) => enqueueOutbox(db, { eventId: `id-${n}`, subject: `relay.${n}`, payload: JSON.stringify({ n }), headers: {} }, Date.now())))();
+  const write = (names: string[], prefix = 'relay'): PendingRow[] =>
+    db.$client.transaction(() => names.map((n) => enqueueOutbox(db, { eventId: `id-${n}`, subject: `${prefix}.${n}`, payload: JSON.stringify({ n }), headers: {} }, Date.now())))();
   const stored = async (): Promise<string[]> => {
     const jsm = await nc.jetstreamManager();
     const { state } = await jsm.streams.info('RELAYTEST');
@@ -92,6 +92,35 @@ describe('OutboxRelay', () => {
     await until('rows marked sent', () => unsent() === 0);
   });
 
+  it('publishes the rows of a commit without waiting for the PubAcks of the rounds before it', async () => {
+    // given a round in flight whose PubAcks cannot have come back yet
+    relay.offer(write(['p1']));
+    const before = relay.published;
+    // when the next commit's rows are offered in the same turn
+    relay.offer(write(['p2']));
+    // then they were published at once, and both are stored in order
+    assert.equal(relay.published, before, 'no PubAck could have arrived within the turn');
+    assert.equal(relay.roundsInFlight, 2);
+    await until('ten messages', async () => (await stored()).length === 10);
+    assert.deepEqual((await stored()).slice(8), ['relay.p1', 'relay.p2']);
+    await until('rows marked sent', () => unsent() === 0);
+  });
+
+  it('after a refused row, publishes it and every row after it again, in order, once the broker takes them', async () => {
+    // given rows for subjects no stream takes yet, in two rounds in flight
+    relay.offer(write(['1'], 'later'));
+    relay.offer(write(['2'], 'later'));
+    assert.equal(relay.roundsInFlight, 2);
+    // when they are refused (no stream: 503), and then a stream takes them
+    await until('the refusal', () => unsent() === 2 && relay.roundsInFlight === 0);
+    await (await nc.jetstreamManager()).streams.add({ name: 'LATERTEST', subjects: ['later.>'] });
+    // then the relay's retry publishes both, in seq order, and marks them sent
+    await until('rows marked sent', () => unsent() === 0);
+    const jsm = await nc.jetstreamManager();
+    const subjects = [1, 2].map(async (seq) => (await jsm.streams.getMessage('LATERTEST', { seq })).subject);
+    assert.deepEqual(await Promise.all(subjects), ['later.1', 'later.2']);
+  });
+
   it('publishes rows read from the table only once they are on disk (synchronous=FULL)', async () => {
     // given a second relay whose durability wait is held, after the first stopped
     await relay.stop();
@@ -103,9 +132,9 @@ describe('OutboxRelay', () => {
     relay.start();
     await until('the durability wait', () => waits === 1);
     // then nothing is published until the wait ends, and the row is then
-    assert.equal((await stored()).length, 8);
+    assert.equal((await stored()).length, 10);
     onDisk!();
-    await until('nine messages', async () => (await stored()).length === 9);
-    assert.equal((await stored())[8], 'relay.f');
+    await until('eleven messages', async () => (await stored()).length === 11);
+    assert.equal((await stored())[10], 'relay.f');
   });
 });

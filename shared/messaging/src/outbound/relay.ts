@@ -27,13 +27,23 @@ export interface RelayOptions {
   durable?: () => Promise<void>;
 }
 
+/** Rounds whose PubAcks may be awaited at once; the relay waits for the oldest past it. */
+const ROUNDS_IN_FLIGHT = 8;
+
 /**
  * Publishes outbox rows in order with `Nats-Msg-Id` = event id, and marks them sent once
- * JetStream has acked them. Woken on commit; polls as a fallback. One round at a time.
+ * JetStream has acked them. Woken on commit; polls as a fallback.
+ *
+ * A round publishes without waiting for the PubAcks of the rounds before it (up to
+ * `ROUNDS_IN_FLIGHT`): a commit's events leave in the same socket write as its acks, not
+ * one PubAck round trip later. Rounds settle in order; the cursor follows the acked prefix.
+ * When a row is refused, nothing more is published until every round in flight has
+ * settled, and the next round reads the table after the cursor: rows after the refused one
+ * are published again, and the broker (same Nats-Msg-Id) and the inboxes drop the copies.
  *
  * Rows acked but not yet marked (for up to `markDelayMs`) are not read again: the relay reads
  * after the last row it had acked. Should the process die before the mark, the rows are
- * published again at start; the broker (same Nats-Msg-Id) and the inboxes drop the copies.
+ * published again at start.
  */
 export class OutboxRelay {
   private readonly loop: WakeLoop;
@@ -44,14 +54,29 @@ export class OutboxRelay {
   private readonly publisher: JetStreamPublisher;
   private readonly markDelayMs: number;
   private readonly durable?: () => Promise<void>;
-  /** The last row of the acked prefix: the next round reads after it. */
+  /** The last row of the acked prefix: the table is read after it. */
   private cursor = 0;
+  /** The last row handed to the broker (the cursor, or past it while rounds are in flight). */
+  private sentUpTo = 0;
+  /** Rounds published and not yet settled, oldest first; each settles after the one before. */
+  private rounds: Promise<void>[] = [];
+  /** Why a round in flight failed: no more rounds until all have settled. */
+  private failure: unknown = null;
+  /** The table may hold rows no commit handed over (at start, after a failure, on a poll). */
+  private needsRead = true;
+  /** The table is being read: offered rows wait, they may be among the rows read. */
+  private reading = false;
   private unmarked: number[] = [];
   /** Rows handed over by the commits that wrote them (see `offer`), not yet published. */
   private fresh: PendingRow[] = [];
   private markTimer: NodeJS.Timeout | null = null;
   /** Rows published and acked since start: for logs and tests. */
   published = 0;
+
+  /** Rounds published whose PubAcks have not all come back: for tests. */
+  get roundsInFlight(): number {
+    return this.rounds.length;
+  }
 
   constructor(
     private readonly db: ServiceDb,
@@ -66,13 +91,11 @@ export class OutboxRelay {
     this.metrics = options.metrics;
     this.markDelayMs = options.markDelayMs ?? 20;
     this.durable = options.durable;
-    this.loop = new WakeLoop(
-      async () => {
-        // Again at once while a round was full, or offered rows are left (after a gap).
-        for (let n = await this.round(); n === this.batchSize || (n > 0 && this.fresh.length > 0); n = await this.round());
-      },
-      { pollMs: options.pollMs ?? 1000, retryMs: this.retryMs, onError: (err) => this.log.warn({ err }, 'outbox relay round failed; will retry') },
-    );
+    this.loop = new WakeLoop((polled) => this.publishPending(polled), {
+      pollMs: options.pollMs ?? 1000,
+      retryMs: this.retryMs,
+      onError: (err) => this.log.warn({ err }, 'outbox relay round failed; will retry'),
+    });
   }
 
   start(): void {
@@ -91,15 +114,18 @@ export class OutboxRelay {
 
   /**
    * Rows just committed, in seq order, to publish without reading them back; wakes the relay
-   * at once. The relay reads the table instead whenever they do not follow its cursor
-   * without a gap (rows from before a restart, or written by another path).
+   * at once. The relay reads the table instead whenever they do not follow the rows it
+   * published without a gap (rows from before a restart, or written by another path).
    */
   offer(rows: PendingRow[]): void {
     if (rows.length === 0) return;
     // Piling up (the broker is away): let go of them, the table has them.
-    if (this.fresh.length > 4 * this.batchSize) this.fresh = [];
+    if (this.fresh.length > 4 * this.batchSize) {
+      this.fresh = [];
+      this.needsRead = true;
+    }
     for (const r of rows) this.fresh.push(r);
-    this.wakeNow();
+    if (!this.publishOffered()) this.wakeNow();
   }
 
   /** Stops the relay, then publishes until the outbox is empty or `timeoutMs` passes; true when empty. */
@@ -109,7 +135,8 @@ export class OutboxRelay {
     try {
       while (Date.now() < deadline) {
         try {
-          if ((await this.round()) === 0) return true;
+          if ((await this.publishFromTable()) === 0) return true;
+          await this.settleAll();
         } catch (err) {
           this.log.warn({ err }, 'outbox flush round failed; retrying');
           await new Promise((r) => setTimeout(r, this.retryMs));
@@ -127,6 +154,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     await this.loop.stop();
+    await this.settleAll().catch(() => {});
     this.fresh = [];
     this.publisher.close();
     this.markNow();
@@ -177,34 +205,101 @@ export class OutboxRelay {
     }, this.markDelayMs);
   }
 
-  /** The offered rows that follow the cursor without a gap, or null: then the table is read. */
+  /**
+   * Publishes the offered rows in this turn, unless something must come first (the table,
+   * a failed round, a full window): then false, and the loop does it.
+   */
+  private publishOffered(): boolean {
+    if (this.loop.stopped || this.reading || this.failure !== null || this.needsRead) return false;
+    for (;;) {
+      if (this.rounds.length >= ROUNDS_IN_FLIGHT) return false;
+      const rows = this.takeOffered();
+      if (rows === null) return false;
+      if (rows.length === 0) return true;
+      this.publish(rows);
+    }
+  }
+
+  /** A wake or a poll: the offered rows, or the table when it may hold others. */
+  private async publishPending(polled: boolean): Promise<void> {
+    if (polled) this.needsRead = true;
+    for (;;) {
+      if (this.publishOffered()) return;
+      const windowFull = this.rounds.length >= ROUNDS_IN_FLIGHT && this.failure === null && !this.needsRead;
+      if (windowFull) await this.rounds[0];
+      else if ((await this.publishFromTable()) === 0) return;
+    }
+  }
+
+  /**
+   * The offered rows that follow the last published row without a gap; [] when none are
+   * left, null when the first does not follow (then the table is read).
+   */
   private takeOffered(): PendingRow[] | null {
     let drop = 0;
-    while (drop < this.fresh.length && this.fresh[drop]!.seq <= this.cursor) drop++;
+    while (drop < this.fresh.length && this.fresh[drop]!.seq <= this.sentUpTo) drop++;
     if (drop > 0) this.fresh.splice(0, drop);
     const first = this.fresh[0];
-    if (!first || first.seq !== this.cursor + 1) return null;
+    if (!first) return [];
+    if (first.seq !== this.sentUpTo + 1) return null;
     let n = 1;
     while (n < this.fresh.length && n < this.batchSize && this.fresh[n]!.seq === first.seq + n) n++;
     return this.fresh.splice(0, n);
   }
 
-  private async readTable(): Promise<PendingRow[]> {
-    const rows = readPendingOutbox(this.db, this.batchSize, this.cursor);
-    // Synced after the read: it covers every row read.
-    if (rows.length > 0) await this.durable?.();
-    return rows;
+  /**
+   * Once every round in flight has settled (throwing if one failed), publishes the unsent
+   * rows after the acked prefix; how many. Offered rows wait meanwhile.
+   */
+  private async publishFromTable(): Promise<number> {
+    this.reading = true;
+    try {
+      await this.settleAll();
+      const rows = readPendingOutbox(this.db, this.batchSize, this.cursor);
+      this.needsRead = rows.length === this.batchSize;
+      if (rows.length === 0) return 0;
+      // Synced after the read: it covers every row read.
+      await this.durable?.();
+      this.publish(rows);
+      return rows.length;
+    } finally {
+      this.reading = false;
+    }
   }
 
-  /** One batch: publish every row, await the acks, mark the acked prefix sent (soon). */
-  private async round(): Promise<number> {
-    // Offered rows are published in this turn: with the acks of their batch, in one socket write.
-    const rows = this.takeOffered() ?? (await this.readTable());
-    if (rows.length === 0) return 0;
-    const results = await this.publisher.publishAll(
+  /** Waits for every round in flight; if one failed, starts again from the acked prefix and throws why. */
+  private async settleAll(): Promise<void> {
+    while (this.rounds.length > 0) await this.rounds[this.rounds.length - 1];
+    this.sentUpTo = this.cursor;
+    if (this.failure === null) return;
+    const failure = this.failure;
+    this.failure = null;
+    this.needsRead = true;
+    throw failure;
+  }
+
+  /** Publishes one round; it settles, after the rounds before it, in `settle`. */
+  private publish(rows: PendingRow[]): void {
+    this.sentUpTo = rows[rows.length - 1]!.seq;
+    const results = this.publisher.publishAll(
       rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.eventId, headers: r.headers })),
       this.publishTimeoutMs,
     );
+    const before = this.rounds[this.rounds.length - 1];
+    const round: Promise<void> = Promise.all([before, results]).then(([, settled]) => {
+      this.rounds.shift();
+      try {
+        this.settle(rows, settled);
+      } catch (err) {
+        this.failure ??= err;
+      }
+    });
+    this.rounds.push(round);
+  }
+
+  /** The acked prefix of a round moves the cursor, unless a round before it failed; a refusal stops the rounds. */
+  private settle(rows: PendingRow[], results: PromiseSettledResult<unknown>[]): void {
+    if (this.failure !== null) return;
     const firstFailure = results.findIndex((r) => r.status === 'rejected');
     const acked = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
     const now = Date.now();
@@ -215,7 +310,9 @@ export class OutboxRelay {
     }
     for (const r of acked) this.metrics?.publishLag.observe((now - r.createdAt) / 1000);
     this.published += acked.length;
-    if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
-    return rows.length;
+    if (firstFailure === -1) return;
+    this.failure = (results[firstFailure] as PromiseRejectedResult).reason;
+    // The loop throws it, then retries from the cursor after its pause.
+    this.loop.wake();
   }
 }

@@ -21,7 +21,8 @@ export class WakeLoop {
   private stoppedFlag = true;
 
   constructor(
-    private readonly work: () => Promise<void>,
+    /** `polled`: the round is the poll's (nothing woke the loop since the last one). */
+    private readonly work: (polled: boolean) => Promise<void>,
     private readonly options: WakeLoopOptions,
   ) {}
 
@@ -67,7 +68,7 @@ export class WakeLoop {
     } else {
       this.timer = setTimeout(() => {
         this.timer = null;
-        void this.run();
+        void this.run(true);
       }, delayMs);
     }
   }
@@ -80,14 +81,15 @@ export class WakeLoop {
     this.dueNow = false;
   }
 
-  private async run(): Promise<void> {
+  private async run(polled = false): Promise<void> {
     if (this.running || this.stoppedFlag) return;
     let failed = false;
     this.running = (async () => {
       do {
         this.again = false;
         try {
-          await this.work();
+          await this.work(polled);
+          polled = false;
         } catch (err) {
           failed = true;
           this.options.onError(err);
