@@ -7,7 +7,7 @@ import { createEnvelope, type Envelope } from '@jetsaga/events';
 import { orderService } from '@jetsaga/order';
 import { createLogger } from '../observe/logger.js';
 import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
-import { BatchWriter } from './commit-batch.js';
+import { BatchWriter, commitBatch } from './commit-batch.js';
 import type { PendingRow } from '../outbound/outbox.js';
 import type { Reactor } from './run-step.js';
 
@@ -78,6 +78,38 @@ describe('BatchWriter', () => {
     const [first, second] = commits.at(-1)!.emitted;
     assert.equal(second!.seq, first!.seq + 1);
     assert.ok(commits.at(-1)?.armedDueAt! > Date.now());
+  });
+
+  it('runs a batch once when no reaction throws, and again, each message apart, when one does', () => {
+    // given a router that counts its calls and throws for order 'r-2'
+    const calls = new Map<string, number>();
+    const counting: Reactor = {
+      ...failing,
+      def: {
+        ...orderService,
+        react: (state, input, ctx) => {
+          const id = (input as { data: { orderId: string } }).data.orderId;
+          calls.set(id, (calls.get(id) ?? 0) + 1);
+          if (id === 'r-2') throw new Error('boom');
+          return orderService.react(state, input as never, ctx);
+        },
+      },
+    };
+    const item = (orderId: string) => ({ consumer: 'order-PlaceOrder', message: placeOrder(orderId), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    // when a batch where nothing throws commits
+    const clean = commitBatch(db, counting, [item('q-1'), item('q-2')]);
+    // then each message ran once
+    assert.deepEqual(clean.map((o) => o.ok), [true, true]);
+    assert.deepEqual([calls.get('q-1'), calls.get('q-2')], [1, 1]);
+    // when a batch whose second message throws commits
+    const mixed = commitBatch(db, counting, [item('r-1'), item('r-2'), item('r-3')]);
+    // then the first pass was undone whole and the batch ran again: r-1 twice, r-2 twice (failing both times), r-3 once
+    assert.deepEqual(mixed.map((o) => o.ok), [true, false, true]);
+    assert.deepEqual([calls.get('r-1'), calls.get('r-2'), calls.get('r-3')], [2, 2, 1]);
+    // and r-1 is stored once: one order, one outbox row, one step
+    assert.equal(count('SELECT count(*) AS n FROM orders WHERE order_id = ?', 'r-1'), 1);
+    assert.equal(count("SELECT count(*) AS n FROM outbox WHERE subject = 'evt.order.OrderCreated.r-1.cust-1'"), 1);
+    assert.equal(count("SELECT count(*) AS n FROM step_log WHERE saga_id = 'r-1'"), 1);
   });
 
   it('drops a repeat inside the same batch as a duplicate', async () => {
