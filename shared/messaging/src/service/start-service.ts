@@ -20,6 +20,7 @@ import { openServiceDb, type ServiceDb } from '../sqlite/open-db.js';
 import { acquireWriterLock } from '../sqlite/writer-lock.js';
 import { checkPartitionMark, otherLayout } from '../sqlite/partition-mark.js';
 import { pruneHousekeeping } from '../sqlite/prune.js';
+import { WalCheckpointer } from '../sqlite/wal-checkpointer.js';
 import { WalSync } from '../sqlite/wal-sync.js';
 import { BatchWriter } from '../step/commit-batch.js';
 import type { Reactor } from '../step/run-step.js';
@@ -221,6 +222,8 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     loops.push(loop);
     state.bound = loops.length;
   }
+  // From here on the WAL's checkpoints run on a thread of their own, off the event loop.
+  const checkpointer = new WalCheckpointer(db.$client, config.dbPath, { onError: (err) => log.warn({ err }, 'WAL checkpointer stopped; the connection checkpoints by itself') });
   state.phase = 'started';
   log.info({ consumers: loops.length, messagesPerPull: perPull, db: config.dbPath, nats: describeAccess(config.nats), metricsPort: config.metricsPort }, 'service ready');
 
@@ -240,6 +243,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
         new Promise<false>((r) => setTimeout(() => r(false), 3000).unref()),
       ]);
       if (!drained) await nc.close().catch(() => {});
+      await checkpointer.close();
       db.$client.close();
       walSync?.close();
       handles.lock();

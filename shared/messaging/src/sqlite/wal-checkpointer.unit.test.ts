@@ -1,0 +1,42 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backstopPages, WalCheckpointer } from './wal-checkpointer.js';
+
+describe('the WAL checkpointer', () => {
+  it('copies the WAL into the db from its own thread, and leaves the connection a backstop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jetsaga-checkpointer-'));
+    const path = join(dir, 'svc.db');
+    const db = new Database(path);
+    try {
+      // given a service connection in WAL mode with commits in its WAL
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+      const checkpointer = new WalCheckpointer(db, path, { intervalMs: 10, onError: (err) => assert.fail(`checkpointer failed: ${String(err)}`) });
+      assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), backstopPages);
+      const before = statSync(path).size;
+      const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+      db.transaction(() => {
+        for (let i = 0; i < 500; i++) insert.run('x'.repeat(200));
+      })();
+      // when the checkpointer has run
+      const deadline = Date.now() + 10_000;
+      while ((await checkpointer.pagesCopied()) === 0) {
+        if (Date.now() > deadline) throw new Error('no checkpoint within 10 s');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // then the rows are in the db file itself, with nothing left to copy
+      assert.ok(statSync(path).size > before + 100_000, 'the db file grew by the rows');
+      const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+      assert.equal(r!.checkpointed, r!.log);
+      await checkpointer.close();
+      assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 500);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
