@@ -37,9 +37,11 @@ const ROUNDS_IN_FLIGHT = 8;
  * A round publishes without waiting for the PubAcks of the rounds before it (up to
  * `ROUNDS_IN_FLIGHT`): a commit's events leave in the same socket write as its acks, not
  * one PubAck round trip later. Rounds settle in order; the cursor follows the acked prefix.
- * When a row is refused, nothing more is published until every round in flight has
- * settled, and the next round reads the table after the cursor: rows after the refused one
- * are published again, and the broker (same Nats-Msg-Id) and the inboxes drop the copies.
+ * When a row is refused or times out, or the connection drops (`brokerLost`), nothing more
+ * is published until every round in flight has settled, and the next round reads the table
+ * after the cursor: rows after the failed one are published again, and the broker (same
+ * Nats-Msg-Id) and the inboxes drop the copies. So rows reach the broker in order, except
+ * that rows already on their way when one failed may land before its retry.
  *
  * Rows acked but not yet marked (for up to `markDelayMs`) are not read again: the relay reads
  * after the last row it had acked. Should the process die before the mark, the rows are
@@ -160,6 +162,15 @@ export class OutboxRelay {
     this.markNow();
   }
 
+  /**
+   * The connection to the broker dropped: what was in flight may be lost. Nothing more is
+   * published until every round in flight has settled; then the table is read from the
+   * cursor, so rows are published again in order rather than after later ones.
+   */
+  brokerLost(): void {
+    this.needsRead = true;
+  }
+
   /** Marks every acked row sent now (in one transaction). */
   markNow(): void {
     if (this.markTimer) clearTimeout(this.markTimer);
@@ -224,7 +235,8 @@ export class OutboxRelay {
   private async publishPending(polled: boolean): Promise<void> {
     if (polled) this.needsRead = true;
     for (;;) {
-      if (this.publishOffered()) return;
+      // Stopping: what is left is flush()'s, within its deadline.
+      if (this.loop.stopped || this.publishOffered()) return;
       const windowFull = this.rounds.length >= ROUNDS_IN_FLIGHT && this.failure === null && !this.needsRead;
       if (windowFull) await this.rounds[0];
       else if ((await this.publishFromTable()) === 0) return;

@@ -135,9 +135,12 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   handles.db(db);
   if (config.partition) checkPartitionMark(db.$client, config.dbPath, config.partition);
   state.phase = 'connecting to NATS';
+  let relay: OutboxRelay | undefined;
   const nc = await connectNats(config.nats, `jetsaga-${def.name}`, log, config.startTimeoutMs, (type) => {
-    if (type === 'disconnect') state.natsConnected = false;
-    else if (type === 'reconnect') state.natsConnected = true;
+    if (type === 'disconnect') {
+      state.natsConnected = false;
+      relay?.brokerLost();
+    } else if (type === 'reconnect') state.natsConnected = true;
   });
   state.natsConnected = true;
   handles.nc(nc);
@@ -165,7 +168,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
   handles.metrics(metrics);
   state.phase = 'binding consumers';
-  const relay = new OutboxRelay(db, nc, log, { metrics, durable });
+  relay = new OutboxRelay(db, nc, log, { metrics, durable });
   relay.start();
   const timerLoop = new TimerLoop({ db, reactor, log, onOutboxWrite: (rows) => relay.offer(rows), durable, pollMs: config.timerPollMs, metrics });
   timerLoop.start();

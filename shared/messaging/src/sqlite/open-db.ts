@@ -37,9 +37,10 @@ export function openServiceDb<S extends Record<string, unknown>>(options: OpenDb
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  // A batch runs each message in a savepoint; past 64 KiB their sub-journal went to a temp
-  // file created, written and unlinked per commit. In memory it is a copy, and nothing
-  // durable depends on it (a rollback to a savepoint happens within the transaction).
+  // Savepoints (a batch run again after a throw has one per message) spill their
+  // sub-journal past 64 KiB to a temp file, created, written and unlinked per commit. In
+  // memory it is a copy, and nothing durable depends on it (a rollback to a savepoint
+  // happens within the transaction).
   sqlite.pragma('temp_store = MEMORY');
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema: options.schema }) as ServiceDb<S>;

@@ -1,6 +1,18 @@
 import type Database from 'better-sqlite3';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+
+/** Pages in the WAL past which the service's own connection checkpoints while the worker runs. */
+export const backstopPages = 4000;
+/** SQLite's own default, back in force when the worker stops. */
+const defaultAutocheckpointPages = 1000;
+
+export interface WalCheckpointerOptions {
+  /** Between two PASSIVE checkpoints (default 50 ms). */
+  intervalMs?: number;
+  /** The worker stopped, or its checkpoints fail: the service's connection checkpoints by itself again. */
+  onError?: (err: unknown) => void;
+}
 
 /**
  * The WAL's checkpoints on a thread of their own. A checkpoint copies the WAL's pages into
@@ -15,15 +27,29 @@ import { Worker } from 'node:worker_threads';
 export class WalCheckpointer {
   private readonly worker: Worker;
   private closed = false;
+  private exited = false;
 
   /** `sqlite`: the service's connection to `dbPath`, whose autocheckpoint becomes the backstop. */
-  constructor(sqlite: Database.Database, dbPath: string, options: { intervalMs?: number; onError?: (err: unknown) => void } = {}) {
-    const intervalMs = options.intervalMs ?? 50;
+  constructor(sqlite: Database.Database, dbPath: string, options: WalCheckpointerOptions = {}) {
     sqlite.pragma(`wal_autocheckpoint = ${backstopPages}`);
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, dbPath, intervalMs } });
-    // A checkpointer that cannot run leaves the autocheckpoint backstop in charge: no data at stake.
-    this.worker.on('error', (err) => options.onError?.(err));
+    // The very copy of the driver the service's connection uses (the bundle's own import):
+    // two SQLite libraries in one process would each drop the other's POSIX locks.
+    const driver = fileURLToPath(import.meta.resolve('better-sqlite3'));
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, dbPath, intervalMs: options.intervalMs ?? 50 } });
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed || this.closed) return;
+      failed = true;
+      if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${defaultAutocheckpointPages}`);
+      options.onError?.(err);
+    };
+    // An error the worker throws arrives cloned: SQLite's own errors as plain objects.
+    this.worker.on('error', (err: unknown) => fail(err instanceof Error ? err : new Error(`WAL checkpointer: ${(err as { message?: string })?.message ?? JSON.stringify(err)}`)));
+    this.worker.on('message', (m: { error?: string }) => m.error !== undefined && fail(new Error(`WAL checkpoint failed: ${m.error}`)));
+    this.worker.on('exit', () => {
+      this.exited = true;
+      fail(new Error('the WAL checkpointer thread ended'));
+    });
     this.worker.unref();
   }
 
@@ -46,6 +72,7 @@ export class WalCheckpointer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.exited) return;
     this.worker.ref();
     this.worker.postMessage('close');
     await new Promise<void>((resolve) => {
@@ -55,17 +82,22 @@ export class WalCheckpointer {
   }
 }
 
-/** Pages in the WAL past which the service's own connection checkpoints (SQLite's default is 1,000). */
-export const backstopPages = 4000;
-
-// CommonJS, run by the worker: the driver is the service's own better-sqlite3.
+// CommonJS, run by the worker. Busy is passed over (the next tick tries again); any other
+// error is told once, and the worker goes on trying.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.dbPath, { fileMustExist: true });
-db.pragma('synchronous = NORMAL');
+let db;
+try {
+  db = new Database(workerData.dbPath, { fileMustExist: true });
+  db.pragma('synchronous = NORMAL');
+} catch (err) {
+  parentPort.postMessage({ error: 'cannot open ' + workerData.dbPath + ': ' + (err.message || err.code || err) });
+  process.exit(1);
+}
 let pagesCopied = 0;
 let backfilled = 0;
+let told = false;
 const timer = setInterval(() => {
   try {
     // log: pages in the WAL; checkpointed: how many of them are in the db (both start over with the WAL)
@@ -73,8 +105,10 @@ const timer = setInterval(() => {
     if (r.checkpointed < backfilled) backfilled = 0;
     pagesCopied += r.checkpointed - backfilled;
     backfilled = r.checkpointed;
-  } catch {
-    // busy or the like: the next tick tries again, and the backstop is there
+  } catch (err) {
+    if (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED' || told) return;
+    told = true;
+    parentPort.postMessage({ error: String(err.message || err) });
   }
 }, workerData.intervalMs);
 parentPort.on('message', (m) => {

@@ -39,4 +39,23 @@ describe('the WAL checkpointer', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('gives the checkpoints back to the connection, and says why, when the worker cannot run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jetsaga-checkpointer-'));
+    const db = new Database(join(dir, 'svc.db'));
+    try {
+      db.pragma('journal_mode = WAL');
+      // given a checkpointer pointed at a db that does not exist (its worker cannot open it)
+      const failed = new Promise<unknown>((resolve) => new WalCheckpointer(db, join(dir, 'missing.db'), { intervalMs: 10, onError: resolve }));
+      // then it says so (its thread does not keep a process alive: this test does), and the
+      // connection's autocheckpoint is SQLite's default again
+      const keepAlive = setInterval(() => {}, 1000);
+      const why = await failed.finally(() => clearInterval(keepAlive));
+      assert.match(String(why), /missing\.db|unable to open|does not exist/i);
+      assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

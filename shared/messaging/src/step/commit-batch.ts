@@ -54,6 +54,9 @@ function runBatch(db: ServiceDb, reactor: Reactor, items: BatchItem[], sent: num
   markOutboxSent(db, sent, now.getTime());
   const outcomes: BatchOutcome[] = [];
   for (const item of items) {
+    // An error SQLite answers by rolling back the whole transaction (disk full, I/O)
+    // leaves nothing to add to: fail the batch rather than run the rest unprotected.
+    if (!db.$client.inTransaction) throw new Error('the batch transaction was rolled back by SQLite');
     if (!savepoints) {
       try {
         outcomes.push({ ok: true, ...processMessage(db, reactor, item, now) });
@@ -62,9 +65,6 @@ function runBatch(db: ServiceDb, reactor: Reactor, items: BatchItem[], sent: num
       }
       continue;
     }
-    // An error SQLite answers by rolling back the whole transaction (disk full, I/O)
-    // leaves nothing to add to: fail the batch rather than run the rest unprotected.
-    if (!db.$client.inTransaction) throw new Error('the batch transaction was rolled back by SQLite');
     try {
       outcomes.push({ ok: true, ...inTransaction(db, () => processMessage(db, reactor, item, now)) });
     } catch (error) {
