@@ -8,7 +8,12 @@ export const backstopPages = 4000;
 const defaultAutocheckpointPages = 1000;
 
 export interface WalCheckpointerOptions {
-  /** Between two PASSIVE checkpoints (default 50 ms). */
+  /**
+   * Between two PASSIVE checkpoints (default 100 ms). Each checkpoint that copies the whole
+   * WAL makes the writer's next commit start the WAL over, with an fsync of its header on
+   * the event loop: every 50 ms cost more per message at 1 in flight, every 500 ms made the
+   * checkpoints large enough to show in the slowest sagas.
+   */
   intervalMs?: number;
   /** The worker stopped, or its checkpoints fail: the service's connection checkpoints by itself again. */
   onError?: (err: unknown) => void;
@@ -35,7 +40,7 @@ export class WalCheckpointer {
     // The very copy of the driver the service's connection uses (the bundle's own import):
     // two SQLite libraries in one process would each drop the other's POSIX locks.
     const driver = fileURLToPath(import.meta.resolve('better-sqlite3'));
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, dbPath, intervalMs: options.intervalMs ?? 50 } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, dbPath, intervalMs: options.intervalMs ?? 100 } });
     let failed = false;
     const fail = (err: unknown) => {
       if (failed || this.closed) return;
