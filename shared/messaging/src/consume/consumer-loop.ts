@@ -29,9 +29,10 @@ export function messagesPerPull(maxMessages: number, maxBytes: number, maxPayloa
 
 /**
  * Messages still asked for below which the pull asks for more. nats.js's default, 3/4 of
- * `max_messages`, sends a pull request (one write, and one request for the server to
- * parse) every quarter batch, as many as the acks' writes at 64 a pull; a quarter sends
- * one every three quarters, and still leaves the server a quarter to deliver meanwhile.
+ * `max_messages`, asks again after every quarter of a batch: at 64 a pull, a pull request
+ * (a socket write, and a request for the server to parse) every 16 messages. At a quarter
+ * it asks after three quarters, every 48, and the server still has a quarter of the batch
+ * to deliver meanwhile.
  */
 export function refillThreshold(maxMessages: number): number {
   return Math.max(1, Math.floor(maxMessages / 4));
