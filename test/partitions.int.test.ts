@@ -216,10 +216,11 @@ describe(`partitions: each service that can split runs as ${N} processes, each w
     }, { what: 'the dead letter' });
     assert.equal(letter!.reason, 'subject_mismatch');
     assert.match(letter!.error, /with its partitions among 2/);
-    // and status says so once per service (loyalty, whose partition also checks both tokens, refused it too), not once per partition
+    // and, once every consumer has settled it, status says so once per service (loyalty, whose
+    // partition also checks both tokens, refused it too), not once per partition
+    await t.waitForQuiescence();
     const problems = (await systemStatus(t.nc)).problems.filter((p) => /dead letters/.test(p));
     assert.deepEqual(problems.sort(), [`loyalty: ${(await t.deadLetters('dlq.loyalty.>')).length} dead letters`, `order: ${(await t.deadLetters('dlq.order.>')).length} dead letters`]);
-    await t.waitForQuiescence();
     assert.deepEqual(t.rows('order', 'SELECT status FROM orders WHERE order_id = ?', orderId), before);
   });
 });

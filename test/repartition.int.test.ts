@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { partitionOf } from '@jetsaga/events';
 import { partitionDbs, repartitionDurables, repartitionService, serviceDefinitions } from '@jetsaga/stack';
-import { terminalOrderStates, TestStack, waitFor } from './support/harness.js';
+import { coreServices, terminalOrderStates, TestStack, waitFor } from './support/harness.js';
 import { assertInvariants } from './support/invariants.js';
 
-const services = ['order', 'inventory', 'payment'] as const;
 const skus = ['bean', 'rice', 'tea', 'lime'];
 const customers = ['ann', 'bob', 'cid', 'dee'];
 
@@ -33,14 +32,14 @@ describe('jetsaga repartition: 2 partitions to 3, offline, then the same data se
       const items = [skus[i % 4]!, skus[(i + 1) % 4]!].map((sku) => ({ sku, quantity: 1, unitPrice: 10 }));
       await t!.send('PlaceOrder', { orderId: id, customerId: customers[i % 4]!, items });
     }
-    await waitFor(() => t!.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminalOrderStates}`) >= ids.length || undefined, { what: `${prefix} orders over` });
+    await waitFor(() => t!.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminalOrderStates} AND order_id LIKE '${prefix}-%'`) >= ids.length || undefined, { what: `${prefix} orders over` });
     await t!.waitForQuiescence();
     return ids;
   }
 
   it('moves every row to the partition its key maps to among 3, keeps every total, and the 3 partitions go on where the 2 stopped', async () => {
     // given 2 partitions that handled orders and were drained and stopped
-    t = await TestStack.start({ dataDir, partitions: 2, services });
+    t = await TestStack.start({ dataDir, partitions: 2, services: coreServices });
     for (const sku of skus) {
       await t.send('SetStock', { sku, quantity: 20 });
       await t.send('SetPrice', { sku, unitPrice: 10 });
@@ -52,7 +51,7 @@ describe('jetsaga repartition: 2 partitions to 3, offline, then the same data se
     const stockBefore = sorted(t.rows('inventory', 'SELECT sku, available, held, sold FROM stock'));
     const walletsBefore = sorted(t.rows('payment', 'SELECT customer_id, balance FROM wallets'));
     for (const p of t.stack.services.values()) await p.stop();
-    const defs = services.map((s) => serviceDefinitions[s]!);
+    const defs = coreServices.map((s) => serviceDefinitions[s]!);
     // when its durables and files are moved to 3 partitions (the broker still up, the services down)
     const { lastSeq } = await repartitionDurables(t.jsm, defs[0]!, 2, 3, { check: true });
     for (const def of defs) await repartitionDurables(t.jsm, def, 2, 3, { afterSeq: lastSeq });
@@ -70,7 +69,7 @@ describe('jetsaga repartition: 2 partitions to 3, offline, then the same data se
       }
     }
     // when the stack comes back on the same data dir and broker store as 3 partitions
-    t = await TestStack.start({ dataDir, partitions: 3, services });
+    t = await TestStack.start({ dataDir, partitions: 3, services: coreServices });
     assert.deepEqual(t.stack.processes.get('order'), ['order-p0', 'order-p1', 'order-p2']);
     assert.deepEqual(sorted(t.rows('order', 'SELECT order_id, status FROM orders')), statusBefore);
     assert.deepEqual(sorted(t.rows('inventory', 'SELECT sku, available, held, sold FROM stock')), stockBefore);

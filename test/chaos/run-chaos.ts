@@ -3,7 +3,7 @@ import { newId } from '@jetsaga/events';
 import { decodeMessage } from '@jetsaga/events';
 import { listDeadLetters, readStream, sendCommand, STREAMS } from '@jetsaga/messaging/ops';
 import { orderSagaServices, waitFor } from '@jetsaga/stack';
-import { TestStack, transferServices } from '../support/harness.js';
+import { terminalOrderStates, TestStack, transferServices } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
 import { type ChaosAction, chaosSchedule, type NodeTarget, seededRandom } from './schedule.js';
 import { type LeaderChanges, watchLeaders } from './leaders.js';
@@ -177,8 +177,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await Promise.all([load.finally(() => (loadDone = true)), chaos, refunder]);
     log(`load done: ${placed.length} orders (${duplicatesSent} sent twice, ${refunds.confirmed} refunds asked); settling...`);
 
-    const terminal = `('CONFIRMED', 'CANCELLED', 'REFUNDED')`;
-    await waitFor(() => t.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminal}`) >= placed.length || undefined, {
+    await waitFor(() => t.count('order', `SELECT count(*) AS n FROM orders WHERE status IN ${terminalOrderStates}`) >= placed.length || undefined, {
       timeoutMs: o.settleMs,
       what: 'every saga to end',
     }).catch(() => undefined);

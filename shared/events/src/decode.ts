@@ -113,8 +113,10 @@ function expectedSubjectOf(def: MessageDef, envelope: Envelope, arrived?: string
 function subjectFits(arrived: string, expected: string, hashed: readonly string[], partitions: number | undefined): boolean {
   if (arrived === expected) return true;
   // ids and keys are tokens (no dots): only the tail after the expected subject needs splitting
-  if (arrived === expected.slice(0, expected.lastIndexOf('.'))) return true;
-  if (!arrived.startsWith(expected) || arrived.charCodeAt(expected.length) !== 46 /* . */) return false;
+  if (!arrived.startsWith(expected) || arrived.charCodeAt(expected.length) !== 46 /* . */) {
+    // a subject of the release before keys: the expected one without its key
+    return arrived.length < expected.length && arrived === expected.slice(0, expected.lastIndexOf('.'));
+  }
   const tail = arrived.slice(expected.length + 1).split('.');
   return tail.length === hashed.length && hashed.every((token, i) => /^\d{1,2}$/.test(tail[i]!) && (partitions === undefined || Number(tail[i]) === partitionOf(token, partitions)));
 }

@@ -7,6 +7,7 @@ export {
   ensureStreams,
   migrateLegacyConsumers,
   isLegacyFilter,
+  isNotFound,
   wantedStreams,
   commandSubjects,
   unlistedInstance,
@@ -15,6 +16,7 @@ export {
   type StreamsOutcome,
   type WantedStream,
 } from './nats/provision.js';
+export { deadLetterCounts } from './nats/stream-usage.js';
 export {
   streamSettingsFromEnv,
   streamSettings,
@@ -38,7 +40,7 @@ export {
 } from './settings-schema.js';
 export { acquireWriterLock, holderOf, writerInfoPath, writerLockPath, type WriterInfo, type WriterLock } from './sqlite/writer-lock.js';
 export { kitMetricNames } from './observe/metrics.js';
-export { subscribedTypes, subscriptionsOf, type Subscription } from './service/subscriptions.js';
+export { serviceSubscriptions, subscriptionsOf, type Subscription } from './service/subscriptions.js';
 export { instanceIdFromEnv, instanceIdSetting, instanceIdVariable } from './service/instances.js';
 export { readStream, headerRecord } from './nats/read-stream.js';
 export { listDeadLetters, redriveDeadLetter, dropDeadLetter, type DeadLetterEntry } from './ops/dead-letters.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parsePartitionName, partitionNames, partitionOf } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
-import { acquireWriterLock, markPartition, openServiceDb, STREAMS, type WriterLock } from '@jetsaga/messaging/ops';
+import { acquireWriterLock, deadLetterCounts, isNotFound, markPartition, openServiceDb, STREAMS, type WriterLock } from '@jetsaga/messaging/ops';
 import { AckPolicy, DeliverPolicy, type JetStreamManager, nanos } from 'nats';
 import { durablesOf } from './auth/permissions.js';
 
@@ -161,17 +161,13 @@ function typeOfConsumer(service: string, consumer: string): string {
   return consumer.slice(prefix.length + 1);
 }
 
-/** Moves the old files to `<data dir>/before-repartition-<stamp>/` and the new ones into place; releases the plan's locks. */
+/** Moves the old files to `<data dir>/before-repartition-<stamp>/` and the new ones into place (the caller releases the plan's locks). */
 export function swapRepartition(plan: RepartitionPlan, built: { files: string[]; rows: Record<string, number>; merged: number }, dataDir: string, stamp: string): RepartitionReport {
-  try {
-    const backup = join(dataDir, `before-repartition-${stamp}`);
-    mkdirSync(backup, { recursive: true });
-    for (const path of plan.sources) for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, join(backup, basename(path) + suffix));
-    built.files.forEach((f, j) => renameSync(f, plan.placed[j]!));
-    return { service: plan.def.name, from: plan.sources, to: plan.placed, rows: built.rows, merged: built.merged, backup };
-  } finally {
-    releasePlan(plan);
-  }
+  const backup = join(dataDir, `before-repartition-${stamp}`);
+  mkdirSync(backup, { recursive: true });
+  for (const path of plan.sources) for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, join(backup, basename(path) + suffix));
+  built.files.forEach((f, j) => renameSync(f, plan.placed[j]!));
+  return { service: plan.def.name, from: plan.sources, to: plan.placed, rows: built.rows, merged: built.merged, backup };
 }
 
 export function releasePlan(plan: RepartitionPlan): void {
@@ -194,10 +190,8 @@ export function repartitionService(def: AnyServiceDefinition, dataDir: string, f
   const work = join(dataDir, `repartition-${stamp}`);
   try {
     return swapRepartition(plan, buildRepartition(plan, work), dataDir, stamp);
-  } catch (err) {
-    releasePlan(plan);
-    throw err;
   } finally {
+    releasePlan(plan);
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -227,12 +221,11 @@ export async function repartitionDurables(
       existing.push(d);
       if (info.num_pending > 0 || info.num_ack_pending > 0) busy.push(`${d.durable} (${info.num_pending} pending, ${info.num_ack_pending} unacked)`);
     } catch (err) {
-      if ((err as { api_error?: { err_code?: number } }).api_error?.err_code !== 10014) throw err;
+      if (!isNotFound(err)) throw err;
     }
   }
   if (busy.length > 0) throw new Error(`${def.name}: not drained on the broker: ${busy.join(', ')}`);
-  const letters = (await jsm.streams.info(STREAMS.dlq, { subjects_filter: `dlq.${def.name}.>` })).state.subjects ?? {};
-  const waiting = Object.values(letters).reduce((a, b) => a + b, 0);
+  const waiting = (await deadLetterCounts(jsm, def.name)).count;
   if (waiting > 0) throw new Error(`${def.name}: ${waiting} dead letters wait (jetsaga dlq list --service ${def.name}): re-drive or drop them first`);
   const lastSeq = (await jsm.streams.info(STREAMS.events)).state.last_seq;
   if ('check' in options) return { lastSeq, deleted: [], created: [] };

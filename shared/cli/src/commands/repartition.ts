@@ -1,11 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { connect } from 'nats';
-import { connectionOptions } from '@jetsaga/messaging/ops';
 import { buildRepartition, planRepartition, type RepartitionPlan, type RepartitionReport, releasePlan, repartitionDurables, serviceDefinitions, swapRepartition } from '@jetsaga/stack';
 import { output, partitionCount, UsageError } from '../cli-kit.js';
-import { dataDirOf, type GlobalOptions, resolveAccess } from '../connection.js';
+import { dataDirOf, type GlobalOptions, withNats } from '../connection.js';
 
 export function registerRepartition(program: Command): void {
   program
@@ -23,40 +21,44 @@ export function registerRepartition(program: Command): void {
       if (from === to) throw new UsageError('--from and --to are the same: nothing to do');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const dataDir = dataDirOf(global);
-      const nc = await connect({ ...connectionOptions(resolveAccess(global, 'admin')), timeout: 5000 });
       const plans: RepartitionPlan[] = [];
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const work = join(dataDir, `repartition-${stamp}`);
       try {
-        const jsm = await nc.jetstreamManager();
-        // Everything is checked, and every new file built, before anything changes.
-        for (const def of Object.values(serviceDefinitions).filter((d) => d.partitionBy !== undefined)) {
-          const plan = planRepartition(def, dataDir, from, to);
-          if (plan) plans.push(plan);
-        }
-        if (plans.length === 0) throw new Error(`no service files of ${from} partitions in ${dataDir} (or all moved to ${to} already)`);
-        const seqs = new Set<number>();
-        for (const p of plans) seqs.add((await repartitionDurables(jsm, p.def, from, to, { check: true })).lastSeq);
-        if (seqs.size > 1) throw new Error('EVENTS moved while the durables were checked: something still publishes; stop it and run again');
-        const afterSeq = [...seqs][0]!;
-        const built = plans.map((p) => buildRepartition(p, work));
-        const reports: RepartitionReport[] = [];
-        const durables: Awaited<ReturnType<typeof repartitionDurables>>[] = [];
-        for (const [i, p] of plans.entries()) {
-          durables.push(await repartitionDurables(jsm, p.def, from, to, { afterSeq }));
-          reports.push(swapRepartition(p, built[i]!, dataDir, stamp));
-          plans[i] = { ...p, locks: [] };
-        }
-        output(cmd, { from, to, services: reports, durables }, () =>
-          [
-            ...reports.map((r, i) => `${r.service}: ${r.from.length} -> ${r.to.length} files (${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}); durables ${durables[i]!.deleted.length} deleted, ${durables[i]!.created.length} created; the old files in ${r.backup}`),
-            `now: the broker's mapping for ${to} partitions, then start them`,
-          ].join('\n'),
+        await withNats(
+          global,
+          async (nc) => {
+            const jsm = await nc.jetstreamManager();
+            // Everything is checked, and every new file built, before anything changes.
+            for (const def of Object.values(serviceDefinitions).filter((d) => d.partitionBy !== undefined)) {
+              const plan = planRepartition(def, dataDir, from, to);
+              if (plan) plans.push(plan);
+            }
+            if (plans.length === 0) throw new Error(`no service files of ${from} partitions in ${dataDir} (or all moved to ${to} already)`);
+            const seqs = new Set<number>();
+            for (const p of plans) seqs.add((await repartitionDurables(jsm, p.def, from, to, { check: true })).lastSeq);
+            if (seqs.size > 1) throw new Error('EVENTS moved while the durables were checked: something still publishes; stop it and run again');
+            const afterSeq = [...seqs][0]!;
+            const built = plans.map((p) => buildRepartition(p, work));
+            const reports: RepartitionReport[] = [];
+            const durables: Awaited<ReturnType<typeof repartitionDurables>>[] = [];
+            for (const [i, p] of plans.entries()) {
+              durables.push(await repartitionDurables(jsm, p.def, from, to, { afterSeq }));
+              reports.push(swapRepartition(p, built[i]!, dataDir, stamp));
+            }
+            output(cmd, { from, to, services: reports, durables }, () =>
+              [
+                ...reports.map((r, i) => `${r.service}: ${r.from.length} -> ${r.to.length} files (${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}); durables ${durables[i]!.deleted.length} deleted, ${durables[i]!.created.length} created; the old files in ${r.backup}`),
+                `now: the broker's mapping for ${to} partitions, then start them`,
+              ].join('\n'),
+            );
+          },
+          'admin',
         );
       } finally {
+        // Released once each (a lock's release is idempotent): the moved services' too.
         for (const p of plans) releasePlan(p);
         rmSync(work, { recursive: true, force: true });
-        await nc.close();
       }
     });
 }

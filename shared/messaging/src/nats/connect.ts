@@ -4,7 +4,7 @@ import type { Logger } from '../observe/logger.js';
 import { connectionOptions, describeAccess, type NatsAccess } from './connection-options.js';
 
 /** nats.js's `pendingLimit` (not in its types): the outbound bytes that force a write before the turn's. */
-export const SOCKET_WRITE_LIMIT = 1024 * 1024;
+const SOCKET_WRITE_LIMIT = 1024 * 1024;
 
 /**
  * Connects with endless reconnects (a broker restart must not end a service) and logs every

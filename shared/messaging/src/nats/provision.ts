@@ -376,7 +376,8 @@ function apiErrorCode(err: unknown): number | undefined {
   return (err as { api_error?: { err_code?: number } })?.api_error?.err_code;
 }
 
-function isNotFound(err: unknown): boolean {
+/** The stream or consumer asked for does not exist. */
+export function isNotFound(err: unknown): boolean {
   const code = apiErrorCode(err);
   return code === JS_ERR.streamNotFound || code === JS_ERR.consumerNotFound;
 }

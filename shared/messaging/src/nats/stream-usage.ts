@@ -1,6 +1,7 @@
 import { type JetStreamManager, millis } from 'nats';
 import type { Logger } from '../observe/logger.js';
 import type { BrokerUsage } from '../observe/metrics.js';
+import { STREAMS } from './provision.js';
 
 export interface BrokerUsageSource {
   streams: readonly string[];
@@ -60,4 +61,12 @@ export function brokerUsageReader(jsm: JetStreamManager, source: BrokerUsageSour
     last = { at: now, usage };
     return usage;
   };
+}
+
+/** The dead letters a service's consumers left (`dlq.<service>.<Type>`), in all and by type. */
+export async function deadLetterCounts(jsm: JetStreamManager, service: string): Promise<{ count: number; byType: Record<string, number> }> {
+  const dlq = await jsm.streams.info(STREAMS.dlq, { subjects_filter: `dlq.${service}.>` });
+  const byType: Record<string, number> = {};
+  for (const [subject, n] of Object.entries(dlq.state.subjects ?? {})) byType[subject.split('.')[2] ?? subject] = n;
+  return { count: Object.values(byType).reduce((a, b) => a + b, 0), byType };
 }

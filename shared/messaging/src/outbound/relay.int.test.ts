@@ -94,15 +94,14 @@ describe('OutboxRelay', () => {
 
   it('publishes the rows of a commit without waiting for the PubAcks of the rounds before it', async () => {
     // given a round in flight whose PubAcks cannot have come back yet
+    const before = (await stored()).length;
     relay.offer(write(['p1']));
-    const before = relay.published;
     // when the next commit's rows are offered in the same turn
     relay.offer(write(['p2']));
-    // then they were published at once, and both are stored in order
-    assert.equal(relay.published, before, 'no PubAck could have arrived within the turn');
+    // then they were published at once, a second round in flight, and both are stored in order
     assert.equal(relay.roundsInFlight, 2);
-    await until('ten messages', async () => (await stored()).length === 10);
-    assert.deepEqual((await stored()).slice(8), ['relay.p1', 'relay.p2']);
+    await until('both messages', async () => (await stored()).length === before + 2);
+    assert.deepEqual((await stored()).slice(before), ['relay.p1', 'relay.p2']);
     await until('rows marked sent', () => unsent() === 0);
   });
 

@@ -104,16 +104,6 @@ export class OutboxRelay {
     this.loop.start();
   }
 
-  /** Asks for a round now; coalesces with one already running. */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  /** Like wake(), but an idle relay starts its round in this turn of the event loop. */
-  wakeNow(): void {
-    this.loop.wake({ now: true });
-  }
-
   /**
    * Rows just committed, in seq order, to publish without reading them back; wakes the relay
    * at once. The relay reads the table instead whenever they do not follow the rows it
@@ -127,7 +117,8 @@ export class OutboxRelay {
       this.needsRead = true;
     }
     for (const r of rows) this.fresh.push(r);
-    if (!this.publishOffered()) this.wakeNow();
+    // Else the loop does it: an idle one in this turn of the event loop.
+    if (!this.publishOffered()) this.loop.wake({ now: true });
   }
 
   /** Stops the relay, then publishes until the outbox is empty or `timeoutMs` passes; true when empty. */

@@ -1,12 +1,12 @@
 import { formatPartition, PARTITION_METADATA_KEY, partitionName, type QueryDef, QUERIES_METADATA_KEY, querySubject, sagasQuery, sidesQuery, statusQuery, stepsQuery } from '@jetsaga/events';
 import { JSONCodec, type NatsConnection, type Service, type ServiceMsg } from 'nats';
 import type { z } from 'zod';
-import { STREAMS } from '../nats/provision.js';
+import { deadLetterCounts } from '../nats/stream-usage.js';
 import type { Logger } from '../observe/logger.js';
 import type { ServiceDb } from '../sqlite/open-db.js';
 import type { AnyServiceDefinition } from './define.js';
 import { readLocalStatus, readSteps } from './queries.js';
-import { type PartitionOf, subscribedTypes, subscriptionsOf } from './subscriptions.js';
+import { type PartitionOf, serviceSubscriptions } from './subscriptions.js';
 
 /** The version the micro service reports (`nats micro info`): the kit's query protocol. */
 export const ENDPOINTS_VERSION = '1.0.0';
@@ -127,7 +127,7 @@ async function brokerSide(nc: NatsConnection, def: AnyServiceDefinition, partiti
     const jsm = await timeout(nc.jetstreamManager({ checkAPI: false }));
     await timeout(
       Promise.all(
-        subscriptionsOf(def.name, subscribedTypes(def, !!partitioned), partitioned).map(async ({ stream, durable }) => {
+        serviceSubscriptions(def, partitioned).map(async ({ stream, durable }) => {
           try {
             const info = await jsm.consumers.info(stream, durable);
             consumers.push({ consumer: durable, stream, pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered });
@@ -138,10 +138,7 @@ async function brokerSide(nc: NatsConnection, def: AnyServiceDefinition, partiti
       ),
     );
     consumers.sort((a, b) => a.consumer.localeCompare(b.consumer));
-    const dlq = await timeout(jsm.streams.info(STREAMS.dlq, { subjects_filter: `dlq.${def.name}.>` }));
-    const byType: Record<string, number> = {};
-    for (const [subject, n] of Object.entries(dlq.state.subjects ?? {})) byType[subject.split('.')[2] ?? subject] = n;
-    deadLetters = { count: Object.values(byType).reduce((a, b) => a + b, 0), byType };
+    deadLetters = await timeout(deadLetterCounts(jsm, def.name));
   } catch (err) {
     consumersError ??= (err as Error).message;
   }

@@ -28,7 +28,7 @@ import { TimerLoop } from '../timers/timer-loop.js';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.js';
 import type { AnyServiceDefinition } from './define.js';
 import { startEndpoints } from './endpoints.js';
-import { byOf, type PartitionOf, subscribedTypes, subscriptionsOf } from './subscriptions.js';
+import { byOf, type PartitionOf, serviceSubscriptions, subscribedTypes } from './subscriptions.js';
 
 export interface RunningService {
   nc: NatsConnection;
@@ -163,7 +163,7 @@ async function startParts(def: AnyServiceDefinition, config: ServiceConfig, log:
     log.warn({ eventsMaxAgeMs, retentionMs: config.retentionMs }, 'JETSAGA_EVENTS_MAX_AGE is shorter than JETSAGA_RETENTION_MS: a consumer that falls that far behind loses events (see the README)');
   }
 
-  const subscriptions = subscriptionsOf(def.name, subscribedTypes(def, !!partitioned), partitioned);
+  const subscriptions = serviceSubscriptions(def, partitioned);
   const broker = brokerUsageReader(jsm, { streams: Object.values(STREAMS), consumers: subscriptions }, log);
   const metrics = new KitMetrics(def.name, { backlog: () => countUnsentOutbox(db), oldestUnsentMs: () => oldestUnsentAgeMs(db) }, broker);
   handles.metrics(metrics);

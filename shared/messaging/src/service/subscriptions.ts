@@ -15,6 +15,11 @@ export function subscribedTypes(def: { messages: readonly string[]; partitionMes
   return partitioned && def.partitionMessages ? [...def.messages, ...def.partitionMessages] : def.messages;
 }
 
+/** Every durable consumer of a service (or of one partition of it): its messages, and a partition's partitionMessages too. */
+export function serviceSubscriptions(def: { name: string; messages: readonly string[]; partitionMessages?: readonly string[] }, partitioned?: PartitionOf): Subscription[] {
+  return subscriptionsOf(def.name, subscribedTypes(def, !!partitioned), partitioned);
+}
+
 /** A partition of a service, and how it takes each message type (docs/partitions.md). */
 export interface PartitionOf {
   partition: Partition;

@@ -1,6 +1,6 @@
 import { partitionNames } from '@jetsaga/events';
 import type { AnyServiceDefinition } from '@jetsaga/messaging';
-import { STREAMS, type Subscription, subscribedTypes, subscriptionsOf } from '@jetsaga/messaging/ops';
+import { serviceSubscriptions, STREAMS, type Subscription } from '@jetsaga/messaging/ops';
 
 /** What one identity may publish and subscribe to (nats-server `permissions`). */
 export interface Permissions {
@@ -55,9 +55,8 @@ export function processNames(def: AnyServiceDefinition, partitions = 1): string[
 
 /** Every durable consumer of the service: of each partition when it is split. */
 export function durablesOf(def: AnyServiceDefinition, partitions = 1): Subscription[] {
-  if (!isSplit(def, partitions)) return subscriptionsOf(def.name, subscribedTypes(def, false));
-  const types = subscribedTypes(def, true);
-  return Array.from({ length: partitions }, (_, index) => subscriptionsOf(def.name, types, { partition: { index, count: partitions }, by: def.partitionBy! })).flat();
+  if (!isSplit(def, partitions)) return serviceSubscriptions(def);
+  return Array.from({ length: partitions }, (_, index) => serviceSubscriptions(def, { partition: { index, count: partitions }, by: def.partitionBy! })).flat();
 }
 
 /**
