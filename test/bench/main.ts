@@ -1,4 +1,4 @@
-// npm run bench -- [--duration 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--partitions N] [--keys N] [--json out.json]
+// npm run bench -- [--duration 10s] [--warmup 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--partitions N] [--keys N] [--json out.json]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ import { seedTransfers, transferClosedLoop } from './transfers.js';
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10s' },
+    // at --concurrency in flight before anything is measured: the system speeds up over its first seconds under load
+    warmup: { type: 'string', default: '10s' },
     concurrency: { type: 'string', default: '50' },
     rate: { type: 'string', default: '500' },
     mix: { type: 'string', default: '90/5/5' },
@@ -37,8 +39,13 @@ const { values } = parseArgs({
 if (values.services !== 'all' && values.services !== 'core') throw new Error('--services all or core');
 const partitions = Number(values.partitions); // Stack.start says what a bad one is
 const services = [...(values.services === 'core' ? coreServices : orderSagaServices), ...(values.transfers ? transferServices : [])];
-const durationMs = Number(/^(\d+)s$/.exec(values.duration!)?.[1] ?? NaN) * 1000;
-if (!Number.isFinite(durationMs)) throw new Error('--duration like 10s');
+const seconds = (s: string, option: string): number => {
+  const ms = Number(/^(\d+)s$/.exec(s)?.[1] ?? NaN) * 1000;
+  if (!Number.isFinite(ms)) throw new Error(`--${option} like 10s`);
+  return ms;
+};
+const durationMs = seconds(values.duration!, 'duration');
+const warmupMs = seconds(values.warmup!, 'warmup');
 const [happy, noStock, noFunds] = values.mix!.split('/').map(Number) as [number, number, number];
 const keys = Number(values.keys);
 if (!Number.isInteger(keys) || keys < 1) throw new Error('--keys 1 or more');
@@ -77,7 +84,7 @@ for (const mode of modes) {
   const t = await TestStack.start({ services, partitions, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
   try {
     await seedForBench(t, keys);
-    await closedLoop(t, { label: 'warm-up', durationMs: 2000, mix, prefix: `${mode.name}-warm`, concurrency: 10 });
+    await closedLoop(t, { label: 'warm-up', durationMs: warmupMs, mix, prefix: `${mode.name}-warm`, concurrency: Number(values.concurrency) });
     const runs = [
       await closedLoop(t, { label: 'closed, 1 in flight', durationMs: durationMs / 2, mix, prefix: `${mode.name}-c1`, concurrency: 1, onProgress: progress('closed 1') }),
       await closedLoop(t, { label: `closed, ${values.concurrency} in flight`, durationMs, mix, prefix: `${mode.name}-c`, concurrency: Number(values.concurrency), onProgress: progress('closed') }),
@@ -100,7 +107,7 @@ for (const mode of modes) {
     line(`  system/ceiling A (events/s per raw hop): ${(last.eventsPerSecond / ceilingA).toFixed(2)}; system/ceiling B (sagas/s): ${(last.sagasPerSecond / ceilingB[mode.name]!).toFixed(2)}`);
     if (values.transfers) {
       await seedTransfers(t);
-      await transferClosedLoop(t, { label: 'warm-up', durationMs: 2000, prefix: `${mode.name}-twarm`, concurrency: 10 });
+      await transferClosedLoop(t, { label: 'warm-up', durationMs: warmupMs, prefix: `${mode.name}-twarm`, concurrency: Number(values.concurrency) });
       const transfers = [
         await transferClosedLoop(t, { label: 'transfers, 1 in flight', durationMs: durationMs / 2, prefix: `${mode.name}-t1`, concurrency: 1, onProgress: progress('transfers 1') }),
         await transferClosedLoop(t, { label: `transfers, ${values.concurrency} in flight`, durationMs, prefix: `${mode.name}-tc`, concurrency: Number(values.concurrency), onProgress: progress('transfers') }),
