@@ -66,14 +66,14 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps, more = fals
     return deadLetterAndTerm(msg, deps, { reason: 'too_many_deliveries', error: `${deliveries} deliveries without an outcome`, sagaId: message.sagaId, eventId: message.id });
   }
   let duplicate: boolean;
-  const span = startStepSpan(`${deps.consumer} ${message.type}`, msg.headers?.get('traceparent'), {
+  const span = startStepSpan(`${deps.consumer} ${message.type}`, msg.headers?.get('traceparent'), () => ({
     'messaging.system': 'nats',
     'messaging.destination.name': msg.subject,
     'messaging.consumer.group.name': deps.consumer,
     'jetsaga.saga_id': message.sagaId ?? '',
     'jetsaga.event_id': message.id,
     'jetsaga.delivery': deliveries,
-  });
+  }));
   try {
     if (deps.faults) injectFault(deps.faults, message.type, deliveries);
     ({ duplicate } = await deps.batch.submit({ consumer: deps.consumer, message, traceparent: span.traceparent }, more));

@@ -9,6 +9,9 @@ export const otlpEndpointSetting = setting.url('OTEL_EXPORTER_OTLP_ENDPOINT', {
   description: 'export a span per step over OTLP/HTTP (e.g. `http://127.0.0.1:4318`)',
 });
 
+/** Whether initTracing registered a provider: without one a span would be a no-op, and none is made. */
+let exporting = false;
+
 /**
  * Starts OpenTelemetry tracing with OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set
  * (the exporter reads the standard OTEL_* variables); otherwise the API stays a no-op.
@@ -26,8 +29,12 @@ export async function initTracing(service: string, log: Logger, env: NodeJS.Proc
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   provider.register();
+  exporting = true;
   log.info({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: exporting spans over OTLP');
-  return () => provider.shutdown();
+  return async () => {
+    exporting = false;
+    await provider.shutdown();
+  };
 }
 
 export interface StepSpan {
@@ -36,16 +43,20 @@ export interface StepSpan {
   end(error?: unknown): void;
 }
 
+const untraced = { end(): void {} };
+
 /**
  * A span for one step (a message handled, a timer fired), child of the incoming
- * traceparent, so a saga shows as one trace across services.
+ * traceparent, so a saga shows as one trace across services. Without export, only the
+ * traceparent for what the step emits: no context, span or attributes made per message.
  */
-export function startStepSpan(name: string, parent: string | null | undefined, attributes: Record<string, string | number>): StepSpan {
+export function startStepSpan(name: string, parent: string | null | undefined, attributes: () => Record<string, string | number>): StepSpan {
   const parsed = parseTraceparent(parent);
+  if (!exporting) return { traceparent: childTraceparent(parsed), ...untraced };
   const parentContext = parsed
     ? trace.setSpanContext(context.active(), { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parseInt(parsed.flags, 16) as TraceFlags, isRemote: true })
     : context.active();
-  const span: Span = trace.getTracer('jetsaga').startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parentContext);
+  const span: Span = trace.getTracer('jetsaga').startSpan(name, { kind: SpanKind.CONSUMER, attributes: attributes() }, parentContext);
   const sc = span.spanContext();
   const traceparent = span.isRecording() ? `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags & 1}` : childTraceparent(parsed);
   return {

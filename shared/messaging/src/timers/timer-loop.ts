@@ -91,7 +91,7 @@ export class TimerLoop {
   private fireOne(due: DueTimer, now: Date): boolean {
     const { db, reactor } = this.options;
     if (!reactor.def.timers?.includes(due.kind)) throw new Error(`${reactor.service} has no timer of kind "${due.kind}"`);
-    const span = startStepSpan(`timer ${due.kind}`, due.traceparent, { 'jetsaga.saga_id': due.sagaId ?? '', 'jetsaga.timer': due.id });
+    const span = startStepSpan(`timer ${due.kind}`, due.traceparent, () => ({ 'jetsaga.saga_id': due.sagaId ?? '', 'jetsaga.timer': due.id }));
     const traceparent = span.traceparent;
     const origin = { sagaId: due.sagaId, causationId: due.causationId, correlationId: due.correlationId, traceparent };
     const step = { step: `timer:${due.kind}`, origin, now };
