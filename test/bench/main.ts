@@ -46,6 +46,7 @@ const seconds = (s: string, option: string): number => {
 };
 const durationMs = seconds(values.duration!, 'duration');
 const warmupMs = seconds(values.warmup!, 'warmup');
+const inFlight = Number(values.concurrency);
 const [happy, noStock, noFunds] = values.mix!.split('/').map(Number) as [number, number, number];
 const keys = Number(values.keys);
 if (!Number.isInteger(keys) || keys < 1) throw new Error('--keys 1 or more');
@@ -72,7 +73,6 @@ line(`floor      the saga's 4 hops as a raw chain of durable pull consumers, 1 i
 // Ceiling B: the saga's local transactions with no messaging
 const ceilingB: Record<string, number> = {};
 for (const mode of modes) {
-  const inFlight = Number(values.concurrency);
   localTransactionsCeiling({ sagas: inFlight * 4, synchronous: mode.synchronous, inFlight }); // warm-up
   ceilingB[mode.name] = localTransactionsCeiling({ sagas: Number(values.orders), synchronous: mode.synchronous, inFlight });
   line(`ceiling B  local transactions, one process, ${inFlight} sagas a transaction, synchronous=${mode.synchronous}: ${Math.round(ceilingB[mode.name]!)} sagas/s`);
@@ -84,10 +84,10 @@ for (const mode of modes) {
   const t = await TestStack.start({ services, partitions, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
   try {
     await seedForBench(t, keys);
-    await closedLoop(t, { label: 'warm-up', durationMs: warmupMs, mix, prefix: `${mode.name}-warm`, concurrency: Number(values.concurrency) });
+    await closedLoop(t, { label: 'warm-up', durationMs: warmupMs, mix, prefix: `${mode.name}-warm`, concurrency: inFlight });
     const runs = [
       await closedLoop(t, { label: 'closed, 1 in flight', durationMs: durationMs / 2, mix, prefix: `${mode.name}-c1`, concurrency: 1, onProgress: progress('closed 1') }),
-      await closedLoop(t, { label: `closed, ${values.concurrency} in flight`, durationMs, mix, prefix: `${mode.name}-c`, concurrency: Number(values.concurrency), onProgress: progress('closed') }),
+      await closedLoop(t, { label: `closed, ${inFlight} in flight`, durationMs, mix, prefix: `${mode.name}-c`, concurrency: inFlight, onProgress: progress('closed') }),
       await openLoop(t, { label: `open, ${values.rate}/s offered`, durationMs, mix, prefix: `${mode.name}-o`, rate: Number(values.rate), onProgress: progress('open') }),
     ];
     if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
@@ -107,10 +107,10 @@ for (const mode of modes) {
     line(`  system/ceiling A (events/s per raw hop): ${(last.eventsPerSecond / ceilingA).toFixed(2)}; system/ceiling B (sagas/s): ${(last.sagasPerSecond / ceilingB[mode.name]!).toFixed(2)}`);
     if (values.transfers) {
       await seedTransfers(t);
-      await transferClosedLoop(t, { label: 'warm-up', durationMs: warmupMs, prefix: `${mode.name}-twarm`, concurrency: Number(values.concurrency) });
+      await transferClosedLoop(t, { label: 'warm-up', durationMs: warmupMs, prefix: `${mode.name}-twarm`, concurrency: inFlight });
       const transfers = [
         await transferClosedLoop(t, { label: 'transfers, 1 in flight', durationMs: durationMs / 2, prefix: `${mode.name}-t1`, concurrency: 1, onProgress: progress('transfers 1') }),
-        await transferClosedLoop(t, { label: `transfers, ${values.concurrency} in flight`, durationMs, prefix: `${mode.name}-tc`, concurrency: Number(values.concurrency), onProgress: progress('transfers') }),
+        await transferClosedLoop(t, { label: `transfers, ${inFlight} in flight`, durationMs, prefix: `${mode.name}-tc`, concurrency: inFlight, onProgress: progress('transfers') }),
       ];
       if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
       await t.waitForQuiescence({ timeoutMs: 120_000 });

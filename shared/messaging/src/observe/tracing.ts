@@ -43,7 +43,7 @@ export interface StepSpan {
   end(error?: unknown): void;
 }
 
-const untraced = { end(): void {} };
+const endNothing = (): void => {};
 
 /**
  * A span for one step (a message handled, a timer fired), child of the incoming
@@ -52,7 +52,7 @@ const untraced = { end(): void {} };
  */
 export function startStepSpan(name: string, parent: string | null | undefined, attributes: () => Record<string, string | number>): StepSpan {
   const parsed = parseTraceparent(parent);
-  if (!exporting) return { traceparent: childTraceparent(parsed), ...untraced };
+  if (!exporting) return { traceparent: childTraceparent(parsed), end: endNothing };
   const parentContext = parsed
     ? trace.setSpanContext(context.active(), { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parseInt(parsed.flags, 16) as TraceFlags, isRemote: true })
     : context.active();
