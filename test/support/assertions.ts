@@ -11,13 +11,18 @@ export function assertCausalChain(envelopes: { id: string; causationId: string |
   }
 }
 
-/** The value of the Prometheus sample `name` whose labels include `labels` (label order does not matter). */
-export function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
+/** Every Prometheus sample `name` in a `/metrics` body, with its labels. */
+export function samples(body: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const found: { labels: Record<string, string>; value: number }[] = [];
   for (const line of body.split('\n')) {
     const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+    found.push({ labels: Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]])), value: Number(m[3]) });
   }
-  return undefined;
+  return found;
+}
+
+/** The value of the Prometheus sample `name` whose labels include `labels` (label order does not matter). */
+export function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
+  return samples(body, name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }
