@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from 'nats';
 import type { Synchronous } from '@jetsaga/messaging/ops';
-import { freePort, NatsServer } from '@jetsaga/stack';
+import { NatsServer } from '@jetsaga/stack';
 import { orderSagaServices } from '@jetsaga/stack';
 import { coreServices, TestStack, transferServices } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
 import { jetstreamHopCeiling } from './ceiling-jetstream.js';
 import { localTransactionsCeiling } from './ceiling-local.js';
 import { floorChain } from './floor-chain.js';
-import { type InService, inServiceTimes, scrapeHandlerTotals } from './in-service.js';
 import { closedLoop, type LoadResult, type Mix, openLoop, seedForBench } from './system.js';
 import { seedTransfers, transferClosedLoop } from './transfers.js';
 
@@ -79,21 +78,15 @@ for (const mode of modes) {
   line(`ceiling B  local transactions, one process, ${inFlight} sagas a transaction, synchronous=${mode.synchronous}: ${Math.round(ceilingB[mode.name]!)} sagas/s`);
 }
 
-const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[]; inService?: InService[] })[] = [];
+const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
 for (const mode of modes) {
   line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process${partitions > 1 ? ` (those that can split: ${partitions} partitions each)` : ''}, as npm start runs them`);
-  // Each service's /metrics, for the time its handlers take at 1 in flight (one port per process: unpartitioned only).
-  const ports: Record<string, number> | undefined = partitions === 1 ? Object.fromEntries(await Promise.all(services.map(async (s) => [s, await freePort()] as const))) : undefined;
-  const serviceEnv = ports && Object.fromEntries(Object.entries(ports).map(([s, port]) => [s, { JETSAGA_METRICS_PORT: String(port) }]));
-  const t = await TestStack.start({ services, partitions, serviceEnv, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
+  const t = await TestStack.start({ services, partitions, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
   try {
     await seedForBench(t, keys);
     await closedLoop(t, { label: 'warm-up', durationMs: warmupMs, mix, prefix: `${mode.name}-warm`, concurrency: inFlight });
-    const before = ports && (await scrapeHandlerTotals(ports));
-    const single = await closedLoop(t, { label: 'closed, 1 in flight', durationMs: durationMs / 2, mix, prefix: `${mode.name}-c1`, concurrency: 1, onProgress: progress('closed 1') });
-    const inService = ports && before && inServiceTimes(before, await scrapeHandlerTotals(ports), single.sagas);
     const runs = [
-      single,
+      await closedLoop(t, { label: 'closed, 1 in flight', durationMs: durationMs / 2, mix, prefix: `${mode.name}-c1`, concurrency: 1, onProgress: progress('closed 1') }),
       await closedLoop(t, { label: `closed, ${inFlight} in flight`, durationMs, mix, prefix: `${mode.name}-c`, concurrency: inFlight, onProgress: progress('closed') }),
       await openLoop(t, { label: `open, ${values.rate}/s offered`, durationMs, mix, prefix: `${mode.name}-o`, rate: Number(values.rate), onProgress: progress('open') }),
     ];
@@ -101,15 +94,14 @@ for (const mode of modes) {
     await t.waitForQuiescence({ timeoutMs: 120_000 });
     const violations = findViolations(t);
     for (const r of runs) {
-      results.push({ ...r, mode: mode.name, synchronous: mode.synchronous, violations, ...(r === single && inService ? { inService } : {}) });
+      results.push({ ...r, mode: mode.name, synchronous: mode.synchronous, violations });
       line(
         `  ${r.label.padEnd(22)} ${r.sagasPerSecond.toFixed(0).padStart(6)} sagas/s ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s  ` +
           `p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} max ${r.latencyMs.max.toFixed(1)} ms  (${r.sagas} sagas, ${r.confirmed} confirmed)`,
       );
     }
+    const single = runs[0]!;
     line(`  1 in flight vs the floor: p50 ${(single.latencyMs.p50 / floor.p50).toFixed(1)}x, p99 ${(single.latencyMs.p99 / floor.p99).toFixed(1)}x`);
-    // The types at least every other saga: the happy path's (the JSON has the rest).
-    if (inService) line(`  1 in flight, in each service from delivery to ack (mean): ${inService.filter((s) => s.perSaga >= 0.5).map((s) => `${s.service} ${s.type} ${s.meanMs.toFixed(2)} ms (${s.perSaga.toFixed(2)} a saga)`).join(', ')}`);
     const last = runs[1]!;
     line(`  per process during the closed loop: ${perProcess(last)}`);
     line(`  system/ceiling A (events/s per raw hop): ${(last.eventsPerSecond / ceilingA).toFixed(2)}; system/ceiling B (sagas/s): ${(last.sagasPerSecond / ceilingB[mode.name]!).toFixed(2)}`);

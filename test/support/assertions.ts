@@ -11,18 +11,13 @@ export function assertCausalChain(envelopes: { id: string; causationId: string |
   }
 }
 
-/** Every Prometheus sample `name` in a `/metrics` body, with its labels. */
-export function samples(body: string, name: string): { labels: Record<string, string>; value: number }[] {
-  const found: { labels: Record<string, string>; value: number }[] = [];
+/** The value of the Prometheus sample `name` whose labels include `labels` (label order does not matter). */
+export function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
   for (const line of body.split('\n')) {
     const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    found.push({ labels: Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]])), value: Number(m[3]) });
+    const have = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
   }
-  return found;
-}
-
-/** The value of the Prometheus sample `name` whose labels include `labels` (label order does not matter). */
-export function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
-  return samples(body, name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+  return undefined;
 }
