@@ -6,12 +6,16 @@ import { isNull, sql } from 'drizzle-orm';
  * tracked in `__jetsaga_kit_migrations`) are applied before the service's own.
  */
 
-/** Transactional outbox: rows written in the handler's transaction, published by the relay. */
+/**
+ * Transactional outbox: rows written in the handler's transaction, published by the relay.
+ * `event_id` has no index: ids are fresh uuidv7s and nothing looks a row up by one, and each
+ * b-tree an insert touches is one more page in every commit (kit migration 0003).
+ */
 export const outbox = sqliteTable(
   'outbox',
   {
     seq: integer('seq').primaryKey({ autoIncrement: true }),
-    eventId: text('event_id').notNull().unique(),
+    eventId: text('event_id').notNull(),
     subject: text('subject').notNull(),
     payload: text('payload').notNull(),
     headers: text('headers').notNull(),
@@ -21,7 +25,12 @@ export const outbox = sqliteTable(
   (t) => [index('outbox_unsent').on(t.seq).where(isNull(t.sentAt))],
 );
 
-/** Inbox: one row per (consumer, event) already handled; the source of truth for dedupe. */
+/**
+ * Inbox: one row per (consumer, event) already handled; the source of truth for dedupe.
+ * WITHOUT ROWID (kit migration 0003; drizzle cannot declare it): the rows live in their key's
+ * b-tree, one page per insert instead of a table's and an index's. A migration that rebuilds
+ * this table must keep it.
+ */
 export const inbox = sqliteTable(
   'inbox',
   {
@@ -35,6 +44,7 @@ export const inbox = sqliteTable(
 /**
  * Durable timers (deadlines, delayed compensation): rows fired by the service itself, so
  * they survive restarts. The id is `<kind>:<key>`: arming the same timer twice is a no-op.
+ * WITHOUT ROWID, as the inbox.
  */
 export const timers = sqliteTable(
   'timers',

@@ -36,7 +36,6 @@ export function openServiceDb<S extends Record<string, unknown>>(options: OpenDb
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
   // Savepoints (a batch run again after a throw has one per message) spill their
   // sub-journal past 64 KiB to a temp file, created, written and unlinked per commit. In
   // memory it is a copy, and nothing durable depends on it (a rollback to a savepoint
@@ -44,8 +43,20 @@ export function openServiceDb<S extends Record<string, unknown>>(options: OpenDb
   sqlite.pragma('temp_store = MEMORY');
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema: options.schema }) as ServiceDb<S>;
-  migrate(db, { migrationsFolder: kitMigrationsFolder, migrationsTable: KIT_MIGRATIONS_TABLE });
-  migrate(db, { migrationsFolder: options.migrationsFolder });
+  // Off while migrating (better-sqlite3 turns them on by default), as SQLite's way to rebuild a
+  // table asks: a parent table is dropped before its copy takes its name. Drizzle runs each
+  // migration in a transaction, where the pragma does nothing. Checked once they are done.
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder: kitMigrationsFolder, migrationsTable: KIT_MIGRATIONS_TABLE });
+    migrate(db, { migrationsFolder: options.migrationsFolder });
+    const broken = sqlite.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (broken.length > 0) throw new Error(`${options.path}: after its migrations, ${broken.length} rows break a foreign key (first: ${broken[0]!.table} -> ${broken[0]!.parent})`);
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  sqlite.pragma('foreign_keys = ON');
   return db;
 }
 
