@@ -14,7 +14,9 @@ import { isNull, sql } from 'drizzle-orm';
 export const outbox = sqliteTable(
   'outbox',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    // Not AUTOINCREMENT (its counter is one more page in every commit): prune keeps the newest
+    // row, so the largest seq never goes and new rows never take an old one's seq.
+    seq: integer('seq').primaryKey(),
     eventId: text('event_id').notNull(),
     subject: text('subject').notNull(),
     payload: text('payload').notNull(),
@@ -86,7 +88,8 @@ export const consumerStats = sqliteTable('consumer_stats', {
 export const stepLog = sqliteTable(
   'step_log',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    // Not AUTOINCREMENT, as the outbox's seq.
+    id: integer('id').primaryKey(),
     sagaId: text('saga_id'),
     /** The consumer (`<service>-<Type>`) or timer (`timer:<kind>`) that ran the step. */
     step: text('step').notNull(),
