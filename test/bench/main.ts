@@ -10,7 +10,7 @@ import { orderSagaServices } from '@jetsaga/stack';
 import { coreServices, TestStack, transferServices } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
 import { jetstreamHopCeiling } from './ceiling-jetstream.js';
-import { localTransactionsCeiling } from './ceiling-local.js';
+import { localTransactionsCeiling, walFramesPerSaga } from './ceiling-local.js';
 import { floorChain } from './floor-chain.js';
 import { closedLoop, type LoadResult, type Mix, openLoop, seedForBench } from './system.js';
 import { seedTransfers, transferClosedLoop } from './transfers.js';
@@ -77,6 +77,8 @@ for (const mode of modes) {
   ceilingB[mode.name] = localTransactionsCeiling({ sagas: Number(values.orders), synchronous: mode.synchronous, inFlight });
   line(`ceiling B  local transactions, one process, ${inFlight} sagas a transaction, synchronous=${mode.synchronous}: ${Math.round(ceilingB[mode.name]!)} sagas/s`);
 }
+const walFrames = walFramesPerSaga({ sagas: 500, warmSagas: 2000 });
+line(`pages      WAL frames a saga's commits write on ceiling B's path, one saga a transaction (the machine's speed does not move it): ${walFrames.toFixed(1)}`);
 
 const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
 for (const mode of modes) {
@@ -140,5 +142,5 @@ function perProcess(r: LoadResult, keep: (name: string) => boolean = () => true)
     .join('; ');
 }
 
-if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, ceilingA, floor, ceilingB, results }, null, 2));
+if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, ceilingA, floor, ceilingB, walFrames, results }, null, 2));
 process.exit(results.some((r) => r.violations.length > 0) ? 1 : 0);
