@@ -15,7 +15,8 @@ export const outbox = sqliteTable(
   'outbox',
   {
     // Not AUTOINCREMENT (its counter is one more page in every commit): prune keeps the newest
-    // row, so the largest seq never goes and new rows never take an old one's seq.
+    // row, so the largest seq never goes and, while the service runs, new rows never take an old
+    // one's seq (the relay reads after the last seq it published).
     seq: integer('seq').primaryKey(),
     eventId: text('event_id').notNull(),
     subject: text('subject').notNull(),
