@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openServiceDb } from './open-db.js';
@@ -65,6 +65,20 @@ describe('a service db as openServiceDb leaves it', () => {
       const sqlite = open().$client;
       assert.deepEqual(sqlite.prepare('SELECT id, parent_id FROM child').all(), [{ id: 'c1', parent_id: 'p1' }]);
       assert.throws(() => sqlite.prepare("INSERT INTO child VALUES ('c2', 'nobody')").run(), /FOREIGN KEY constraint failed/);
+      sqlite.close();
+    });
+  });
+
+  it('leaves no WAL behind its migrations: a rebuild copies whole tables through it, and a WAL file does not shrink by itself', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `('p${i}')`).join(', ');
+    const rebuild = ['CREATE TABLE __new_parent (id text PRIMARY KEY NOT NULL) WITHOUT ROWID;', 'INSERT INTO __new_parent SELECT id FROM parent;', 'DROP TABLE parent;', 'ALTER TABLE __new_parent RENAME TO parent;'];
+    withMigrations([`CREATE TABLE parent (id text PRIMARY KEY NOT NULL);\n--> statement-breakpoint\nINSERT INTO parent VALUES ${rows};`, rebuild.join('\n--> statement-breakpoint\n')], (open) => {
+      // given migrations that write a table and then copy it whole
+      // when the db is opened
+      const sqlite = open().$client;
+      // then the rows are there and the WAL holds none of those pages
+      assert.equal((sqlite.prepare('SELECT count(*) AS n FROM parent').get() as { n: number }).n, 2000);
+      assert.equal(statSync(`${sqlite.name}-wal`).size, 0);
       sqlite.close();
     });
   });
