@@ -11,12 +11,13 @@ import { paymentService } from '@jetsaga/payment';
 type Local = ReturnType<typeof openLocalService>;
 
 /**
- * The saga's three service dbs in a fresh dir, seeded, in one process: `wave(n, size)` runs
+ * The saga's three service dbs in a fresh dir, seeded, in one process, for `use` (then closed
+ * and removed, whatever `use` does): `wave(n, size)` runs
  * `size` sagas together through their five local transactions (place, reserve, charge,
  * confirm, commit), each step of theirs in one transaction per service, as the services
  * batch what arrives at once.
  */
-function localSaga(synchronous: Synchronous) {
+function withLocalSaga<T>(synchronous: Synchronous, use: (saga: { dbs: Local[]; wave(n: number, size: number): void }) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'jetsaga-bench-local-'));
   const open = (def: AnyServiceDefinition) => openLocalService(def, { path: join(dir, `${def.name}.db`), synchronous });
   const order = open(orderService);
@@ -27,25 +28,26 @@ function localSaga(synchronous: Synchronous) {
   seed(inventory, 'SetPrice', { sku: 'bench-plenty', unitPrice: 100 } as never);
   seed(payment, 'CreditWallet', { customerId: 'bench-rich', amount: MAX_WALLET_BALANCE } as never);
   const dbs = [order, inventory, payment];
-  return {
-    dbs,
-    wave(n: number, size: number): void {
-      const placed: Envelope[] = Array.from({ length: size }, (_, i) => {
-        const orderId = `local-${n + i}`;
-        return createEnvelope('PlaceOrder', { orderId, customerId: 'bench-rich', items: [{ sku: 'bench-plenty', quantity: 1, unitPrice: 100 }] }, { producer: 'bench', sagaId: orderId });
-      });
-      const created = order.handle(placed);
-      const reserved = inventory.handle(created);
-      const paid = payment.handle(reserved);
-      const confirmed = order.handle(paid);
-      const committed = inventory.handle(confirmed);
-      if (committed.length !== size || committed.some((e) => e.type !== 'StockCommitted')) throw new Error(`a saga of wave ${n} did not end with StockCommitted`);
-    },
-    close(): void {
-      for (const s of dbs) s.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    return use({
+      dbs,
+      wave(n: number, size: number): void {
+        const placed: Envelope[] = Array.from({ length: size }, (_, i) => {
+          const orderId = `local-${n + i}`;
+          return createEnvelope('PlaceOrder', { orderId, customerId: 'bench-rich', items: [{ sku: 'bench-plenty', quantity: 1, unitPrice: 100 }] }, { producer: 'bench', sagaId: orderId });
+        });
+        const created = order.handle(placed);
+        const reserved = inventory.handle(created);
+        const paid = payment.handle(reserved);
+        const confirmed = order.handle(paid);
+        const committed = inventory.handle(confirmed);
+        if (committed.length !== size || committed.some((e) => e.type !== 'StockCommitted')) throw new Error(`a saga of wave ${n} did not end with StockCommitted`);
+      },
+    });
+  } finally {
+    for (const s of dbs) s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -53,12 +55,11 @@ function localSaga(synchronous: Synchronous) {
  * log, in one process on SQLite, no messaging; `inFlight` sagas a transaction. Sagas per second.
  */
 export function localTransactionsCeiling(opts: { sagas: number; synchronous: Synchronous; inFlight: number }): number {
-  const saga = localSaga(opts.synchronous);
-  const started = performance.now();
-  for (let n = 0; n < opts.sagas; n += opts.inFlight) saga.wave(n, Math.min(opts.inFlight, opts.sagas - n));
-  const perSecond = opts.sagas / ((performance.now() - started) / 1000);
-  saga.close();
-  return perSecond;
+  return withLocalSaga(opts.synchronous, (saga) => {
+    const started = performance.now();
+    for (let n = 0; n < opts.sagas; n += opts.inFlight) saga.wave(n, Math.min(opts.inFlight, opts.sagas - n));
+    return opts.sagas / ((performance.now() - started) / 1000);
+  });
 }
 
 /**
@@ -68,8 +69,7 @@ export function localTransactionsCeiling(opts: { sagas: number; synchronous: Syn
  * outbox rows sent in a commit of their own; the services do it in their next commit.)
  */
 export function walFramesPerSaga(opts: { sagas: number; warmSagas: number }): number {
-  const saga = localSaga('NORMAL');
-  try {
+  return withLocalSaga('NORMAL', (saga) => {
     for (let n = 0; n < opts.warmSagas; n++) saga.wave(n, 1);
     // PASSIVE reports the frames in the WAL (TRUNCATE reports 0 once it has emptied it)
     const walFrames = () => saga.dbs.reduce((sum, s) => sum + (s.db.$client.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log, 0);
@@ -80,7 +80,5 @@ export function walFramesPerSaga(opts: { sagas: number; warmSagas: number }): nu
     const before = walFrames();
     for (let n = 0; n < opts.sagas; n++) saga.wave(opts.warmSagas + n, 1);
     return (walFrames() - before) / opts.sagas;
-  } finally {
-    saga.close();
-  }
+  });
 }
