@@ -31,6 +31,23 @@ describe('crashes mid-saga', () => {
     return ids;
   }
 
+  /**
+   * Places a round of orders while payment is paused (SIGSTOP), so none can end before `crash`
+   * runs however fast the services are; payment goes on (SIGCONT) after it, unless it was killed.
+   */
+  async function placeHeldMidSaga(prefix: string, crash: () => Promise<void>): Promise<string[]> {
+    const payment = t.stack.service('payment');
+    payment.signal('SIGSTOP');
+    try {
+      const ids = await placeOrders(prefix);
+      await crash();
+      assert.ok(finishedCount(prefix) < ORDERS_PER_ROUND, 'sagas were in flight at the crash');
+      return ids;
+    } finally {
+      payment.signal('SIGCONT');
+    }
+  }
+
   function finishedCount(prefix: string): number {
     return t.count('order', `SELECT count(*) AS n FROM orders WHERE status != 'PENDING' AND order_id LIKE ?`, `${prefix}-%`);
   }
@@ -49,11 +66,9 @@ describe('crashes mid-saga', () => {
 
   for (const service of ['order', 'inventory', 'payment']) {
     it(`loses nothing and doubles nothing when ${service} is SIGKILLed mid-saga and restarted`, async () => {
-      // given sagas in flight
-      const ids = await placeOrders(`kill-${service}`);
-      // when the service dies at once, then comes back
-      await t.stack.service(service).kill();
-      assert.ok(finishedCount(`kill-${service}`) < ORDERS_PER_ROUND, 'sagas were in flight at the kill');
+      // given sagas in flight, when the service dies at once
+      const ids = await placeHeldMidSaga(`kill-${service}`, () => t.stack.service(service).kill());
+      // and comes back
       await t.stack.service(service).start();
       // then every saga ends, each event once, and the invariants hold
       await assertAllFinished(ids);
@@ -61,11 +76,9 @@ describe('crashes mid-saga', () => {
   }
 
   it('finishes every saga when nats-server is killed and restarted mid-flow (same store)', { skip: process.env.NATS_URL ? 'the broker is external (NATS_URL)' : false }, async () => {
-    // given sagas in flight
-    const ids = await placeOrders('broker-restart');
-    // when the broker dies and comes back on the same port and store
-    await t.natsServer!.kill('SIGKILL');
-    assert.ok(finishedCount('broker-restart') < ORDERS_PER_ROUND, 'sagas were in flight at the kill');
+    // given sagas in flight, when the broker dies
+    const ids = await placeHeldMidSaga('broker-restart', () => t.natsServer!.kill('SIGKILL'));
+    // and comes back on the same port and store
     await t.natsServer!.start();
     // then the services reconnect and every saga ends
     await assertAllFinished(ids);
