@@ -1,11 +1,11 @@
-// npm run bench -- [--duration 10s] [--warmup 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--partitions N] [--keys N] [--json out.json]
+// npm run bench -- [--duration 10s] [--warmup 10s] [--concurrency 50] [--rate 500] [--mix 90/5/5] [--modes fast,durable] [--services all|core] [--transfers] [--partitions N] [--keys N] [--scrape 5s] [--json out.json]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from 'nats';
 import type { Synchronous } from '@jetsaga/messaging/ops';
-import { NatsServer } from '@jetsaga/stack';
+import { freePort, NatsServer } from '@jetsaga/stack';
 import { orderSagaServices } from '@jetsaga/stack';
 import { coreServices, TestStack, transferServices } from '../support/harness.js';
 import { findViolations } from '../support/invariants.js';
@@ -13,6 +13,7 @@ import { jetstreamHopCeiling } from './ceiling-jetstream.js';
 import { localTransactionsCeiling, walFramesPerSaga } from './ceiling-local.js';
 import { floorChain } from './floor-chain.js';
 import { closedLoop, type LoadResult, type Mix, openLoop, seedForBench } from './system.js';
+import { scrapeMetrics } from './scrape.js';
 import { seedTransfers, transferClosedLoop } from './transfers.js';
 
 const { values } = parseArgs({
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '1' },
     // customers and skus the orders spread over (1: the peers' workload; partitions need several)
     keys: { type: 'string', default: '1' },
+    // every service's /metrics fetched this often, as Prometheus watches a deployment (default: not scraped)
+    scrape: { type: 'string' },
   },
 });
 if (values.services !== 'all' && values.services !== 'core') throw new Error('--services all or core');
@@ -48,6 +51,8 @@ const durationMs = seconds(values.duration!, 'duration');
 const warmupMs = seconds(values.warmup!, 'warmup');
 const inFlight = Number(values.concurrency);
 const [happy, noStock, noFunds] = values.mix!.split('/').map(Number) as [number, number, number];
+const scrapeMs = values.scrape ? seconds(values.scrape, 'scrape') : 0;
+if (scrapeMs > 0 && partitions > 1) throw new Error('--scrape runs with --partitions 1 (one metrics port a service)');
 const keys = Number(values.keys);
 if (!Number.isInteger(keys) || keys < 1) throw new Error('--keys 1 or more');
 const mix: Mix = { happy, noStock, noFunds, keys };
@@ -83,7 +88,10 @@ line(`pages      WAL frames a saga's commits write on ceiling B's path, one saga
 const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
 for (const mode of modes) {
   line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process${partitions > 1 ? ` (those that can split: ${partitions} partitions each)` : ''}, as npm start runs them`);
-  const t = await TestStack.start({ services, partitions, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
+  const metricsPorts = scrapeMs > 0 ? await Promise.all(services.map(() => freePort())) : [];
+  const serviceEnv = scrapeMs > 0 ? Object.fromEntries(services.map((s, i) => [s, { JETSAGA_METRICS_PORT: String(metricsPorts[i]) }])) : undefined;
+  const t = await TestStack.start({ services, partitions, serviceEnv, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
+  const scraper = scrapeMs > 0 ? scrapeMetrics(metricsPorts, scrapeMs) : null;
   try {
     await seedForBench(t, keys);
     await closedLoop(t, { label: 'warm-up', durationMs: warmupMs, mix, prefix: `${mode.name}-warm`, concurrency: inFlight });
@@ -126,8 +134,10 @@ for (const mode of modes) {
       }
       line(`  per process during the transfers: ${perProcess(transfers[1]!, (name) => /^(transfer|bank-|nats)/.test(name))}`);
     }
+    if (scraper) line(`  /metrics of every service fetched every ${values.scrape}: ${scraper.stop()} scrapes answered`);
     line(`  after quiescence: every saga terminal and invariants hold: ${violations.length === 0 ? 'yes' : `NO (${violations.slice(0, 5).join('; ')})`}`);
   } finally {
+    scraper?.stop();
     await t.stop();
   }
 }
