@@ -88,7 +88,8 @@ line(`pages      WAL frames a saga's commits write on ceiling B's path, one saga
 const results: (LoadResult & { mode: string; synchronous: Synchronous; violations: string[] })[] = [];
 for (const mode of modes) {
   line(`\nsystem, ${mode.name} mode (SQLite synchronous=${mode.synchronous}, WAL): ${services.join(', ')}, each a process${partitions > 1 ? ` (those that can split: ${partitions} partitions each)` : ''}, as npm start runs them`);
-  const metricsPorts = scrapeMs > 0 ? await Promise.all(services.map(() => freePort())) : [];
+  const metricsPorts: number[] = [];
+  for (let i = 0; scrapeMs > 0 && i < services.length; i++) metricsPorts.push(await freePort());
   const serviceEnv = scrapeMs > 0 ? Object.fromEntries(services.map((s, i) => [s, { JETSAGA_METRICS_PORT: String(metricsPorts[i]) }])) : undefined;
   const t = await TestStack.start({ services, partitions, serviceEnv, env: { JETSAGA_SQLITE_SYNCHRONOUS: mode.synchronous, LOG_LEVEL: 'warn', JETSAGA_ORDER_DEADLINE_MS: '120000' } });
   const scraper = scrapeMs > 0 ? scrapeMetrics(metricsPorts, scrapeMs) : null;
@@ -152,5 +153,5 @@ function perProcess(r: LoadResult, keep: (name: string) => boolean = () => true)
     .join('; ');
 }
 
-if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, ceilingA, floor, ceilingB, walFrames, results }, null, 2));
+if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, scrape: values.scrape ?? null, ceilingA, floor, ceilingB, walFrames, results }, null, 2));
 process.exit(results.some((r) => r.violations.length > 0) ? 1 : 0);
