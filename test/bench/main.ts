@@ -135,7 +135,10 @@ for (const mode of modes) {
       }
       line(`  per process during the transfers: ${perProcess(transfers[1]!, (name) => /^(transfer|bank-|nats)/.test(name))}`);
     }
-    if (scraper) line(`  /metrics of every service fetched every ${values.scrape}: ${scraper.stop()} scrapes answered`);
+    if (scraper) {
+      const { sent, answered } = scraper.stop();
+      line(`  /metrics of every service fetched every ${values.scrape}: ${answered} of ${sent} scrapes answered`);
+    }
     line(`  after quiescence: every saga terminal and invariants hold: ${violations.length === 0 ? 'yes' : `NO (${violations.slice(0, 5).join('; ')})`}`);
   } finally {
     scraper?.stop();
@@ -153,5 +156,5 @@ function perProcess(r: LoadResult, keep: (name: string) => boolean = () => true)
     .join('; ');
 }
 
-if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, scrape: values.scrape ?? null, ceilingA, floor, ceilingB, walFrames, results }, null, 2));
+if (values.json) writeFileSync(values.json, JSON.stringify({ services: values.services, scrape: scrapeMs > 0 ? values.scrape : null, ceilingA, floor, ceilingB, walFrames, results }, null, 2));
 process.exit(results.some((r) => r.violations.length > 0) ? 1 : 0);
