@@ -19,16 +19,20 @@ type Local = ReturnType<typeof openLocalService>;
  */
 function withLocalSaga<T>(synchronous: Synchronous, use: (saga: { dbs: Local[]; wave(n: number, size: number): void }) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'jetsaga-bench-local-'));
-  const open = (def: AnyServiceDefinition) => openLocalService(def, { path: join(dir, `${def.name}.db`), synchronous });
-  const order = open(orderService);
-  const inventory = open(inventoryService);
-  const payment = open(paymentService);
-  const seed = (svc: Local, type: 'SetStock' | 'SetPrice' | 'CreditWallet', data: never) => svc.handle([createEnvelope(type, data, { producer: 'bench', sagaId: null })]);
-  seed(inventory, 'SetStock', { sku: 'bench-plenty', quantity: 1_000_000_000 } as never);
-  seed(inventory, 'SetPrice', { sku: 'bench-plenty', unitPrice: 100 } as never);
-  seed(payment, 'CreditWallet', { customerId: 'bench-rich', amount: MAX_WALLET_BALANCE } as never);
-  const dbs = [order, inventory, payment];
+  const dbs: Local[] = [];
+  const open = (def: AnyServiceDefinition) => {
+    const svc = openLocalService(def, { path: join(dir, `${def.name}.db`), synchronous });
+    dbs.push(svc);
+    return svc;
+  };
   try {
+    const order = open(orderService);
+    const inventory = open(inventoryService);
+    const payment = open(paymentService);
+    const seed = (svc: Local, type: 'SetStock' | 'SetPrice' | 'CreditWallet', data: never) => svc.handle([createEnvelope(type, data, { producer: 'bench', sagaId: null })]);
+    seed(inventory, 'SetStock', { sku: 'bench-plenty', quantity: 1_000_000_000 } as never);
+    seed(inventory, 'SetPrice', { sku: 'bench-plenty', unitPrice: 100 } as never);
+    seed(payment, 'CreditWallet', { customerId: 'bench-rich', amount: MAX_WALLET_BALANCE } as never);
     return use({
       dbs,
       wave(n: number, size: number): void {
